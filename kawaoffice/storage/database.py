@@ -1,0 +1,81 @@
+"""Engine and session factory for the local SQLite file or the office's shared PostgreSQL server."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from kawaoffice.paths import default_database_path
+
+ENV_VAR = "KAWAOFFICE_DATABASE_URL"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+
+def default_sqlite_url() -> str:
+    return f"sqlite:///{default_database_path()}"
+
+
+def resolve_database_url(cli_url: str | None = None, stored_url: str | None = None) -> str:
+    """``--database URL``, else ``KAWAOFFICE_DATABASE_URL``, else the stored setting, else the local default."""
+    for candidate in (cli_url, os.environ.get(ENV_VAR), stored_url):
+        if candidate:
+            return normalize_url(candidate)
+    return default_sqlite_url()
+
+
+def normalize_url(url: str) -> str:
+    """Accept a bare file path for SQLite and plain ``postgresql://`` URLs (use the psycopg 3 driver)."""
+    if "://" not in url:
+        return f"sqlite:///{os.path.abspath(os.path.expanduser(url))}"
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+    finally:
+        cursor.close()
+
+
+def create_db_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """An engine with the settings KawaOffice relies on (foreign keys, WAL and busy timeout on SQLite)."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, **kwargs)
+        event.listen(engine, "connect", _sqlite_on_connect)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    return create_engine(parsed, **kwargs)
+
+
+def make_session_factory(engine: Engine, user: str = "") -> sessionmaker[Session]:
+    """Sessions carry the acting user in ``session.info['user']`` for audit columns and the audit log."""
+    return sessionmaker(bind=engine, expire_on_commit=False, info={"user": user})
+
+
+@contextmanager
+def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
+    """A unit of work: commit on success, roll back on any error."""
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
