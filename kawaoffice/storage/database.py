@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
@@ -79,3 +80,70 @@ def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+def sqlite_path_of(url: str | URL) -> Path | None:
+    """The file of a SQLite URL (``None`` for an in-memory database or another backend)."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    if database in ("", ":memory:") or database.startswith("file::memory:"):
+        return None
+    return Path(database)
+
+
+def display_name_of(url: str | URL) -> str:
+    """A name to show the user: the SQLite file's path or ``user@host:port/dbname`` (never a password)."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() == "sqlite":
+        path = sqlite_path_of(parsed)
+        return str(path) if path is not None else ":memory:"
+    user = f"{parsed.username}@" if parsed.username else ""
+    host = parsed.host or "localhost"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"{user}{host}{port}/{parsed.database or ''}"
+
+
+class Database:
+    """One database the app works with: its URL, engine and session factory.
+
+    ``Database.open`` only builds the engine; ``kawaoffice.storage.open_database`` also checks and migrates the schema.
+    """
+
+    def __init__(self, url: str, engine: Engine, session_factory: sessionmaker[Session]) -> None:
+        self.url = url
+        self.engine = engine
+        self.session_factory = session_factory
+
+    @classmethod
+    def open(cls, url: str, user: str = "") -> Database:
+        url = normalize_url(url)
+        engine = create_db_engine(url)
+        return cls(url, engine, make_session_factory(engine, user))
+
+    @property
+    def backend(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def is_local(self) -> bool:
+        return self.backend == "sqlite"
+
+    @property
+    def display_name(self) -> str:
+        return display_name_of(self.engine.url)
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        return sqlite_path_of(self.engine.url)
+
+    def session(self) -> AbstractContextManager[Session]:
+        """A unit of work: commits when the block ends normally, rolls back on an error."""
+        return session_scope(self.session_factory)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    def __repr__(self) -> str:
+        return f"<Database {self.backend} {self.display_name}>"
