@@ -54,7 +54,7 @@ def po_path(language: str) -> Path:
 def _method_map() -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
     """The babel.cfg patterns, made relative to the repository root (the directory that is scanned)."""
     with MAPPING.open(encoding="utf-8") as f:
-        method_map, options_map = parse_mapping_cfg(f, filename=str(MAPPING))
+        method_map, options_map = parse_mapping_cfg(f, filename=str(MAPPING))  # type: ignore[no-untyped-call]
     return list(method_map), dict(options_map)
 
 
