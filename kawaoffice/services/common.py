@@ -1,0 +1,420 @@
+"""Helpers shared by the area services: one generic create / update / delete with optimistic locking, the flush
+that turns database errors into typed errors, fiscal years and validation of the usual fields."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date, datetime
+from functools import cache
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+import phonenumbers
+from babel import Locale
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from kawaoffice.i18n import _
+from kawaoffice.model.base import Entity
+from kawaoffice.services.errors import NotFoundError, ServiceError, StaleEditError, ValidationError
+
+E = TypeVar("E", bound=Entity)
+
+# A validator gets the incoming values and the row being edited (None when creating) and returns the values to
+# store (normalized). It raises ValidationError. Use ``current(values, obj, name)`` for cross-field rules.
+Validator = Callable[[Session, dict[str, Any], Any], dict[str, Any]]
+
+_BOOKKEEPING = frozenset({"id", "version", "created_at", "created_by", "updated_at", "updated_by"})
+
+
+# --- loading, saving -------------------------------------------------------------------------------------------
+
+
+def get_entity(session: Session, cls: type[E], entity_id: int) -> E:
+    """The row of ``cls`` with ``entity_id``, or ``NotFoundError``."""
+    obj = session.get(cls, entity_id)
+    if obj is None:
+        raise NotFoundError()
+    return obj
+
+
+def check_version(obj: Entity, expected_version: int) -> None:
+    if obj.version != expected_version:
+        raise StaleEditError()
+
+
+def editable_fields(cls: type[Entity]) -> frozenset[str]:
+    return frozenset(a.key for a in inspect(cls).column_attrs if a.key not in _BOOKKEEPING)
+
+
+def _check_field_names(cls: type[Entity], values: Mapping[str, Any]) -> None:
+    unknown = set(values) - editable_fields(cls)
+    if unknown:
+        # a programming error, not a user error: not translated
+        raise TypeError(f"{cls.__name__} has no editable field(s) {sorted(unknown)}")
+
+
+def apply_changes(obj: E, expected_version: int, changes: Mapping[str, Any]) -> E:
+    """Set ``changes`` on ``obj`` after checking it is still the version the user edited."""
+    check_version(obj, expected_version)
+    _check_field_names(type(obj), changes)
+    for key, value in changes.items():
+        setattr(obj, key, value)
+    return obj
+
+
+def current(values: Mapping[str, Any], obj: Any, name: str, default: Any = None) -> Any:
+    """The value ``name`` will have after the change: the new value if given, else the row's, else ``default``."""
+    if name in values:
+        return values[name]
+    if obj is not None:
+        return getattr(obj, name)
+    return default
+
+
+_SQLITE_UNIQUE = re.compile(r"UNIQUE constraint failed: ([\w.]+(?:, [\w.]+)*)")
+_PG_KEY = re.compile(r"Key \(([^)]*)\)=")
+
+
+def _unique_field(error: IntegrityError) -> str | None:
+    text = str(error.orig)
+    m = _SQLITE_UNIQUE.search(text)
+    if m:
+        columns = [c.split(".")[-1] for c in m.group(1).split(", ")]
+    else:
+        m = _PG_KEY.search(text)
+        if not m or "already exists" not in text:
+            return None
+        columns = [c.strip() for c in m.group(1).split(",")]
+    # for (parent_id, code) the user-facing field is the last one, the code
+    return columns[-1] if columns else None
+
+
+def flush(session: Session) -> None:
+    """``session.flush()`` with database errors turned into typed, translated errors.
+
+    After an error the session's transaction is no longer usable: the caller must roll back.
+    """
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise StaleEditError() from exc
+    except IntegrityError as exc:
+        field = _unique_field(exc)
+        if field is not None:
+            raise ValidationError(field, _("This value is already used by another record.")) from exc
+        raise ServiceError(
+            _(
+                "The change breaks a rule of the database: the record is still used elsewhere, or a value is missing."
+            )
+        ) from exc
+
+
+def create_entity(
+    session: Session,
+    cls: type[E],
+    values: Mapping[str, Any],
+    validate: Validator | None = None,
+    prepare: Callable[[E], Any] | None = None,
+) -> E:
+    """Validate ``values``, add a new ``cls`` row and flush it (it gets its id). Does not commit."""
+    data = dict(values)
+    if validate is not None:
+        data = validate(session, data, None)
+    _check_field_names(cls, data)
+    obj = cls(**data)
+    if prepare is not None:
+        prepare(obj)
+    session.add(obj)
+    flush(session)
+    return obj
+
+
+def update_entity(
+    session: Session,
+    cls: type[E],
+    entity_id: int,
+    expected_version: int,
+    changes: Mapping[str, Any],
+    validate: Validator | None = None,
+    prepare: Callable[[E], Any] | None = None,
+) -> E:
+    """Apply validated ``changes`` to the row if it is still at ``expected_version``; flush (the version check
+    in the database catches a concurrent save: ``StaleEditError``). Does not commit."""
+    obj = get_entity(session, cls, entity_id)
+    check_version(obj, expected_version)
+    data = dict(changes)
+    if validate is not None:
+        data = validate(session, data, obj)
+    apply_changes(obj, expected_version, data)
+    if prepare is not None:
+        prepare(obj)
+    flush(session)
+    return obj
+
+
+def delete_entity(
+    session: Session, cls: type[E], entity_id: int, expected_version: int | None = None
+) -> None:
+    """Delete the row (``expected_version`` checked when given). Does not commit."""
+    obj = get_entity(session, cls, entity_id)
+    if expected_version is not None:
+        check_version(obj, expected_version)
+    session.delete(obj)
+    flush(session)
+
+
+def ensure_unique(
+    session: Session,
+    cls: type[Entity],
+    field: str,
+    value: Any,
+    exclude_id: int | None = None,
+    **scope: Any,
+) -> None:
+    """``ValidationError(field)`` when another row (within ``scope``, e.g. the same facility) has ``value``."""
+    column = getattr(cls, field)
+    stmt = select(func.count()).select_from(cls).where(column == value)
+    for key, scoped in scope.items():
+        stmt = stmt.where(getattr(cls, key) == scoped)
+    if exclude_id is not None:
+        stmt = stmt.where(cls.id != exclude_id)
+    if session.scalar(stmt):
+        raise ValidationError(field, _("This value is already used by another record."))
+
+
+def unique_validator(
+    field: str, *scope_fields: str
+) -> Callable[[Session, dict[str, Any], Any, type[Entity]], None]:
+    """A check that ``field`` is unique (within ``scope_fields``), for use inside a validator."""
+
+    def check(session: Session, values: dict[str, Any], obj: Any, cls: type[Entity]) -> None:
+        if field not in values and not any(s in values for s in scope_fields):
+            return
+        scope = {s: current(values, obj, s) for s in scope_fields}
+        ensure_unique(
+            session, cls, field, current(values, obj, field), obj.id if obj is not None else None, **scope
+        )
+
+    return check
+
+
+# --- fiscal years (年度: April 1 to March 31) -----------------------------------------------------------------
+
+
+def fiscal_year_of(day: date) -> int:
+    """The Japanese fiscal year of ``day``: 2025 for 2025-04-01 ... 2026-03-31."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def fiscal_year_range(fiscal_year: int) -> tuple[date, date]:
+    """First and last day (inclusive) of ``fiscal_year``."""
+    return date(fiscal_year, 4, 1), date(fiscal_year + 1, 3, 31)
+
+
+# --- validation of the usual fields ---------------------------------------------------------------------------
+
+
+def require_text(field: str, value: Any, max_length: int | None = None) -> str:
+    """A required text: stripped, not empty, at most ``max_length`` characters."""
+    text = optional_text(field, value, max_length)
+    if not text:
+        raise ValidationError(field, _("This field is required."))
+    return text
+
+
+def optional_text(field: str, value: Any, max_length: int | None = None) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError(field, _("This field must be text."))
+    text = value.strip()
+    if max_length is not None and len(text) > max_length:
+        raise ValidationError(
+            field, _("This text is too long: at most {limit} characters.").format(limit=max_length)
+        )
+    return text
+
+
+def column_length(cls: type[Entity], field: str) -> int | None:
+    length = getattr(inspect(cls).columns[field].type, "length", None)
+    return length if isinstance(length, int) else None
+
+
+def texts(
+    cls: type[Entity], values: dict[str, Any], required: Iterable[str] = (), optional: Iterable[str] = ()
+) -> None:
+    """Check and strip, in place, the text fields present in ``values`` (lengths from the columns)."""
+    for field in required:
+        if field in values:
+            values[field] = require_text(field, values[field], column_length(cls, field))
+    for field in optional:
+        if field in values:
+            values[field] = optional_text(field, values[field], column_length(cls, field))
+
+
+def require_present(values: Mapping[str, Any], obj: Any, *fields: str) -> None:
+    """When creating (``obj`` is None), each of ``fields`` must be given and not None."""
+    if obj is not None:
+        for field in fields:
+            if field in values and values[field] is None:
+                raise ValidationError(field, _("This field is required."))
+        return
+    for field in fields:
+        if values.get(field) is None:
+            raise ValidationError(field, _("This field is required."))
+
+
+_NOT_COUNTRIES = frozenset({"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"})
+
+
+@cache
+def country_codes() -> frozenset[str]:
+    """ISO 3166-1 alpha-2 codes that Babel (CLDR) knows as territories."""
+    codes = [str(code) for code in Locale("en").territories]
+    return frozenset(
+        code for code in codes if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    )
+
+
+def country(field: str, value: Any, *, required: bool = True) -> str:
+    """An ISO 3166-1 alpha-2 country code, upper-cased."""
+    code = optional_text(field, value).upper()
+    if not code:
+        if required:
+            raise ValidationError(field, _("Choose a country."))
+        return ""
+    if code not in country_codes():
+        raise ValidationError(field, _("{code} is not a known country code.").format(code=code))
+    return code
+
+
+@cache
+def _zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def timezone_name(field: str, value: Any) -> str:
+    """An IANA time zone name (e.g. ``Asia/Vientiane``) that zoneinfo can load."""
+    name = optional_text(field, value)
+    if not name:
+        raise ValidationError(field, _("Choose a time zone."))
+    if name not in _zones():
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError(field, _("{zone} is not a known time zone.").format(zone=name)) from exc
+    return name
+
+
+def email(field: str, value: Any) -> str:
+    """An e-mail address in its normalized form, or "" (syntax only: no DNS look-up)."""
+    text = optional_text(field, value, 254)
+    if not text:
+        return ""
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise ValidationError(field, _("This is not a valid e-mail address.")) from exc
+    return str(result.normalized)
+
+
+def phone(field: str, value: Any, region: str = "JP") -> str:
+    """A phone number in E.164 (``+81442002111``), read with ``region`` as the default country, or ""."""
+    text = optional_text(field, value, 40)
+    if not text:
+        return ""
+    try:
+        number = phonenumbers.parse(text, region or "JP")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(field, _("This is not a valid phone number.")) from exc
+    if not phonenumbers.is_possible_number(number):
+        raise ValidationError(field, _("This is not a valid phone number."))
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def national_digits(e164: str) -> str:
+    """The digits as dialled at home (``0442002111``) for a stored E.164 number, for search; "" if unknown."""
+    if not e164:
+        return ""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return ""
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return re.sub(r"\D", "", str(national))
+
+
+def enum_value(field: str, enum_cls: type[Any], value: Any) -> Any:
+    try:
+        return enum_cls(value)
+    except ValueError as exc:
+        raise ValidationError(field, _("This value is not one of the allowed choices.")) from exc
+
+
+def date_value(field: str, value: Any, *, required: bool = True) -> date | None:
+    if value is None:
+        if required:
+            raise ValidationError(field, _("This field is required."))
+        return None
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ValidationError(field, _("This must be a date."))
+    return value
+
+
+def aware(field: str, value: Any) -> datetime:
+    """A time-zone aware datetime (naive ones are always a bug: the zone must be known)."""
+    if not isinstance(value, datetime):
+        raise ValidationError(field, _("This must be a date and time."))
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError(field, _("The time zone of this time is missing."))
+    return value
+
+
+def int_range(field: str, value: Any, low: int | None = None, high: int | None = None) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationError(field, _("This must be a whole number."))
+    if (low is not None and value < low) or (high is not None and value > high):
+        if high is None:
+            message = _("This must be at least {low}.").format(low=low)
+        elif low is None:
+            message = _("This must be at most {high}.").format(high=high)
+        else:
+            message = _("This must be between {low} and {high}.").format(low=low, high=high)
+        raise ValidationError(field, message)
+    return value
+
+
+def ordered_dates(start_field: str, start: date | None, end_field: str, end: date | None) -> None:
+    """``end`` must not be before ``start`` (either may be open)."""
+    if start is not None and end is not None and end < start:
+        raise ValidationError(end_field, _("This date is before the start date."))
+
+
+def reference(
+    session: Session, cls: type[Entity], field: str, value: Any, *, required: bool = True
+) -> int | None:
+    """A foreign key the user chose: the referenced row must exist."""
+    if value is None:
+        if required:
+            raise ValidationError(field, _("This field is required."))
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or session.get(cls, value) is None:
+        raise ValidationError(field, _("The selected record does not exist."))
+    return value
+
+
+def code_in(field: str, value: Any, allowed: Mapping[str, Any], *, required: bool = True) -> str | None:
+    """A code that must be a key of ``allowed`` (SDG targets, DAC sectors...)."""
+    if value is None or value == "":
+        if required:
+            raise ValidationError(field, _("This field is required."))
+        return None
+    text = str(value).strip()
+    if text not in allowed:
+        raise ValidationError(field, _("{code} is not one of the allowed codes.").format(code=text))
+    return text

@@ -1,0 +1,573 @@
+"""Visitor tour bookings: facilities with opening hours and closed dates, courses with stops, bookings made of
+segments with their guides, and member companies presenting to a group.
+
+Conflict rule: one staff member (guide or interpreter) on two segments whose times overlap, cancelled bookings
+ignored: ``ConflictError(kind="guide_double_booked")`` unless an ``override_reason`` is given, which is recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kawaoffice.i18n import _
+from kawaoffice.model.dispatch import Staff
+from kawaoffice.model.partners import Contact, Organization
+from kawaoffice.model.projects import Project
+from kawaoffice.model.tours import (
+    Booking,
+    BookingPresenter,
+    BookingSegment,
+    BookingStatus,
+    ClosedDate,
+    Course,
+    CourseStop,
+    Facility,
+    FacilityWeekday,
+    SegmentRole,
+    SegmentStaff,
+    VisitorType,
+)
+from kawaoffice.services import common as c
+from kawaoffice.services.audit import record_override
+from kawaoffice.services.dispatch import language_code
+from kawaoffice.services.errors import ConflictError, ValidationError
+
+GUIDE_DOUBLE_BOOKED = "guide_double_booked"
+
+# --- facilities ------------------------------------------------------------------------------------------------
+
+_facility_code_unique = c.unique_validator("code")
+
+
+def _validate_facility(session: Session, values: dict[str, Any], obj: Facility | None) -> dict[str, Any]:
+    c.require_present(values, obj, "code", "name_ja", "capacity")
+    c.texts(
+        Facility,
+        values,
+        required=("code", "name_ja"),
+        optional=(
+            "name_en", "hall_name_ja", "hall_name_en", "address", "address_en",
+            "meeting_point_ja", "meeting_point_en", "map_note",
+        ),
+    )  # fmt: skip
+    if "capacity" in values:
+        c.int_range("capacity", values["capacity"], 1)
+    if "timezone" in values:
+        values["timezone"] = c.timezone_name("timezone", values["timezone"])
+    _facility_code_unique(session, values, obj, Facility)
+    return values
+
+
+def create_facility(session: Session, *, code: str, name_ja: str, capacity: int, **values: Any) -> Facility:
+    """Optional: name_en, hall names, addresses, timezone (default Asia/Tokyo), meeting points, map_note,
+    observes_public_holidays, active."""
+    data = {"code": code, "name_ja": name_ja, "capacity": capacity, **values}
+    return c.create_entity(session, Facility, data, _validate_facility)
+
+
+def get_facility(session: Session, facility_id: int) -> Facility:
+    return c.get_entity(session, Facility, facility_id)
+
+
+def update_facility(session: Session, facility_id: int, expected_version: int, **changes: Any) -> Facility:
+    return c.update_entity(session, Facility, facility_id, expected_version, changes, _validate_facility)
+
+
+def delete_facility(session: Session, facility_id: int, expected_version: int | None = None) -> None:
+    c.delete_entity(session, Facility, facility_id, expected_version)
+
+
+def set_weekday(
+    session: Session,
+    facility_id: int,
+    weekday: int,
+    *,
+    closed: bool = False,
+    opens: time | None = None,
+    closes: time | None = None,
+) -> FacilityWeekday:
+    """Opening hours of a weekday (0 = Monday), or a weekly closed day."""
+    facility = get_facility(session, facility_id)
+    c.int_range("weekday", weekday, 0, 6)
+    if not closed:
+        if opens is None:
+            raise ValidationError("opens", _("This field is required."))
+        if closes is None:
+            raise ValidationError("closes", _("This field is required."))
+        if closes <= opens:
+            raise ValidationError("closes", _("The closing time must be after the opening time."))
+    else:
+        opens = closes = None
+    for row in facility.weekdays:
+        if row.weekday == weekday:
+            row.closed, row.opens, row.closes = closed, opens, closes
+            c.flush(session)
+            return row
+    row = FacilityWeekday(weekday=weekday, closed=closed, opens=opens, closes=closes)
+    facility.weekdays.append(row)
+    c.flush(session)
+    return row
+
+
+def remove_weekday(session: Session, facility_id: int, weekday: int) -> None:
+    facility = get_facility(session, facility_id)
+    for row in list(facility.weekdays):
+        if row.weekday == weekday:
+            facility.weekdays.remove(row)
+    c.flush(session)
+
+
+def add_closed_date(session: Session, facility_id: int, closed_on: date, reason: str = "") -> ClosedDate:
+    facility = get_facility(session, facility_id)
+    c.date_value("closed_on", closed_on)
+    if any(row.closed_on == closed_on for row in facility.closed_dates):
+        raise ValidationError("closed_on", _("This date is already a closed date."))
+    row = ClosedDate(closed_on=closed_on, reason=c.optional_text("reason", reason, 200))
+    facility.closed_dates.append(row)
+    c.flush(session)
+    return row
+
+
+def remove_closed_date(session: Session, closed_date_id: int, expected_version: int | None = None) -> None:
+    c.delete_entity(session, ClosedDate, closed_date_id, expected_version)
+
+
+# --- courses ---------------------------------------------------------------------------------------------------
+
+_course_code_unique = c.unique_validator("code", "facility_id")
+
+
+def _validate_course(session: Session, values: dict[str, Any], obj: Course | None) -> dict[str, Any]:
+    c.require_present(values, obj, "facility_id", "code", "name_ja", "duration_min", "max_group")
+    if "facility_id" in values:
+        c.reference(session, Facility, "facility_id", values["facility_id"])
+    c.texts(Course, values, required=("code", "name_ja"), optional=("name_en", "description"))
+    if "duration_min" in values:
+        c.int_range("duration_min", values["duration_min"], 1)
+    if "min_group" in values:
+        c.int_range("min_group", values["min_group"], 1)
+    if "max_group" in values:
+        c.int_range("max_group", values["max_group"], 1)
+    if c.current(values, obj, "max_group", 1) < c.current(values, obj, "min_group", 1):
+        raise ValidationError("max_group", _("The largest group size is below the smallest."))
+    if "languages" in values:
+        values["languages"] = [language_code("languages", code) for code in values["languages"]]
+    _course_code_unique(session, values, obj, Course)
+    return values
+
+
+def create_course(
+    session: Session,
+    *,
+    facility_id: int,
+    code: str,
+    name_ja: str,
+    duration_min: int,
+    max_group: int,
+    **values: Any,
+) -> Course:
+    """Optional: name_en, min_group (default 1), languages (BCP 47 codes), description, active."""
+    data = {
+        "facility_id": facility_id,
+        "code": code,
+        "name_ja": name_ja,
+        "duration_min": duration_min,
+        "max_group": max_group,
+        **values,
+    }
+    course = c.create_entity(session, Course, data, _validate_course)
+    session.refresh(course.facility, ["courses"])
+    return course
+
+
+def get_course(session: Session, course_id: int) -> Course:
+    return c.get_entity(session, Course, course_id)
+
+
+def update_course(session: Session, course_id: int, expected_version: int, **changes: Any) -> Course:
+    return c.update_entity(session, Course, course_id, expected_version, changes, _validate_course)
+
+
+def delete_course(session: Session, course_id: int, expected_version: int | None = None) -> None:
+    c.delete_entity(session, Course, course_id, expected_version)
+
+
+def _validate_stop(session: Session, values: dict[str, Any], obj: CourseStop | None) -> dict[str, Any]:
+    c.require_present(values, obj, "course_id", "position", "name_ja", "minutes")
+    if "course_id" in values:
+        c.reference(session, Course, "course_id", values["course_id"])
+    c.texts(CourseStop, values, required=("name_ja",), optional=("name_en",))
+    if "position" in values:
+        c.int_range("position", values["position"], 0)
+    if "minutes" in values:
+        c.int_range("minutes", values["minutes"], 1)
+    return values
+
+
+def add_course_stop(
+    session: Session, *, course_id: int, position: int, name_ja: str, minutes: int, name_en: str = ""
+) -> CourseStop:
+    values = {
+        "course_id": course_id,
+        "position": position,
+        "name_ja": name_ja,
+        "name_en": name_en,
+        "minutes": minutes,
+    }
+    stop = c.create_entity(session, CourseStop, values, _validate_stop)
+    session.refresh(stop.course, ["stops"])
+    return stop
+
+
+def update_course_stop(session: Session, stop_id: int, expected_version: int, **changes: Any) -> CourseStop:
+    return c.update_entity(session, CourseStop, stop_id, expected_version, changes, _validate_stop)
+
+
+def delete_course_stop(session: Session, stop_id: int, expected_version: int | None = None) -> None:
+    c.delete_entity(session, CourseStop, stop_id, expected_version)
+
+
+# --- bookings --------------------------------------------------------------------------------------------------
+
+_booking_code_unique = c.unique_validator("code")
+
+
+def _validate_booking(session: Session, values: dict[str, Any], obj: Booking | None) -> dict[str, Any]:
+    c.require_present(values, obj, "code", "group_name", "visitor_type", "headcount")
+    c.texts(
+        Booking,
+        values,
+        required=("code", "group_name"),
+        optional=(
+            "group_name_en",
+            "training_course",
+            "interests",
+            "contact_name",
+            "transport_notes",
+            "notes",
+        ),
+    )
+    if "visitor_type" in values:
+        values["visitor_type"] = c.enum_value("visitor_type", VisitorType, values["visitor_type"])
+    if "status" in values:
+        values["status"] = c.enum_value("status", BookingStatus, values["status"])
+    if "country" in values:
+        values["country"] = c.country("country", values["country"], required=False)
+    if "countries" in values:
+        countries = {}
+        for code, count in dict(values["countries"]).items():
+            countries[c.country("countries", code)] = c.int_range("countries", count, 1)
+        values["countries"] = countries
+    if "headcount" in values:
+        c.int_range("headcount", values["headcount"], 1)
+    if "languages" in values:
+        values["languages"] = [language_code("languages", code) for code in values["languages"]]
+    if "contact_email" in values:
+        values["contact_email"] = c.email("contact_email", values["contact_email"])
+    if "contact_phone" in values:
+        region = c.current(values, obj, "country", "") or "JP"
+        values["contact_phone"] = c.phone("contact_phone", values["contact_phone"], region)
+    for field, cls in (("organization_id", Organization), ("contact_id", Contact), ("project_id", Project)):
+        if values.get(field) is not None:
+            c.reference(session, cls, field, values[field])
+    _booking_code_unique(session, values, obj, Booking)
+    return values
+
+
+def create_booking(
+    session: Session, *, code: str, group_name: str, visitor_type: VisitorType, headcount: int, **values: Any
+) -> Booking:
+    """Optional: group_name_en, training_course, organization_id, country, countries ({"LA": 3}), languages,
+    interpreter_needed, interests, contact_id / contact_name / contact_email / contact_phone, status, project_id,
+    transport_notes, notes. Segments are added with ``add_segment``."""
+    data = {
+        "code": code,
+        "group_name": group_name,
+        "visitor_type": visitor_type,
+        "headcount": headcount,
+        **values,
+    }
+    return c.create_entity(session, Booking, data, _validate_booking)
+
+
+def get_booking(session: Session, booking_id: int) -> Booking:
+    return c.get_entity(session, Booking, booking_id)
+
+
+def update_booking(
+    session: Session,
+    booking_id: int,
+    expected_version: int,
+    *,
+    override_reason: str | None = None,
+    **changes: Any,
+) -> Booking:
+    """Change a booking. Taking up a cancelled booking again re-checks its guides (``guide_double_booked``)."""
+    booking = get_booking(session, booking_id)
+    c.check_version(booking, expected_version)
+    data = _validate_booking(session, dict(changes), booking)
+    if (
+        booking.status == BookingStatus.CANCELLED
+        and data.get("status", booking.status) != BookingStatus.CANCELLED
+    ):
+        for segment in booking.segments:
+            for assignment in segment.staff:
+                candidate = GuideCandidate(
+                    assignment.staff_id, segment.starts_at, segment.ends_at, segment.id, assignment.id
+                )
+                _raise_or_override(
+                    session, segment, find_guide_conflicts(session, candidate), override_reason
+                )
+    c.apply_changes(booking, expected_version, data)
+    c.flush(session)
+    return booking
+
+
+def delete_booking(session: Session, booking_id: int, expected_version: int | None = None) -> None:
+    c.delete_entity(session, Booking, booking_id, expected_version)
+
+
+# --- the double-booking rule ------------------------------------------------------------------------------------
+
+
+def times_overlap(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
+    """Whether two half-open time ranges [start, end) overlap (a tour ending at 12:00 and one at 12:00 do not)."""
+    return a_start < b_end and b_start < a_end
+
+
+@dataclass(frozen=True)
+class GuideCandidate:
+    """A staff member on a segment's time range, as it would be after an edit."""
+
+    staff_id: int
+    starts_at: datetime
+    ends_at: datetime
+    segment_id: int | None = None
+    assignment_id: int | None = None
+
+
+@dataclass(frozen=True)
+class GuideConflict:
+    staff_id: int
+    staff_name: str
+    segment_id: int | None
+    other_segment_id: int
+    other_booking_code: str
+    other_starts_at: datetime
+    other_ends_at: datetime
+
+    def details(self) -> dict[str, Any]:
+        return {
+            "staff_id": self.staff_id,
+            "staff_name": self.staff_name,
+            "segment_id": self.segment_id,
+            "other_segment_id": self.other_segment_id,
+            "other_booking_code": self.other_booking_code,
+            "other_starts_at": self.other_starts_at.isoformat(),
+            "other_ends_at": self.other_ends_at.isoformat(),
+        }
+
+    def message(self) -> str:
+        return _("{name} is already guiding booking {code} at that time.").format(
+            name=self.staff_name, code=self.other_booking_code
+        )
+
+
+def find_guide_conflicts(session: Session, subject: int | GuideCandidate) -> list[GuideConflict]:
+    """Other segments (of bookings not cancelled) that the staff member is on at an overlapping time.
+
+    ``subject`` is a ``SegmentStaff`` id (an existing assignment) or a candidate."""
+    if isinstance(subject, int):
+        assignment = c.get_entity(session, SegmentStaff, subject)
+        segment = assignment.segment
+        if segment.booking.status == BookingStatus.CANCELLED:
+            return []
+        subject = GuideCandidate(
+            assignment.staff_id, segment.starts_at, segment.ends_at, segment.id, assignment.id
+        )
+    stmt = (
+        select(SegmentStaff.staff_id, Staff.family_name, Staff.given_name, BookingSegment.id, Booking.code,
+               BookingSegment.starts_at, BookingSegment.ends_at)
+        .join(BookingSegment, SegmentStaff.segment_id == BookingSegment.id)
+        .join(Booking, BookingSegment.booking_id == Booking.id)
+        .join(Staff, SegmentStaff.staff_id == Staff.id)
+        .where(SegmentStaff.staff_id == subject.staff_id)
+        .where(Booking.status != BookingStatus.CANCELLED)
+        .where(BookingSegment.starts_at < subject.ends_at)
+        .where(BookingSegment.ends_at > subject.starts_at)
+        .order_by(BookingSegment.starts_at, BookingSegment.id)
+    )  # fmt: skip
+    if subject.segment_id is not None:
+        stmt = stmt.where(BookingSegment.id != subject.segment_id)
+    return [
+        GuideConflict(
+            staff_id=staff_id,
+            staff_name=f"{family} {given}".strip(),
+            segment_id=subject.segment_id,
+            other_segment_id=seg_id,
+            other_booking_code=code,
+            other_starts_at=starts,
+            other_ends_at=ends,
+        )
+        for staff_id, family, given, seg_id, code, starts, ends in session.execute(stmt)
+    ]
+
+
+def _raise_or_override(
+    session: Session, segment: BookingSegment, conflicts: list[GuideConflict], override_reason: str | None
+) -> None:
+    if not conflicts:
+        return
+    reason = (override_reason or "").strip()
+    if not reason:
+        raise ConflictError(
+            GUIDE_DOUBLE_BOOKED, conflicts[0].message(), {"conflicts": [conf.details() for conf in conflicts]}
+        )
+    for conf in conflicts:
+        other = session.get(BookingSegment, conf.other_segment_id)
+        record_override(session, GUIDE_DOUBLE_BOOKED, segment, other, reason, conf.details())
+
+
+# --- segments ----------------------------------------------------------------------------------------------------
+
+
+def _validate_segment(session: Session, values: dict[str, Any], obj: BookingSegment | None) -> dict[str, Any]:
+    c.require_present(values, obj, "booking_id", "facility_id", "starts_at", "ends_at")
+    if "booking_id" in values:
+        c.reference(session, Booking, "booking_id", values["booking_id"])
+    if "facility_id" in values:
+        c.reference(session, Facility, "facility_id", values["facility_id"])
+    if values.get("course_id") is not None:
+        c.reference(session, Course, "course_id", values["course_id"])
+        course = session.get(Course, values["course_id"])
+        if course is not None and course.facility_id != c.current(values, obj, "facility_id"):
+            raise ValidationError("course_id", _("This course belongs to another facility."))
+    for field in ("starts_at", "ends_at"):
+        if field in values:
+            c.aware(field, values[field])
+    if c.current(values, obj, "ends_at") <= c.current(values, obj, "starts_at"):
+        raise ValidationError("ends_at", _("The visit ends before it starts."))
+    c.texts(BookingSegment, values, optional=("meeting_point", "notes"))
+    return values
+
+
+def add_segment(
+    session: Session,
+    *,
+    booking_id: int,
+    facility_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    **values: Any,
+) -> BookingSegment:
+    """Part of a visit at one facility (aware times). Optional: course_id, meeting_point, notes."""
+    data = {
+        "booking_id": booking_id,
+        "facility_id": facility_id,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        **values,
+    }
+    segment = c.create_entity(session, BookingSegment, data, _validate_segment)
+    session.refresh(segment.booking, ["segments"])
+    return segment
+
+
+def get_segment(session: Session, segment_id: int) -> BookingSegment:
+    return c.get_entity(session, BookingSegment, segment_id)
+
+
+def update_segment(
+    session: Session,
+    segment_id: int,
+    expected_version: int,
+    *,
+    override_reason: str | None = None,
+    **changes: Any,
+) -> BookingSegment:
+    """Change a segment. New times are checked against its staff's other segments (``guide_double_booked``)."""
+    segment = get_segment(session, segment_id)
+    c.check_version(segment, expected_version)
+    data = _validate_segment(session, dict(changes), segment)
+    if {"starts_at", "ends_at"} & set(data) and segment.booking.status != BookingStatus.CANCELLED:
+        starts, ends = c.current(data, segment, "starts_at"), c.current(data, segment, "ends_at")
+        conflicts: list[GuideConflict] = []
+        for assignment in segment.staff:
+            candidate = GuideCandidate(assignment.staff_id, starts, ends, segment.id, assignment.id)
+            conflicts.extend(find_guide_conflicts(session, candidate))
+        _raise_or_override(session, segment, conflicts, override_reason)
+    c.apply_changes(segment, expected_version, data)
+    c.flush(session)
+    return segment
+
+
+def delete_segment(session: Session, segment_id: int, expected_version: int | None = None) -> None:
+    c.delete_entity(session, BookingSegment, segment_id, expected_version)
+
+
+def assign_segment_staff(
+    session: Session,
+    *,
+    segment_id: int,
+    staff_id: int,
+    role: SegmentRole = SegmentRole.GUIDE,
+    override_reason: str | None = None,
+) -> SegmentStaff:
+    """Put a staff member on a segment. Already on another overlapping segment: ``ConflictError
+    ("guide_double_booked")`` unless ``override_reason`` is given (then recorded)."""
+    segment = get_segment(session, segment_id)
+    c.reference(session, Staff, "staff_id", staff_id)
+    role = c.enum_value("role", SegmentRole, role)
+    if any(a.staff_id == staff_id for a in segment.staff):
+        raise ValidationError("staff_id", _("This person is already assigned to this part of the visit."))
+    if segment.booking.status != BookingStatus.CANCELLED:
+        candidate = GuideCandidate(staff_id, segment.starts_at, segment.ends_at, segment.id)
+        _raise_or_override(session, segment, find_guide_conflicts(session, candidate), override_reason)
+    assignment = SegmentStaff(staff_id=staff_id, role=role)
+    segment.staff.append(assignment)
+    c.flush(session)
+    return assignment
+
+
+def update_segment_staff(
+    session: Session, assignment_id: int, expected_version: int, *, role: SegmentRole
+) -> SegmentStaff:
+    changes = {"role": c.enum_value("role", SegmentRole, role)}
+    return c.update_entity(session, SegmentStaff, assignment_id, expected_version, changes)
+
+
+def remove_segment_staff(session: Session, assignment_id: int, expected_version: int | None = None) -> None:
+    c.delete_entity(session, SegmentStaff, assignment_id, expected_version)
+
+
+# --- presenters -----------------------------------------------------------------------------------------------
+
+
+def add_presenter(
+    session: Session, *, booking_id: int, organization_id: int, topic: str = ""
+) -> BookingPresenter:
+    """A member company presenting its technology to the group."""
+    booking = get_booking(session, booking_id)
+    c.reference(session, Organization, "organization_id", organization_id)
+    if any(p.organization_id == organization_id for p in booking.presenters):
+        raise ValidationError("organization_id", _("This company is already presenting to the group."))
+    presenter = BookingPresenter(organization_id=organization_id, topic=c.optional_text("topic", topic, 300))
+    booking.presenters.append(presenter)
+    c.flush(session)
+    return presenter
+
+
+def update_presenter(
+    session: Session, presenter_id: int, expected_version: int, *, topic: str
+) -> BookingPresenter:
+    changes = {"topic": c.optional_text("topic", topic, 300)}
+    return c.update_entity(session, BookingPresenter, presenter_id, expected_version, changes)
+
+
+def remove_presenter(session: Session, presenter_id: int, expected_version: int | None = None) -> None:
+    c.delete_entity(session, BookingPresenter, presenter_id, expected_version)
