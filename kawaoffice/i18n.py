@@ -9,6 +9,7 @@ from __future__ import annotations
 import gettext as _gettext
 import locale
 import os
+import struct
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -59,9 +60,7 @@ def set_language(language: str | None) -> str:
     if code not in SUPPORTED_LANGUAGES:
         code = DEFAULT_LANGUAGE
     _compile_if_needed(code)
-    _translations = _gettext.translation(
-        DOMAIN, localedir=str(translations_dir()), languages=[code], fallback=True
-    )
+    _translations = _load_catalog(code)
     _language = code
     for listener in list(_listeners):
         listener(code)
@@ -82,10 +81,24 @@ def _compile_if_needed(code: str) -> None:
 
         with po.open("rb") as f:
             catalog = read_po(f, locale=code)
-        with mo.open("wb") as f:
-            write_mo(f, catalog)
+        # Write beside and rename, so another KawaOffice process never reads a half-written catalog.
+        tmp = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")
+        with tmp.open("wb") as f:
+            write_mo(f, catalog, use_fuzzy=False)
+        os.replace(tmp, mo)
     except OSError:
         pass  # read-only install: gettext falls back to the untranslated strings
+
+
+def _load_catalog(code: str) -> _gettext.NullTranslations:
+    """The compiled catalog for ``code``, read afresh (``gettext.translation`` would keep a stale cached copy
+    after a recompile), or the untranslated English msgids when there is none."""
+    mo = translations_dir() / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
+    try:
+        with mo.open("rb") as f:
+            return _gettext.GNUTranslations(f)
+    except (OSError, ValueError, struct.error):  # missing, or damaged: fall back rather than fail to start
+        return _gettext.NullTranslations()
 
 
 def current_language() -> str:

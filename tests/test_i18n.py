@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -360,3 +362,50 @@ def test_fiscal_year_labels(ja: None) -> None:
     assert fiscal_year_label(2026) == "FY2026"
     assert fiscal_year_label(2026, era=True) == "FY2026 (Reiwa 8)"
     assert fiscal_year_label(2026, language="ja") == "2026年度"
+
+
+def test_catalog_is_recompiled_when_the_po_is_newer(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """A source checkout compiles messages.po at start; an edited .po is picked up without a stale cached copy."""
+    before = i18n.current_language()
+    lc = tmp_path / "ja" / "LC_MESSAGES"
+    lc.mkdir(parents=True)
+    po = lc / "messages.po"
+
+    def write_po(text: str) -> None:
+        po.write_text(
+            'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+            f'msgid "Save"\nmsgstr "{text}"\n',
+            encoding="utf-8",
+        )
+
+    monkeypatch.setattr(i18n, "translations_dir", lambda: tmp_path)
+    try:
+        write_po("保存")
+        set_language("ja")
+        assert _("Save") == "保存"
+        assert (lc / "messages.mo").exists()
+        write_po("保存する")
+        mo_time = (lc / "messages.mo").stat().st_mtime
+        os.utime(po, (mo_time + 10, mo_time + 10))
+        set_language("ja")
+        assert _("Save") == "保存する"
+        assert not list(lc.glob("*.tmp"))
+    finally:
+        monkeypatch.undo()
+        set_language(before)
+
+
+def test_damaged_compiled_catalog_falls_back_to_english(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    before = i18n.current_language()
+    lc = tmp_path / "ja" / "LC_MESSAGES"
+    lc.mkdir(parents=True)
+    (lc / "messages.mo").write_bytes(b"not a catalog")
+    monkeypatch.setattr(i18n, "translations_dir", lambda: tmp_path)
+    try:
+        assert set_language("ja") == "ja"
+        assert _("Cancelled") == "Cancelled"
+    finally:
+        monkeypatch.undo()
+        set_language(before)
