@@ -34,7 +34,7 @@ from kawaoffice.services import overview
 JST = timezone(timedelta(hours=9))
 
 
-def _populate(session: Session) -> None:
+def populate(session: Session) -> None:
     membrane = Technology(code="membrane", name_ja="膜ろ過", name_en="Membrane filtration")
     leak = Technology(code="leak", name_ja="漏水探知", name_en="Leak detection")
     # inserted out of kana order on purpose
@@ -202,7 +202,7 @@ def _populate(session: Session) -> None:
 
 @pytest.fixture
 def populated(session: Session) -> Session:
-    _populate(session)
+    populate(session)
     session.expire_all()
     return session
 

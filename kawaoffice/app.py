@@ -1,0 +1,289 @@
+"""GUI entry point (``kawaoffice``): start-up as a list of named steps, each logged.
+
+Steps: logging -> settings -> language -> Qt application (fonts, Qt's own translations) -> database and migrations
+-> main window. ``--screenshot PATH`` saves a PNG of the main window after start-up and exits.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import logging.handlers
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from kawaoffice import APP_NAME, __version__, paths
+from kawaoffice.i18n import _, set_language
+from kawaoffice.settings import Settings
+from kawaoffice.storage import Database, StorageError, default_sqlite_url, open_database, resolve_database_url
+from kawaoffice.ui.main_window import TAB_KEYS, MainWindow
+from kawaoffice.ui.widgets.credentials import with_remembered_password
+
+log = logging.getLogger("kawaoffice.app")
+
+LOG_FILE_NAME = "kawaoffice.log"
+LOG_MAX_BYTES = 2_000_000
+LOG_BACKUPS = 5
+UI_FALLBACK_FAMILY = "IPAexGothic"  # bundled: Japanese text never depends on the PC's fonts
+
+_registered_font_families: list[str] = []
+_qt_translators: list[QTranslator] = []
+
+
+class StartupAborted(Exception):
+    """A start-up step could not continue; the user has been told why."""
+
+
+@dataclass
+class Startup:
+    """The state the start-up steps build, one after the other."""
+
+    args: argparse.Namespace
+    log_file: Path | None = None
+    settings: Settings = field(default_factory=Settings)
+    language: str = ""
+    app: QApplication | None = None
+    database: Database | None = None
+    window: MainWindow | None = None
+    user_name: str = ""
+
+    # --- steps --------------------------------------------------------------------------------------------------
+
+    def setup_logging(self) -> None:
+        self.log_file = configure_logging()
+
+    def load_settings(self) -> None:
+        self.settings = Settings.load()
+        self.user_name = self.settings.user_name or getpass.getuser()
+        log.info("settings from %s", Settings.path())
+
+    def choose_language(self) -> None:
+        self.language = set_language(self.args.lang or self.settings.language or None)
+        log.info("language: %s", self.language)
+
+    def start_qt(self) -> None:
+        existing = QApplication.instance()
+        self.app = (
+            existing
+            if isinstance(existing, QApplication)
+            else QApplication([sys.argv[0] if sys.argv else APP_NAME])
+        )
+        QCoreApplication.setApplicationName(APP_NAME)
+        QCoreApplication.setOrganizationName(APP_NAME)
+        QCoreApplication.setApplicationVersion(__version__)
+        register_fonts(self.app)
+        install_qt_translations(self.app, self.language)
+
+    def open_database(self) -> None:
+        url = resolve_database_url(self.args.database, self.settings.database_url)
+        url = with_remembered_password(url)
+        try:
+            self.database = open_database(url, self.user_name)
+        except StorageError as exc:
+            log.error("cannot open the database: %s", exc.message)
+            local = default_sqlite_url()
+            if url == local or not ask_open_local_instead(exc.message):
+                raise StartupAborted from exc
+            try:
+                self.database = open_database(local, self.user_name)
+            except StorageError as exc2:
+                log.error("cannot open the local database either: %s", exc2.message)
+                show_error(_("Cannot open the database"), exc2.message)
+                raise StartupAborted from exc2
+        log.info("database: %s (%s)", self.database.display_name, self.database.backend)
+
+    def open_main_window(self) -> None:
+        assert self.database is not None
+        self.window = MainWindow(self.database, self.settings, user_name=self.user_name)
+        if self.args.tab:
+            self.window.show_tab(self.args.tab)
+        self.window.show()
+
+    def steps(self) -> list[tuple[str, Callable[[], None]]]:
+        return [
+            ("logging", self.setup_logging),
+            ("settings", self.load_settings),
+            ("language", self.choose_language),
+            ("Qt application and fonts", self.start_qt),
+            ("database and migrations", self.open_database),
+            ("main window", self.open_main_window),
+        ]
+
+    def run(self) -> None:
+        steps = self.steps()
+        for number, (name, step) in enumerate(steps, start=1):
+            started = time.perf_counter()
+            log.info("start-up step %d/%d: %s", number, len(steps), name)
+            step()
+            log.info("start-up step %s done in %.0f ms", name, (time.perf_counter() - started) * 1000)
+
+
+# --- helpers used by the steps -------------------------------------------------------------------------------------
+
+
+def configure_logging() -> Path | None:
+    """A rotating log file in the user's log folder (once per process); returns its path, or None if unwritable."""
+    root = logging.getLogger()
+    root.setLevel(logging.INFO)
+    log_file = paths.user_log_dir() / LOG_FILE_NAME
+    for handler in root.handlers:
+        if (
+            isinstance(handler, logging.handlers.RotatingFileHandler)
+            and Path(handler.baseFilename) == log_file
+        ):
+            return log_file
+    try:
+        log_file.parent.mkdir(parents=True, exist_ok=True)
+        handler = logging.handlers.RotatingFileHandler(
+            log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+        )
+    except OSError as exc:
+        if sys.stderr is not None:
+            print(f"KawaOffice: cannot write the log file {log_file}: {exc}", file=sys.stderr)
+        return None
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root.addHandler(handler)
+    log.info("KawaOffice %s, Python %s, log file %s", __version__, sys.version.split()[0], log_file)
+    return log_file
+
+
+def register_fonts(app: QApplication) -> list[str]:
+    """Register the bundled fonts (once) and add IPAex Gothic as the UI font's fallback for Japanese."""
+    if not _registered_font_families:
+        for ttf in sorted(paths.fonts_dir().glob("*.ttf")):
+            font_id = QFontDatabase.addApplicationFont(str(ttf))
+            if font_id < 0:
+                log.warning("could not load the font %s", ttf)
+                continue
+            _registered_font_families.extend(QFontDatabase.applicationFontFamilies(font_id))
+        log.info("bundled fonts: %s", ", ".join(_registered_font_families) or "none")
+    if UI_FALLBACK_FAMILY in _registered_font_families:
+        font = QFont(app.font())
+        families = [f for f in font.families() if f != UI_FALLBACK_FAMILY] or [font.family()]
+        font.setFamilies([*families, UI_FALLBACK_FAMILY])
+        app.setFont(font)
+    return list(_registered_font_families)
+
+
+def install_qt_translations(app: QApplication, language: str) -> None:
+    """Qt's own catalog (qtbase_ja) so standard buttons and dialogs speak the UI language."""
+    for translator in _qt_translators:
+        app.removeTranslator(translator)
+    _qt_translators.clear()
+    QLocale.setDefault(QLocale(language))
+    if language == "en":
+        return
+    folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    translator = QTranslator(app)
+    if translator.load(f"qtbase_{language}", folder):
+        app.installTranslator(translator)
+        _qt_translators.append(translator)
+    else:
+        log.warning("Qt translations qtbase_%s not found in %s", language, folder)
+
+
+def ask_open_local_instead(message: str) -> bool:
+    """Tell the user why the database cannot be opened; ``True`` if they choose the local database instead."""
+    box = QMessageBox(QMessageBox.Icon.Critical, _("Cannot open the database"), message)
+    box.setInformativeText(_("You can open the local database on this PC instead, or quit KawaOffice."))
+    open_local = box.addButton(_("Open local database"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(_("Quit"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(open_local)
+    box.exec()
+    return box.clickedButton() is open_local
+
+
+def show_error(title: str, message: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Critical, title, message)
+    box.exec()
+
+
+def make_excepthook(
+    log_file: Path | None,
+) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
+    """Log an uncaught exception with its traceback and show the user a dialog with the log file's path."""
+
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        if issubclass(exc_type, KeyboardInterrupt):
+            sys.__excepthook__(exc_type, exc, tb)
+            return
+        log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
+        if QApplication.instance() is None:
+            return
+        where = str(log_file) if log_file else _("(no log file could be written)")
+        box = QMessageBox(
+            QMessageBox.Icon.Critical,
+            _("Unexpected error"),
+            _("KawaOffice ran into an unexpected error: {error}").format(error=exc),
+        )
+        box.setInformativeText(
+            _(
+                "The details were written to the log file:\n{path}\nPlease send it to the person who looks after KawaOffice."
+            ).format(path=where)
+        )
+        box.exec()
+
+    return hook
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="kawaoffice", description="KawaOffice desktop app")
+    parser.add_argument("--database", metavar="URL", help="SQLite file or PostgreSQL URL to open")
+    parser.add_argument("--lang", choices=("ja", "en"), help="user interface language")
+    parser.add_argument(
+        "--screenshot", metavar="PATH", type=Path, help="save a PNG of the main window and exit"
+    )
+    parser.add_argument("--tab", choices=TAB_KEYS, help="tab to show (with --screenshot or at start)")
+    parser.add_argument("--version", action="store_true", help="print the version and exit")
+    return parser.parse_args(list(argv) if argv is not None else None)
+
+
+def save_screenshot(startup: Startup, path: Path) -> bool:
+    assert startup.app is not None and startup.window is not None
+    for _round in range(3):
+        startup.app.processEvents()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ok = startup.window.grab().save(str(path), "PNG")
+    log.info("screenshot %s: %s", path, "saved" if ok else "FAILED")
+    return bool(ok)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.version:
+        if sys.stdout is not None:
+            print(f"{APP_NAME} {__version__}")
+        return 0
+    startup = Startup(args)
+    previous_hook = sys.excepthook
+    try:
+        try:
+            startup.run()
+        except StartupAborted:
+            return 1
+        sys.excepthook = make_excepthook(startup.log_file)
+        assert startup.app is not None and startup.window is not None
+        if args.screenshot:
+            ok = save_screenshot(startup, args.screenshot)
+            startup.window.hide()  # not close(): a screenshot must not change the remembered window state
+            startup.window.deleteLater()
+            return 0 if ok else 1
+        return int(startup.app.exec())
+    finally:
+        sys.excepthook = previous_hook
+        if startup.database is not None:
+            startup.database.dispose()
+        log.info("KawaOffice ends")
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""KawaOffice Qt user interface."""

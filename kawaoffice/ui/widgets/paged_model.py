@@ -1,0 +1,175 @@
+"""A read-only table model that holds record ids plus a row cache and loads rows from a service in pages.
+
+Qt asks for more rows with ``canFetchMore``/``fetchMore`` as the user scrolls, so opening a tab with thousands of
+records loads only the first page. Sorting by a column other than the service's own order loads the remaining
+pages once and sorts the cache in memory (the service order is restored without loading everything).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from sqlalchemy.orm import Session
+
+from kawaoffice.i18n import _
+from kawaoffice.ui.widgets.format import sort_text
+
+SessionProvider = Callable[[], AbstractContextManager[Session]]
+AnyIndex = QModelIndex | QPersistentModelIndex
+
+ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the record id of a row, for opening and actions
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: an English msgid for the header, how to show a row, and optionally how to sort it."""
+
+    header: str
+    display: Callable[[Any], str | int]
+    sort_key: Callable[[Any], Any] | None = None
+    numeric: bool = False
+
+
+def _none_last(value: Any) -> tuple[bool, Any]:
+    return (value is None or value == "", value if value is not None else "")
+
+
+class PagedTableModel(QAbstractTableModel):
+    """Subclasses set ``columns``, ``natural_sort`` (the column and order the service returns) and ``fetch_page``."""
+
+    PAGE_SIZE: ClassVar[int] = 200
+    columns: ClassVar[tuple[Column, ...]] = ()
+    natural_sort: ClassVar[tuple[int, Qt.SortOrder]] = (0, Qt.SortOrder.AscendingOrder)
+
+    def __init__(self, sessions: SessionProvider, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sessions = sessions
+        self._ids: list[int] = []
+        self._cache: dict[int, Any] = {}
+        self._offset = 0  # rows consumed from the service (its order)
+        self._exhausted = False
+        self._sort: tuple[int, Qt.SortOrder] | None = None  # None = the service's order
+
+    # --- loading ------------------------------------------------------------------------------------------------
+
+    def fetch_page(self, session: Session, offset: int, limit: int) -> list[Any]:
+        raise NotImplementedError
+
+    def _load_page(self) -> list[Any]:
+        with self._sessions() as session:
+            rows = self.fetch_page(session, self._offset, self.PAGE_SIZE)
+        self._offset += len(rows)
+        if len(rows) < self.PAGE_SIZE:
+            self._exhausted = True
+        fresh = [r for r in rows if r.id not in self._cache]  # a row inserted meanwhile can shift a page
+        for r in fresh:
+            self._cache[r.id] = r
+        return fresh
+
+    def _load_all(self) -> None:
+        while not self._exhausted:
+            self._ids.extend(r.id for r in self._load_page())
+
+    def reload(self) -> None:
+        """Drop the cache and load the first page again (or everything, when sorted by another column)."""
+        self.beginResetModel()
+        self._ids, self._cache, self._offset, self._exhausted = [], {}, 0, False
+        if self._sort is None:
+            self._ids.extend(r.id for r in self._load_page())
+        else:
+            self._load_all()
+            self._apply_sort(*self._sort)
+        self.endResetModel()
+
+    def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
+        return not parent.isValid() and not self._exhausted
+
+    def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
+        if parent.isValid() or self._exhausted:
+            return
+        fresh = self._load_page()
+        if not fresh:
+            return
+        first = len(self._ids)
+        self.beginInsertRows(QModelIndex(), first, first + len(fresh) - 1)
+        self._ids.extend(r.id for r in fresh)
+        self.endInsertRows()
+
+    def row_at(self, row: int) -> Any:
+        return self._cache[self._ids[row]]
+
+    def id_at(self, row: int) -> int:
+        return self._ids[row]
+
+    # --- sorting ------------------------------------------------------------------------------------------------
+
+    def _apply_sort(self, column: int, order: Qt.SortOrder) -> None:
+        col = self.columns[column]
+        key = col.sort_key or (lambda r: _sort_display(col.display(r)))
+        rows = sorted(
+            (self._cache[i] for i in self._ids),
+            key=lambda r: _none_last(key(r)),
+            reverse=order == Qt.SortOrder.DescendingOrder,
+        )
+        if order == Qt.SortOrder.DescendingOrder:  # keep empty cells last either way
+            rows = [r for r in rows if not _none_last(key(r))[0]] + [r for r in rows if _none_last(key(r))[0]]
+        self._ids = [r.id for r in rows]
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        wanted: tuple[int, Qt.SortOrder] | None = (column, order)
+        if column < 0 or column >= len(self.columns) or (column, order) == self.natural_sort:
+            wanted = None
+        if wanted == self._sort and (self._ids or self._exhausted):
+            return
+        self._sort = wanted
+        self.reload()
+
+    # --- Qt model interface -------------------------------------------------------------------------------------
+
+    def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.columns)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (
+            not index.isValid()
+            or not (0 <= index.row() < len(self._ids))
+            or not (0 <= index.column() < len(self.columns))
+        ):
+            return None
+        row = self.row_at(index.row())
+        col = self.columns[index.column()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            value = col.display(row)
+            return value if isinstance(value, int) and role == Qt.ItemDataRole.DisplayRole else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and col.numeric:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        if role == ID_ROLE:
+            return row.id
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not (0 <= section < len(self.columns)):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _(self.columns[section].header)
+        return None
+
+    def flags(self, index: AnyIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+
+def _sort_display(value: str | int) -> Any:
+    if isinstance(value, int):
+        return value
+    return sort_text(value) if value else ""

@@ -1,0 +1,67 @@
+"""A tab that lists one area's records in a sortable table backed by a paged model."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from kawaoffice.ui.widgets.paged_model import PagedTableModel, SessionProvider
+
+
+class RecordTab(QWidget):
+    """Subclasses set ``key`` (settings and ``--tab`` name), ``title`` (English msgid) and ``model_class``."""
+
+    key: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    model_class: ClassVar[type[PagedTableModel]] = PagedTableModel
+
+    def __init__(self, sessions: SessionProvider, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName(f"tab_{self.key}")
+        self.model = self.model_class(sessions, self)
+        self.view = QTableView(self)
+        self.view.setObjectName(f"table_{self.key}")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(self.view.fontMetrics().height() + 10)
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSectionsMovable(True)
+        # Show the service's own order as the current sort without loading every page.
+        column, order = self.model.natural_sort
+        header.setSortIndicator(column, order)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.view)
+
+    def load(self) -> None:
+        """Load (or reload) the first page and size the columns to their contents."""
+        first_load = not self.view.isSortingEnabled()
+        self.model.reload()
+        if first_load:
+            self.view.setSortingEnabled(True)  # sorts by the indicator, i.e. the natural order: no reload
+            self.view.resizeColumnsToContents()
+            for section in range(self.model.columnCount()):
+                width = self.view.columnWidth(section)
+                self.view.setColumnWidth(section, min(max(width, 60), 360))
+
+    def header_state(self) -> str:
+        return bytes(self.view.horizontalHeader().saveState().toBase64().data()).decode("ascii")
+
+    def restore_header_state(self, state: str) -> None:
+        if state:
+            self.view.horizontalHeader().restoreState(QByteArray.fromBase64(state.encode("ascii")))
+
+    def current_id(self) -> int | None:
+        index = self.view.currentIndex()
+        return self.model.id_at(index.row()) if index.isValid() else None
+
+    def sort_by(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        self.view.sortByColumn(column, order)
