@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from kawaoffice import model  # noqa: E402
 from kawaoffice.storage.database import create_db_engine, make_session_factory  # noqa: E402
+from kawaoffice.storage.migrate import stamp_head  # noqa: E402
 from tests.pgserver import PostgresServer, find_pg_bindir  # noqa: E402
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -52,10 +53,21 @@ def pg_server() -> Iterator[PostgresServer]:
 def _pg_schema_url(pg_server: PostgresServer) -> str:
     """One PostgreSQL database with the models' schema, emptied between tests (faster than a database each)."""
     url = pg_server.create_database("kawaoffice_test")
-    engine = create_db_engine(url)
-    model.Base.metadata.create_all(engine)
-    engine.dispose()
+    _create_schema(url)
     return url
+
+
+def _create_schema(url: str) -> None:
+    """The models' schema by ``create_all``, stamped at the head revision so ``open_database`` accepts it.
+
+    Faster than running the migrations; tests/storage/test_migrations.py proves both give the same schema.
+    """
+    engine = create_db_engine(url)
+    try:
+        model.Base.metadata.create_all(engine)
+        stamp_head(engine)
+    finally:
+        engine.dispose()
 
 
 def _truncate_all(engine: Engine) -> None:
@@ -85,9 +97,7 @@ def db_url(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
     """A URL of an empty database that has the current schema."""
     if backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'test.sqlite3'}"
-        engine = create_db_engine(url)
-        model.Base.metadata.create_all(engine)
-        engine.dispose()
+        _create_schema(url)
         yield url
         return
     url = request.getfixturevalue("_pg_schema_url")

@@ -20,8 +20,28 @@ SQLITE_HEADER_SIZE = 100
 
 
 def connect_read_only(path: Path) -> sqlite3.Connection:
-    """A read-only connection (``mode=ro``): no pragma, no journal change, nothing written to the file."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    """A read-only connection: no pragma, no journal change, nothing written to the file.
+
+    A WAL-mode file that nobody has open (no ``-wal``/``-shm`` beside it) is opened ``immutable``: a plain
+    read-only connection would create those two files and, unable to checkpoint, leave them behind.
+    """
+    resolved = path.resolve()
+    params = "mode=ro"
+    if _is_wal_file(resolved) and not any(
+        resolved.with_name(resolved.name + side).exists() for side in ("-wal", "-shm")
+    ):
+        params += "&immutable=1"
+    return sqlite3.connect(f"{resolved.as_uri()}?{params}", uri=True)
+
+
+def _is_wal_file(path: Path) -> bool:
+    """Bytes 18 and 19 of the SQLite header are 2 for a database in WAL mode."""
+    try:
+        with path.open("rb") as f:
+            header = f.read(20)
+    except OSError:
+        return False
+    return len(header) == 20 and header.startswith(SQLITE_HEADER) and header[18] == 2 and header[19] == 2
 
 
 def inspect_sqlite_file(path: Path) -> SchemaStatus | None:
