@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from typing import Literal
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
 from babel import dates as babel_dates
@@ -374,6 +374,32 @@ def timezone_label(tz: str, at: datetime | None = None) -> str:
         (at or datetime.now(UTC)).astimezone(zone) if at is None or at.tzinfo else at.replace(tzinfo=zone)
     )
     return _("{zone} ({offset})").format(zone=tz, offset=utc_offset_label(moment))
+
+
+def timezone_choices(zones: Iterable[str] | None = None, at: datetime | None = None) -> list[tuple[str, str]]:
+    """``(zone, label)`` for a combo box, ordered by UTC offset then name; default: every ``Area/City`` IANA zone."""
+    names = (
+        sorted(zones)
+        if zones is not None
+        else sorted(
+            z
+            for z in available_timezones()
+            if "/" in z and z.split("/")[0] in _ZONE_AREAS and not z.startswith("Etc/")
+        )
+    )
+    moment = at or datetime.now(UTC)
+    keyed = []
+    for name in names:
+        local = moment.astimezone(ZoneInfo(name))
+        offset = local.utcoffset() or timedelta(0)
+        keyed.append((offset, name, timezone_label(name, local)))
+    keyed.sort()
+    return [(name, label) for _offset, name, label in keyed]
+
+
+_ZONE_AREAS = frozenset(
+    {"Africa", "America", "Antarctica", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
+)
 
 
 def timezone_location(tz: str, *, language: str | None = None) -> str:

@@ -33,6 +33,7 @@ from kawaoffice.i18n import (
     ngettext,
     set_language,
     system_language,
+    timezone_choices,
     timezone_label,
 )
 
@@ -409,3 +410,17 @@ def test_damaged_compiled_catalog_falls_back_to_english(
     finally:
         monkeypatch.undo()
         set_language(before)
+
+
+def test_timezone_choices_ordered_by_offset() -> None:
+    winter = datetime(2026, 1, 15, tzinfo=UTC)
+    choices = timezone_choices(["Asia/Vientiane", "Asia/Tokyo", "Europe/London", "Asia/Jakarta"], winter)
+    assert choices == [
+        ("Europe/London", "Europe/London (UTC+00:00)"),
+        ("Asia/Jakarta", "Asia/Jakarta (UTC+07:00)"),
+        ("Asia/Vientiane", "Asia/Vientiane (UTC+07:00)"),
+        ("Asia/Tokyo", "Asia/Tokyo (UTC+09:00)"),
+    ]
+    every = dict(timezone_choices(at=winter))
+    assert "Asia/Vientiane" in every and "Asia/Tokyo" in every
+    assert not any(z.startswith("Etc/") for z in every)
