@@ -5,6 +5,7 @@ Runs the server as the ``postgres`` system user when the tests run as root (init
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
@@ -99,10 +100,8 @@ class PostgresServer:
         raise RuntimeError(f"PostgreSQL did not start; see {self.logfile}")
 
     def stop(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.SubprocessError, OSError):
             self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "immediate", "-w", "stop")
-        except (subprocess.SubprocessError, OSError):
-            pass
         shutil.rmtree(self.base, ignore_errors=True)
 
     def url(self, database: str = "postgres") -> str:
