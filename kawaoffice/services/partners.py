@@ -37,7 +37,7 @@ def organization_search_text(org: Organization) -> str:
         org.city,
         org.email,
         org.phone,
-        c.national_digits(org.phone),
+        c.national_digits(org.phone or ""),
     )
 
 
@@ -281,15 +281,15 @@ def contact_search_text(contact: Contact) -> str:
         contact.given_name,
         contact.family_kana,
         contact.given_kana,
-        contact.family_kana + contact.given_kana,
-        contact.family_name + contact.given_name,
+        (contact.family_kana or "") + (contact.given_kana or ""),
+        (contact.family_name or "") + (contact.given_name or ""),
         contact.name_en,
         contact.name_local,
         contact.email,
         contact.phone,
-        c.national_digits(contact.phone),
+        c.national_digits(contact.phone or ""),
         contact.mobile,
-        c.national_digits(contact.mobile),
+        c.national_digits(contact.mobile or ""),
     )
 
 
