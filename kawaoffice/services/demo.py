@@ -164,7 +164,6 @@ ORGANIZATIONS: Final[list[_Org]] = [
         "Kawasaki City Waterworks Bureau",
         "KCWB",
         city="川崎市",
-        joined=date(2012, 8, 1),
         notes="かわさき水ビジネスネットワーク事務局",
     ),
     _Org(
@@ -1298,7 +1297,7 @@ DISPATCHES: Final[list[_DispatchData]] = [
         ),
     ),
     _DispatchData(
-        "D-2026-VN-SIWW",
+        "D-2026-SG-SIWW",
         "シンガポール国際水週間 出展(かわBizネット)",
         "Singapore International Water Week exhibition (Kawa Biz Net)",
         DispatchPurpose.CONFERENCE,
