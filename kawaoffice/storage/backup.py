@@ -156,21 +156,23 @@ def restore_database(url: str, src: Path) -> Path | None:
 
 
 def _save_current(target: Path) -> Path | None:
-    """Save the file about to be replaced: with the backup API, or byte for byte when it is damaged."""
+    """Save the file about to be replaced: with the backup API when it is sound, byte for byte when it is not."""
     if not target.exists() or target.stat().st_size == 0:
         return None
     dest = timestamped_name(
         f"{target.stem or BACKUP_PREFIX}-before-restore", target.suffix or ".sqlite3", paths.backups_dir()
     )
     try:
+        inspect_sqlite_file(target)
         return online_backup(target, dest)
-    except sqlite3.Error:
-        dest.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(target, dest)
-        wal = target.with_name(target.name + "-wal")
-        if wal.exists():
-            shutil.copy2(wal, dest.with_name(dest.name + "-wal"))
-        return dest
+    except (StorageError, sqlite3.Error):
+        pass  # damaged or not a database: keep exactly what was there
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(target, dest)
+    wal = target.with_name(target.name + "-wal")
+    if wal.exists():
+        shutil.copy2(wal, dest.with_name(dest.name + "-wal"))
+    return dest
 
 
 @dataclass(frozen=True)

@@ -98,3 +98,15 @@ class FileSnapshot:
             path.stat().st_mtime_ns,
             frozenset(p.name for p in path.parent.iterdir() if p.name.startswith(path.name)),
         )
+
+
+def damage_sqlite_file(path: Path) -> bytes:
+    """Write garbage over three whole pages in the middle of a SQLite file; returns the damaged bytes."""
+    data = bytearray(path.read_bytes())
+    page_size = int.from_bytes(data[16:18], "big")
+    pages = len(data) // page_size
+    assert pages > 20, "the file is too small to damage in the middle"
+    start = (pages // 2) * page_size
+    data[start : start + 3 * page_size] = bytes((i * 37 + 11) % 256 for i in range(3 * page_size))
+    path.write_bytes(bytes(data))
+    return bytes(data)
