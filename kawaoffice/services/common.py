@@ -164,8 +164,24 @@ def delete_entity(
     obj = get_entity(session, cls, entity_id)
     if expected_version is not None:
         check_version(obj, expected_version)
+    # parents whose loaded collections hold the row: refreshed after the delete, so that a later cascade from
+    # the parent does not try to delete the row a second time
+    parents: list[tuple[Any, str]] = []
+    mapper = inspect(cls)
+    for rel in mapper.relationships:
+        if rel.direction.name != "MANYTOONE" or not rel.back_populates or len(rel.local_columns) != 1:
+            continue
+        (column,) = rel.local_columns
+        parent_id = getattr(obj, mapper.get_property_by_column(column).key)
+        if parent_id is None:
+            continue
+        parent = session.identity_map.get(session.identity_key(rel.mapper.class_, parent_id))
+        if parent is not None and rel.back_populates not in inspect(parent).unloaded:
+            parents.append((parent, rel.back_populates))
     session.delete(obj)
     flush(session)
+    for parent, key in parents:
+        session.expire(parent, [key])
 
 
 def ensure_unique(
