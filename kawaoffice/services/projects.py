@@ -208,7 +208,7 @@ def move_project_stage(
         assert target is not None
         if target.scheme_id != project.scheme_id:
             raise ValidationError("to_stage_id", _("This stage does not belong to the project's scheme."))
-    current = project.stage
+    current = session.get(SchemeStage, project.stage_id) if project.stage_id is not None else None
     if target is not None and current is not None and target.position < current.position and not reason:
         raise ValidationError("reason", _("Moving a project back to an earlier stage needs a reason."))
     if target is None and current is None and state == project.state:
@@ -224,7 +224,7 @@ def move_project_stage(
     )
     session.add(event)
     if target is not None:
-        project.stage_id = target.id
+        project.stage = target
     project.state = state
     c.flush(session)
     return event

@@ -21,7 +21,9 @@ def test_insert_update_delete_are_logged_with_user_and_fields(session: Session) 
     assert org.created_by == "tester" and org.updated_by == "tester"
     m = partners.create_membership(session, organization_id=org.id, joined_on=date(2020, 4, 1))
     session.commit()
-    partners.update_membership(session, m.id, m.version, status=MembershipStatus.LEFT, left_on=date(2025, 3, 31))
+    partners.update_membership(
+        session, m.id, m.version, status=MembershipStatus.LEFT, left_on=date(2025, 3, 31)
+    )
     partners.update_organization(session, org.id, org.version, name_en="Kawa Water Co.")
     session.commit()
     partners.delete_membership(session, m.id)
@@ -50,7 +52,11 @@ def test_record_override_writes_override_and_audit_entry(session: Session) -> No
     audit.record_override(session, "test_rule", org, None, "承認済み", {"on": date(2026, 5, 1)})
     session.commit()
     override = session.scalars(select(ConflictOverride)).one()
-    assert (override.kind, override.subject_table, override.subject_id) == ("test_rule", "organizations", org.id)
+    assert (override.kind, override.subject_table, override.subject_id) == (
+        "test_rule",
+        "organizations",
+        org.id,
+    )
     assert override.reason == "承認済み" and override.user == "tester"
     assert override.details == {"on": "2026-05-01"}
     entry = session.scalars(select(AuditEntry).where(AuditEntry.action == AuditAction.OVERRIDE)).one()
@@ -58,4 +64,6 @@ def test_record_override_writes_override_and_audit_entry(session: Session) -> No
 
 
 def test_jsonable() -> None:
-    assert audit.jsonable({"a": (date(2026, 1, 2), MembershipStatus.ACTIVE)}) == {"a": ["2026-01-02", "active"]}
+    assert audit.jsonable({"a": (date(2026, 1, 2), MembershipStatus.ACTIVE)}) == {
+        "a": ["2026-01-02", "active"]
+    }

@@ -12,7 +12,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from kawaoffice import model
 from kawaoffice.model.audit import AuditAction, AuditEntry, ConflictOverride
-from kawaoffice.model.dispatch import Dispatch, DispatchPurpose, DispatchStatus, LanguageLevel, LegKind, Skill, TrainingKind
+from kawaoffice.model.dispatch import (
+    Dispatch,
+    DispatchPurpose,
+    DispatchStatus,
+    LanguageLevel,
+    LegKind,
+    Skill,
+    TrainingKind,
+)
 from kawaoffice.services import dispatch as svc
 from kawaoffice.services.errors import ConflictError, ValidationError
 from kawaoffice.storage.database import create_db_engine, make_session_factory
@@ -33,7 +41,9 @@ def _dispatch(session: Session, code: str, dep: date, ret: date, **values: objec
 
 
 def test_staff_round_trip(session: Session) -> None:
-    staff = svc.create_staff(session, staff_no="K001", family_name="川崎", given_name="花子", phone="044-200-2111")
+    staff = svc.create_staff(
+        session, staff_no="K001", family_name="川崎", given_name="花子", phone="044-200-2111"
+    )
     svc.set_staff_language(session, staff.id, "lo", LanguageLevel.CONVERSATIONAL)
     svc.set_staff_language(session, staff.id, "lo", LanguageLevel.BUSINESS)
     svc.set_staff_language(session, staff.id, "en", LanguageLevel.FLUENT)
@@ -121,7 +131,9 @@ def test_overlap_conflict_and_override(session: Session) -> None:
         svc.add_dispatch_member(session, dispatch_id=b.id, staff_id=staff.id)
     assert {x["other_code"] for x in info.value.details["conflicts"]} == {"D-C"}
     svc.update_dispatch(session, c.id, c.version, departure_on=date(2026, 5, 12))  # A is cancelled: fine
-    svc.add_dispatch_member(session, dispatch_id=b.id, staff_id=staff.id, override_reason="現地で合流するため")
+    svc.add_dispatch_member(
+        session, dispatch_id=b.id, staff_id=staff.id, override_reason="現地で合流するため"
+    )
     session.commit()
     assert [x.other_code for x in svc.find_member_conflicts(session, b.id)] == ["D-C"]
     override = session.scalars(select(ConflictOverride)).one()
@@ -158,9 +170,7 @@ def memory_factory() -> Iterator[sessionmaker[Session]]:
     engine.dispose()
 
 
-ranges = st.lists(
-    st.tuples(st.integers(0, 60), st.integers(0, 15), st.booleans()), min_size=1, max_size=7
-)
+ranges = st.lists(st.tuples(st.integers(0, 60), st.integers(0, 15), st.booleans()), min_size=1, max_size=7)
 
 
 @settings(max_examples=50, deadline=None)
@@ -190,4 +200,3 @@ def test_overlap_rule_finds_exactly_the_overlapping_pairs(
             )
             assert {x.other_dispatch_id for x in svc.find_member_conflicts(session, did)} == expected
         session.rollback()
-

@@ -16,7 +16,9 @@ def test_errors_carry_translated_messages_and_data() -> None:
     assert isinstance(err, ServiceError)
     assert err.field == "name_ja" and err.message == str(err) == "This field is required."
     conflict = ConflictError("dispatch_overlap", "overlap", {"staff_id": 1})
-    assert conflict.kind == "dispatch_overlap" and conflict.details == {"staff_id": 1} and conflict.overridable
+    assert (
+        conflict.kind == "dispatch_overlap" and conflict.details == {"staff_id": 1} and conflict.overridable
+    )
     assert "changed this record" in StaleEditError().message
     assert NotFoundError().message
 

@@ -56,7 +56,9 @@ def test_organization_round_trip_and_search(session: Session) -> None:
         ({"kind": "nonsense"}, "kind"),
     ],
 )
-def test_organization_validation_names_the_field(session: Session, values: dict[str, object], field: str) -> None:
+def test_organization_validation_names_the_field(
+    session: Session, values: dict[str, object], field: str
+) -> None:
     with pytest.raises(ValidationError) as info:
         _org(session, **values)
     assert info.value.field == field
@@ -101,7 +103,12 @@ def test_membership_dates_and_technologies(session: Session) -> None:
 def test_contacts_employments_and_successor(session: Session) -> None:
     jica = _org(session, kind=OrganizationKind.COOPERATING, name_ja="JICA", country="JP")
     old = partners.create_contact(
-        session, family_name="山田", given_name="太郎", family_kana="ヤマダ", given_kana="タロウ", phone="03-1234-5678"
+        session,
+        family_name="山田",
+        given_name="太郎",
+        family_kana="ヤマダ",
+        given_kana="タロウ",
+        phone="03-1234-5678",
     )
     new = partners.create_contact(session, family_name="佐藤", family_kana="サトウ")
     emp = partners.create_employment(
@@ -150,7 +157,12 @@ def test_unknown_field_is_a_programming_error(session: Session) -> None:
 
 @pytest.mark.parametrize(
     ("day", "fiscal_year"),
-    [(date(2026, 3, 31), 2025), (date(2026, 4, 1), 2026), (date(2026, 1, 1), 2025), (date(2025, 12, 31), 2025)],
+    [
+        (date(2026, 3, 31), 2025),
+        (date(2026, 4, 1), 2026),
+        (date(2026, 1, 1), 2025),
+        (date(2025, 12, 31), 2025),
+    ],
 )
 def test_fiscal_year_boundaries(day: date, fiscal_year: int) -> None:
     assert common.fiscal_year_of(day) == fiscal_year

@@ -1,0 +1,142 @@
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy.orm import Session
+
+from kawaoffice.model.partners import OrganizationKind
+from kawaoffice.model.projects import NeedSource, Project, ProjectState, Scheme
+from kawaoffice.services import partners, projects
+from kawaoffice.services.errors import ValidationError
+
+
+def _scheme(session: Session) -> tuple[Scheme, list[int]]:
+    scheme = projects.create_scheme(session, code="JICA-TCP", name_ja="技術協力プロジェクト")
+    stage_ids = [
+        projects.create_scheme_stage(
+            session, scheme_id=scheme.id, code=code, name_ja=name, position=i, iati_status=status
+        ).id
+        for i, (code, name, status) in enumerate(
+            [("needs", "ニーズ把握", 1), ("fs", "実施可能性調査", 1), ("impl", "事業実施", 2)]
+        )
+    ]
+    return scheme, stage_ids
+
+
+def _project(session: Session, scheme: Scheme, **values: object) -> Project:
+    return projects.create_project(session, code="LA-001", title_ja="MaWaSU2", scheme_id=scheme.id, **values)  # type: ignore[arg-type]
+
+
+def test_scheme_and_project_round_trip(session: Session) -> None:
+    scheme, _stages = _scheme(session)
+    project = _project(session, scheme, country="LA", start_on=date(2018, 4, 1), budget_yen=1000)
+    session.commit()
+    session.expire_all()
+    loaded = projects.get_project(session, project.id)
+    assert loaded.scheme.code == "JICA-TCP" and loaded.country == "LA" and loaded.state == ProjectState.ACTIVE
+    assert [s.code for s in projects.get_scheme(session, scheme.id).stages] == ["needs", "fs", "impl"]
+    projects.update_project(session, project.id, loaded.version, title_en="Laos MaWaSU2")
+    session.commit()
+    assert loaded.version == 2
+    with pytest.raises(ValidationError) as info:
+        projects.update_project(session, project.id, loaded.version, end_on=date(2017, 1, 1))
+    assert info.value.field == "end_on"
+    with pytest.raises(ValidationError) as info:
+        _project(session, scheme)
+    assert info.value.field == "code"
+    with pytest.raises(ValidationError) as info:
+        projects.create_scheme_stage(session, scheme_id=scheme.id, code="fs", name_ja="重複", position=9)
+    assert info.value.field == "code"
+    projects.delete_project(session, project.id, loaded.version)
+    session.commit()
+
+
+def test_stage_moves_forward_freely_and_back_with_a_reason(session: Session) -> None:
+    scheme, (needs, fs, impl) = _scheme(session)
+    project = _project(session, scheme, stage_id=needs)
+    event = projects.move_project_stage(
+        session, project.id, project.version, to_stage_id=impl, occurred_on=date(2026, 4, 1)
+    )  # skips the feasibility study
+    assert (event.from_stage_id, event.to_stage_id) == (needs, impl) and project.stage_id == impl
+    with pytest.raises(ValidationError) as info:
+        projects.move_project_stage(
+            session, project.id, project.version, to_stage_id=fs, occurred_on=date(2026, 5, 1)
+        )
+    assert info.value.field == "reason"
+    projects.move_project_stage(
+        session,
+        project.id,
+        project.version,
+        to_stage_id=fs,
+        occurred_on=date(2026, 5, 1),
+        reason="追加調査が必要",
+    )
+    projects.move_project_stage(
+        session,
+        project.id,
+        project.version,
+        to_stage_id=None,
+        occurred_on=date(2026, 6, 1),
+        state=ProjectState.SUSPENDED,
+    )
+    session.commit()
+    session.expire_all()
+    loaded = projects.get_project(session, project.id)
+    assert loaded.state == ProjectState.SUSPENDED and loaded.stage_id == fs
+    assert [e.reason for e in loaded.events] == ["", "追加調査が必要", ""]
+    other = projects.create_scheme(session, code="MLIT", name_ja="下水道技術海外実証事業")
+    foreign = projects.create_scheme_stage(session, scheme_id=other.id, code="x", name_ja="x", position=0)
+    with pytest.raises(ValidationError) as info:
+        projects.move_project_stage(
+            session, project.id, loaded.version, to_stage_id=foreign.id, occurred_on=date(2026, 7, 1)
+        )
+    assert info.value.field == "to_stage_id"
+
+
+def test_participants_tags_and_needs(session: Session) -> None:
+    scheme, _stages = _scheme(session)
+    project = _project(session, scheme)
+    jica = partners.create_organization(session, kind=OrganizationKind.COOPERATING, name_ja="JICA")
+    p = projects.add_participant(session, project_id=project.id, organization_id=jica.id, role=1)
+    with pytest.raises(ValidationError) as info:
+        projects.add_participant(session, project_id=project.id, organization_id=jica.id, role=5)
+    assert info.value.field == "role"
+    with pytest.raises(ValidationError):
+        projects.add_participant(session, project_id=project.id, organization_id=jica.id, role=1)
+    projects.update_participant(session, p.id, p.version, note="資金提供")
+    assert [t.target for t in projects.set_sdg_targets(session, project.id, ["6.1", "6.4", "6.1"])] == [
+        "6.1",
+        "6.4",
+    ]
+    assert [t.target for t in projects.set_sdg_targets(session, project.id, ["6.4", "6.b"])] == ["6.4", "6.b"]
+    with pytest.raises(ValidationError) as info:
+        projects.set_sdg_targets(session, project.id, ["7.1"])
+    assert info.value.field == "sdg_targets"
+    sectors = projects.set_sectors(session, project.id, {"14021": 60, "14022": 40})
+    assert [(s.dac_code, s.percentage) for s in sectors] == [("14021", 60), ("14022", 40)]
+    with pytest.raises(ValidationError) as info:
+        projects.set_sectors(session, project.id, {"99999": None})
+    assert info.value.field == "sectors"
+    with pytest.raises(ValidationError):
+        projects.set_sectors(session, project.id, {"14021": 80, "14022": 40})
+    tech = partners.create_technology(session, code="NRW", name_ja="無収水対策")
+    need = projects.create_local_need(
+        session,
+        country="LA",
+        topic="漏水の多い配水管網",
+        learned_on=date(2025, 9, 1),
+        source=NeedSource.DISPATCH,
+        project_id=project.id,
+        technology_ids=[tech.id],
+    )
+    session.commit()
+    session.expire_all()
+    assert [t.technology_id for t in projects.get_local_need(session, need.id).technologies] == [tech.id]
+    with pytest.raises(ValidationError) as info:
+        projects.create_local_need(session, country="LA", topic=" ", learned_on=date(2025, 9, 1))
+    assert info.value.field == "topic"
+    projects.set_need_technologies(session, need.id, [])
+    projects.delete_local_need(session, need.id)
+    projects.remove_participant(session, p.id)
+    session.commit()
