@@ -92,7 +92,9 @@ class Entity(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, nullable=False)
     created_by: Mapped[str] = mapped_column(String(64), default="", nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime(), default=utcnow, onupdate=utcnow, nullable=False
+    )
     updated_by: Mapped[str] = mapped_column(String(64), default="", nullable=False)
 
     @declared_attr.directive

@@ -9,7 +9,17 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from kawaoffice.i18n import N_
@@ -96,7 +106,9 @@ class Staff(Entity):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
-    languages: Mapped[list[StaffLanguage]] = relationship(back_populates="staff", cascade="all, delete-orphan")
+    languages: Mapped[list[StaffLanguage]] = relationship(
+        back_populates="staff", cascade="all, delete-orphan"
+    )
     skills: Mapped[list[StaffSkill]] = relationship(back_populates="staff", cascade="all, delete-orphan")
     trainings: Mapped[list[StaffTraining]] = relationship(
         back_populates="staff", cascade="all, delete-orphan", order_by="StaffTraining.completed_on"
@@ -107,7 +119,9 @@ class StaffLanguage(Entity):
     __tablename__ = "staff_languages"
     __table_args__ = (UniqueConstraint("staff_id", "language"),)
 
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), nullable=False, index=True)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     language: Mapped[str] = mapped_column(String(16), nullable=False)  # BCP 47 code: en, lo, vi, km...
     level: Mapped[LanguageLevel] = mapped_column(StrEnumType(LanguageLevel), nullable=False)
 
@@ -118,7 +132,9 @@ class StaffSkill(Entity):
     __tablename__ = "staff_skills"
     __table_args__ = (UniqueConstraint("staff_id", "skill"),)
 
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), nullable=False, index=True)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     skill: Mapped[Skill] = mapped_column(StrEnumType(Skill), nullable=False)
 
     staff: Mapped[Staff] = relationship(back_populates="skills")
@@ -127,7 +143,9 @@ class StaffSkill(Entity):
 class StaffTraining(Entity):
     __tablename__ = "staff_trainings"
 
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="CASCADE"), nullable=False, index=True)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     kind: Mapped[TrainingKind] = mapped_column(StrEnumType(TrainingKind), nullable=False)
     name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     completed_on: Mapped[date] = mapped_column(Date, nullable=False)
@@ -194,7 +212,9 @@ class Dispatch(Entity):
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     project: Mapped[Project | None] = relationship()
-    members: Mapped[list[DispatchMember]] = relationship(back_populates="dispatch", cascade="all, delete-orphan")
+    members: Mapped[list[DispatchMember]] = relationship(
+        back_populates="dispatch", cascade="all, delete-orphan"
+    )
     legs: Mapped[list[ItineraryLeg]] = relationship(
         back_populates="dispatch", cascade="all, delete-orphan", order_by="ItineraryLeg.starts_at"
     )
@@ -223,10 +243,14 @@ class DispatchMember(Entity):
         UniqueConstraint("dispatch_id", "contact_id"),
     )
 
-    dispatch_id: Mapped[int] = mapped_column(ForeignKey("dispatches.id", ondelete="CASCADE"), nullable=False, index=True)
+    dispatch_id: Mapped[int] = mapped_column(
+        ForeignKey("dispatches.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"), index=True)
     contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="RESTRICT"), index=True)
-    role: Mapped[MemberRole] = mapped_column(StrEnumType(MemberRole), nullable=False, default=MemberRole.MEMBER)
+    role: Mapped[MemberRole] = mapped_column(
+        StrEnumType(MemberRole), nullable=False, default=MemberRole.MEMBER
+    )
 
     dispatch: Mapped[Dispatch] = relationship(back_populates="members")
     staff: Mapped[Staff | None] = relationship()
@@ -258,7 +282,9 @@ class ItineraryLeg(Entity):
     __tablename__ = "itinerary_legs"
     __table_args__ = (CheckConstraint("ends_at >= starts_at", name="ends_after_starts"),)
 
-    dispatch_id: Mapped[int] = mapped_column(ForeignKey("dispatches.id", ondelete="CASCADE"), nullable=False, index=True)
+    dispatch_id: Mapped[int] = mapped_column(
+        ForeignKey("dispatches.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     kind: Mapped[LegKind] = mapped_column(StrEnumType(LegKind), nullable=False)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False)
     start_tz: Mapped[str] = mapped_column(String(64), nullable=False)
@@ -266,7 +292,9 @@ class ItineraryLeg(Entity):
     end_tz: Mapped[str] = mapped_column(String(64), nullable=False)
     origin: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     destination: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-    reference: Mapped[str] = mapped_column(String(100), nullable=False, default="")  # flight no., booking ref.
+    reference: Mapped[str] = mapped_column(
+        String(100), nullable=False, default=""
+    )  # flight no., booking ref.
     details: Mapped[str] = mapped_column(Text, nullable=False, default="")
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 

@@ -56,7 +56,9 @@ class Organization(Entity):
     name_ja: Mapped[str] = mapped_column(String(200), nullable=False)
     name_kana: Mapped[str] = mapped_column(String(200), nullable=False, default="", index=True)
     name_en: Mapped[str] = mapped_column(String(200), nullable=False, default="")
-    name_local: Mapped[str] = mapped_column(String(200), nullable=False, default="")  # counterpart's own script
+    name_local: Mapped[str] = mapped_column(
+        String(200), nullable=False, default=""
+    )  # counterpart's own script
     abbreviation: Mapped[str] = mapped_column(String(40), nullable=False, default="")
     country: Mapped[str] = mapped_column(String(2), nullable=False, default="JP")  # ISO 3166-1 alpha-2
     city: Mapped[str] = mapped_column(String(100), nullable=False, default="")
@@ -139,7 +141,9 @@ class Contact(Entity):
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
     # last time someone confirmed the person still holds their post (April rotation check)
     confirmed_on: Mapped[date | None] = mapped_column(Date)
-    successor_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id", ondelete="SET NULL"), index=True)
+    successor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("contacts.id", ondelete="SET NULL"), index=True
+    )
     search_text: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
     successor: Mapped[Contact | None] = relationship(remote_side="Contact.id")
@@ -152,10 +156,15 @@ class Employment(Entity):
     """A post a contact held: organization, department, title, from, to (open-ended while current)."""
 
     __tablename__ = "employments"
-    __table_args__ = (CheckConstraint("ended_on IS NULL OR started_on IS NULL OR ended_on >= started_on",
-                                      name="ended_after_started"),)
+    __table_args__ = (
+        CheckConstraint(
+            "ended_on IS NULL OR started_on IS NULL OR ended_on >= started_on", name="ended_after_started"
+        ),
+    )
 
-    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False, index=True)
+    contact_id: Mapped[int] = mapped_column(
+        ForeignKey("contacts.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="RESTRICT"), nullable=False, index=True
     )

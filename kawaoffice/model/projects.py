@@ -53,7 +53,9 @@ class SchemeStage(Entity):
         CheckConstraint("iati_status BETWEEN 1 AND 6", name="iati_status_range"),
     )
 
-    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="CASCADE"), nullable=False, index=True)
+    scheme_id: Mapped[int] = mapped_column(
+        ForeignKey("schemes.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     code: Mapped[str] = mapped_column(String(40), nullable=False)
     name_ja: Mapped[str] = mapped_column(String(200), nullable=False)
     name_en: Mapped[str] = mapped_column(String(200), nullable=False, default="")
@@ -93,7 +95,9 @@ class Project(Entity):
     code: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
     title_ja: Mapped[str] = mapped_column(String(300), nullable=False)
     title_en: Mapped[str] = mapped_column(String(300), nullable=False, default="")
-    scheme_id: Mapped[int] = mapped_column(ForeignKey("schemes.id", ondelete="RESTRICT"), nullable=False, index=True)
+    scheme_id: Mapped[int] = mapped_column(
+        ForeignKey("schemes.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
     stage_id: Mapped[int | None] = mapped_column(
         ForeignKey("scheme_stages.id", ondelete="RESTRICT"), index=True
     )
@@ -102,7 +106,9 @@ class Project(Entity):
     )
     country: Mapped[str] = mapped_column(String(2), nullable=False, default="")
     region: Mapped[str] = mapped_column(String(120), nullable=False, default="")  # province, city
-    counterpart_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"), index=True)
+    counterpart_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
     lead_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), index=True)
     start_on: Mapped[date | None] = mapped_column(Date)
     end_on: Mapped[date | None] = mapped_column(Date)
@@ -124,7 +130,9 @@ class Project(Entity):
     sdg_targets: Mapped[list[ProjectSdgTarget]] = relationship(
         back_populates="project", cascade="all, delete-orphan"
     )
-    sectors: Mapped[list[ProjectSector]] = relationship(back_populates="project", cascade="all, delete-orphan")
+    sectors: Mapped[list[ProjectSector]] = relationship(
+        back_populates="project", cascade="all, delete-orphan"
+    )
 
 
 class StageEvent(Entity):
@@ -132,7 +140,9 @@ class StageEvent(Entity):
 
     __tablename__ = "stage_events"
 
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     from_stage_id: Mapped[int | None] = mapped_column(ForeignKey("scheme_stages.id", ondelete="SET NULL"))
     to_stage_id: Mapped[int | None] = mapped_column(ForeignKey("scheme_stages.id", ondelete="SET NULL"))
     state: Mapped[ProjectState] = mapped_column(StrEnumType(ProjectState), nullable=False)
@@ -154,7 +164,9 @@ class ProjectParticipant(Entity):
         CheckConstraint("role BETWEEN 1 AND 4", name="role_range"),
     )
 
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="RESTRICT"), nullable=False, index=True
     )
@@ -169,7 +181,9 @@ class ProjectSdgTarget(Entity):
     __tablename__ = "project_sdg_targets"
     __table_args__ = (UniqueConstraint("project_id", "target"),)
 
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     target: Mapped[str] = mapped_column(String(8), nullable=False)  # key of reference.SDG6_TARGETS
 
     project: Mapped[Project] = relationship(back_populates="sdg_targets")
@@ -179,7 +193,9 @@ class ProjectSector(Entity):
     __tablename__ = "project_sectors"
     __table_args__ = (UniqueConstraint("project_id", "dac_code"),)
 
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True)
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     dac_code: Mapped[str] = mapped_column(String(5), nullable=False)  # key of reference.DAC_SECTORS
     percentage: Mapped[int | None] = mapped_column(Integer)
 
@@ -207,12 +223,16 @@ class LocalNeed(Entity):
     __tablename__ = "local_needs"
 
     country: Mapped[str] = mapped_column(String(2), nullable=False)
-    counterpart_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"), index=True)
+    counterpart_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
     project_id: Mapped[int | None] = mapped_column(ForeignKey("projects.id", ondelete="SET NULL"), index=True)
     topic: Mapped[str] = mapped_column(String(300), nullable=False)
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
     dac_code: Mapped[str | None] = mapped_column(String(5))
-    source: Mapped[NeedSource] = mapped_column(StrEnumType(NeedSource), nullable=False, default=NeedSource.OTHER)
+    source: Mapped[NeedSource] = mapped_column(
+        StrEnumType(NeedSource), nullable=False, default=NeedSource.OTHER
+    )
     dispatch_id: Mapped[int | None] = mapped_column(ForeignKey("dispatches.id", ondelete="SET NULL"))
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("bookings.id", ondelete="SET NULL"))
     learned_on: Mapped[date] = mapped_column(Date, nullable=False, index=True)
@@ -220,7 +240,9 @@ class LocalNeed(Entity):
 
     counterpart: Mapped[Organization | None] = relationship()
     project: Mapped[Project | None] = relationship()
-    technologies: Mapped[list[NeedTechnology]] = relationship(back_populates="need", cascade="all, delete-orphan")
+    technologies: Mapped[list[NeedTechnology]] = relationship(
+        back_populates="need", cascade="all, delete-orphan"
+    )
 
 
 class NeedTechnology(Entity):
@@ -229,7 +251,9 @@ class NeedTechnology(Entity):
     __tablename__ = "need_technologies"
     __table_args__ = (UniqueConstraint("need_id", "technology_id"),)
 
-    need_id: Mapped[int] = mapped_column(ForeignKey("local_needs.id", ondelete="CASCADE"), nullable=False, index=True)
+    need_id: Mapped[int] = mapped_column(
+        ForeignKey("local_needs.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     technology_id: Mapped[int] = mapped_column(
         ForeignKey("technologies.id", ondelete="RESTRICT"), nullable=False, index=True
     )

@@ -11,14 +11,24 @@ from kawaoffice.i18n import N_
 
 # SDG 6 targets (texts follow the Japanese government's provisional translation quoted in the Kawasaki seed).
 SDG6_TARGETS: dict[str, str] = {
-    "6.1": N_("By 2030, achieve universal and equitable access to safe and affordable drinking water for all"),
-    "6.2": N_("By 2030, achieve access to adequate and equitable sanitation and hygiene for all and end open defecation"),
-    "6.3": N_("By 2030, improve water quality by reducing pollution and halving the proportion of untreated wastewater"),
+    "6.1": N_(
+        "By 2030, achieve universal and equitable access to safe and affordable drinking water for all"
+    ),
+    "6.2": N_(
+        "By 2030, achieve access to adequate and equitable sanitation and hygiene for all and end open defecation"
+    ),
+    "6.3": N_(
+        "By 2030, improve water quality by reducing pollution and halving the proportion of untreated wastewater"
+    ),
     "6.4": N_("By 2030, substantially increase water-use efficiency across all sectors"),
     "6.5": N_("By 2030, implement integrated water resources management at all levels"),
     "6.6": N_("By 2020, protect and restore water-related ecosystems"),
-    "6.a": N_("By 2030, expand international cooperation and capacity-building support to developing countries"),
-    "6.b": N_("Support and strengthen the participation of local communities in improving water and sanitation management"),
+    "6.a": N_(
+        "By 2030, expand international cooperation and capacity-building support to developing countries"
+    ),
+    "6.b": N_(
+        "Support and strengthen the participation of local communities in improving water and sanitation management"
+    ),
 }
 
 # OECD DAC 5-digit purpose codes used by the office.

@@ -65,7 +65,9 @@ class FacilityWeekday(Entity):
     __table_args__ = (
         UniqueConstraint("facility_id", "weekday"),
         CheckConstraint("weekday BETWEEN 0 AND 6", name="weekday_range"),
-        CheckConstraint("closed OR (opens IS NOT NULL AND closes IS NOT NULL AND closes > opens)", name="hours"),
+        CheckConstraint(
+            "closed OR (opens IS NOT NULL AND closes IS NOT NULL AND closes > opens)", name="hours"
+        ),
     )
 
     facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id", ondelete="CASCADE"), nullable=False)
@@ -100,7 +102,9 @@ class Course(Entity):
         CheckConstraint("duration_min > 0", name="duration_positive"),
     )
 
-    facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id", ondelete="CASCADE"), nullable=False, index=True)
+    facility_id: Mapped[int] = mapped_column(
+        ForeignKey("facilities.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     code: Mapped[str] = mapped_column(String(40), nullable=False)
     name_ja: Mapped[str] = mapped_column(String(200), nullable=False)
     name_en: Mapped[str] = mapped_column(String(200), nullable=False, default="")
@@ -121,7 +125,9 @@ class CourseStop(Entity):
     __tablename__ = "course_stops"
     __table_args__ = (CheckConstraint("minutes > 0", name="minutes_positive"),)
 
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses.id", ondelete="CASCADE"), nullable=False, index=True)
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     position: Mapped[int] = mapped_column(Integer, nullable=False)
     name_ja: Mapped[str] = mapped_column(String(200), nullable=False)
     name_en: Mapped[str] = mapped_column(String(200), nullable=False, default="")
@@ -174,7 +180,9 @@ class Booking(Entity):
     group_name_en: Mapped[str] = mapped_column(String(300), nullable=False, default="")
     visitor_type: Mapped[VisitorType] = mapped_column(StrEnumType(VisitorType), nullable=False)
     training_course: Mapped[str] = mapped_column(String(300), nullable=False, default="")  # JICA course name
-    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id", ondelete="SET NULL"), index=True)
+    organization_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organizations.id", ondelete="SET NULL"), index=True
+    )
     country: Mapped[str] = mapped_column(String(2), nullable=False, default="", index=True)
     # several countries for a JICA course with trainees from many places: {"LA": 3, "VN": 2}
     countries: Mapped[dict[str, int]] = mapped_column(JSON, nullable=False, default=dict)
@@ -212,7 +220,9 @@ class BookingSegment(Entity):
         Index("ix_booking_segments_facility_time", "facility_id", "starts_at", "ends_at"),
     )
 
-    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False, index=True)
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     facility_id: Mapped[int] = mapped_column(ForeignKey("facilities.id", ondelete="RESTRICT"), nullable=False)
     course_id: Mapped[int | None] = mapped_column(ForeignKey("courses.id", ondelete="SET NULL"))
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime(), nullable=False, index=True)
@@ -246,8 +256,12 @@ class SegmentStaff(Entity):
     segment_id: Mapped[int] = mapped_column(
         ForeignKey("booking_segments.id", ondelete="CASCADE"), nullable=False, index=True
     )
-    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id", ondelete="RESTRICT"), nullable=False, index=True)
-    role: Mapped[SegmentRole] = mapped_column(StrEnumType(SegmentRole), nullable=False, default=SegmentRole.GUIDE)
+    staff_id: Mapped[int] = mapped_column(
+        ForeignKey("staff.id", ondelete="RESTRICT"), nullable=False, index=True
+    )
+    role: Mapped[SegmentRole] = mapped_column(
+        StrEnumType(SegmentRole), nullable=False, default=SegmentRole.GUIDE
+    )
 
     segment: Mapped[BookingSegment] = relationship(back_populates="staff")
     staff: Mapped[Staff] = relationship()
@@ -259,7 +273,9 @@ class BookingPresenter(Entity):
     __tablename__ = "booking_presenters"
     __table_args__ = (UniqueConstraint("booking_id", "organization_id"),)
 
-    booking_id: Mapped[int] = mapped_column(ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False, index=True)
+    booking_id: Mapped[int] = mapped_column(
+        ForeignKey("bookings.id", ondelete="CASCADE"), nullable=False, index=True
+    )
     organization_id: Mapped[int] = mapped_column(
         ForeignKey("organizations.id", ondelete="RESTRICT"), nullable=False, index=True
     )

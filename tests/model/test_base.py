@@ -19,7 +19,9 @@ def test_every_table_is_created(engine) -> None:
 
 def test_aware_datetime_round_trips_as_utc(session: Session) -> None:
     jst = timezone(timedelta(hours=9))
-    org = Organization(kind=OrganizationKind.MEMBER, name_ja="テスト", created_at=datetime(2026, 4, 1, 9, 0, tzinfo=jst))
+    org = Organization(
+        kind=OrganizationKind.MEMBER, name_ja="テスト", created_at=datetime(2026, 4, 1, 9, 0, tzinfo=jst)
+    )
     session.add(org)
     session.commit()
     session.expire_all()
