@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, TypeVar, Unpack
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import Select, case, func, select
@@ -48,7 +48,7 @@ __all__ = [
 ]
 
 DEFAULT_TIMEZONE = "Asia/Tokyo"
-_S = TypeVar("_S", bound=Select[Unpack[tuple[Any, ...]]])
+_S = TypeVar("_S", bound=Select[*tuple[Any, ...]])
 
 
 @dataclass(frozen=True)

@@ -237,7 +237,7 @@ class MainWindow(QMainWindow):
         except StorageError as exc:
             QMessageBox.warning(self, _("Switch database"), exc.message)
             return False
-        stored, password = split_password(url)
+        stored, password = split_password(target) if url else ("", None)
         if password:
             remember_password(stored, password)
         self.settings.database_url = stored

@@ -53,6 +53,7 @@ class PagedTableModel(QAbstractTableModel):
         self._offset = 0  # rows consumed from the service (its order)
         self._exhausted = False
         self._sort: tuple[int, Qt.SortOrder] | None = None  # None = the service's order
+        self._started = False  # nothing is read before the first reload(): a hidden tab costs no query
 
     # --- loading ------------------------------------------------------------------------------------------------
 
@@ -77,6 +78,7 @@ class PagedTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Drop the cache and load the first page again (or everything, when sorted by another column)."""
         self.beginResetModel()
+        self._started = True
         self._ids, self._cache, self._offset, self._exhausted = [], {}, 0, False
         if self._sort is None:
             self._ids.extend(r.id for r in self._load_page())
@@ -86,10 +88,10 @@ class PagedTableModel(QAbstractTableModel):
         self.endResetModel()
 
     def canFetchMore(self, parent: AnyIndex = QModelIndex()) -> bool:  # noqa: B008
-        return not parent.isValid() and not self._exhausted
+        return self._started and not parent.isValid() and not self._exhausted
 
     def fetchMore(self, parent: AnyIndex = QModelIndex()) -> None:  # noqa: B008
-        if parent.isValid() or self._exhausted:
+        if parent.isValid() or self._exhausted or not self._started:
             return
         fresh = self._load_page()
         if not fresh:
@@ -123,10 +125,11 @@ class PagedTableModel(QAbstractTableModel):
         wanted: tuple[int, Qt.SortOrder] | None = (column, order)
         if column < 0 or column >= len(self.columns) or (column, order) == self.natural_sort:
             wanted = None
-        if wanted == self._sort and (self._ids or self._exhausted):
+        if wanted == self._sort and self._started:
             return
         self._sort = wanted
-        self.reload()
+        if self._started:
+            self.reload()
 
     # --- Qt model interface -------------------------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ class RecordTab(QWidget):
         # Show the service's own order as the current sort without loading every page.
         column, order = self.model.natural_sort
         header.setSortIndicator(column, order)
+        self._header_restored = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.view)
@@ -46,7 +47,8 @@ class RecordTab(QWidget):
         first_load = not self.view.isSortingEnabled()
         self.model.reload()
         if first_load:
-            self.view.setSortingEnabled(True)  # sorts by the indicator, i.e. the natural order: no reload
+            self.view.setSortingEnabled(True)  # sorts by the indicator (the natural order: no second reload)
+        if first_load and not self._header_restored:
             self.view.resizeColumnsToContents()
             for section in range(self.model.columnCount()):
                 width = self.view.columnWidth(section)
@@ -57,7 +59,8 @@ class RecordTab(QWidget):
 
     def restore_header_state(self, state: str) -> None:
         if state:
-            self.view.horizontalHeader().restoreState(QByteArray.fromBase64(state.encode("ascii")))
+            restored = self.view.horizontalHeader().restoreState(QByteArray.fromBase64(state.encode("ascii")))
+            self._header_restored = bool(restored)
 
     def current_id(self) -> int | None:
         index = self.view.currentIndex()
