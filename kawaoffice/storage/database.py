@@ -34,7 +34,8 @@ def resolve_database_url(cli_url: str | None = None, stored_url: str | None = No
 def normalize_url(url: str) -> str:
     """Accept a bare file path for SQLite and plain ``postgresql://`` URLs (use the psycopg 3 driver)."""
     if "://" not in url:
-        return f"sqlite:///{os.path.abspath(os.path.expanduser(url))}"
+        path = os.path.abspath(os.path.expanduser(url))
+        return URL.create("sqlite", database=path).render_as_string(hide_password=False)
     parsed = make_url(url)
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")

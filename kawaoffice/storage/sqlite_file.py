@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 import sqlite3
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
+from urllib.parse import quote
 
 from kawaoffice.i18n import _
 from kawaoffice.storage.errors import (
@@ -31,7 +32,20 @@ def connect_read_only(path: Path) -> sqlite3.Connection:
         resolved.with_name(resolved.name + side).exists() for side in ("-wal", "-shm")
     ):
         params += "&immutable=1"
-    return sqlite3.connect(f"{resolved.as_uri()}?{params}", uri=True)
+    return sqlite3.connect(sqlite_uri(resolved, params), uri=True)
+
+
+def sqlite_uri(path: PurePath, params: str = "") -> str:
+    """A SQLite ``file:`` URI for an absolute path, also for Windows drive letters and UNC shares.
+
+    ``Path.as_uri()`` turns ``\\\\server\\share`` into ``file://server/share``, whose authority SQLite refuses;
+    ``file:////server/share/...`` (empty authority) is what SQLite hands to Windows as ``//server/share/...``.
+    """
+    text = str(path).replace("\\", "/")
+    if not text.startswith("/"):
+        text = "/" + text  # C:/Users/... -> /C:/Users/...
+    uri = "file://" + quote(text, safe="/:")
+    return f"{uri}?{params}" if params else uri
 
 
 def _is_wal_file(path: Path) -> bool:

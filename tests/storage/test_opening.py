@@ -4,7 +4,7 @@ unreachable server or an unknown login each raise their own error without anythi
 from __future__ import annotations
 
 import sqlite3
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pytest
 from sqlalchemy import inspect, select, text
@@ -23,6 +23,7 @@ from kawaoffice.storage import (
     resolve_database_url,
     schema_status,
 )
+from kawaoffice.storage.sqlite_file import sqlite_uri
 from tests.pgserver import PostgresServer
 from tests.storage.conftest import FileSnapshot, damage_sqlite_file
 
@@ -61,14 +62,28 @@ def test_default_database_lives_in_the_user_data_folder(
         db.dispose()
 
 
-def test_a_bare_path_is_accepted(tmp_path: Path) -> None:
-    path = tmp_path / "folder with space" / "事務所.sqlite3"
+@pytest.mark.parametrize("name", ["事務所.sqlite3", "a?b#c%20d.sqlite3"])
+def test_a_bare_path_is_accepted(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "folder with space" / name
     db = open_database(str(path))
     try:
         assert db.sqlite_path == path
         assert schema_status(db).state == "current"
     finally:
         db.dispose()
+    open_database(str(path)).dispose()  # the read-only checks find it again
+    assert path.exists()
+
+
+def test_sqlite_uris_for_windows_paths() -> None:
+    assert sqlite_uri(PureWindowsPath(r"C:\Users\山田\kawa office.sqlite3"), "mode=ro") == (
+        "file:///C:/Users/%E5%B1%B1%E7%94%B0/kawa%20office.sqlite3?mode=ro"
+    )
+    assert (
+        sqlite_uri(PureWindowsPath(r"\\fileserver\kokusai\kawa.sqlite3"))
+        == "file:////fileserver/kokusai/kawa.sqlite3"
+    )
+    assert sqlite_uri(PurePosixPath("/tmp/a?b#c%.db")) == "file:///tmp/a%3Fb%23c%25.db"
 
 
 def test_session_commits_on_success_and_rolls_back_on_error(db_url: str) -> None:
