@@ -130,3 +130,43 @@ def test_compiled_catalog_translates_at_run_time() -> None:
         assert i18n._("Kawa Biz Net member company") == "かわBizネット会員企業"
     finally:
         i18n.set_language(before)
+
+
+_MARKERS = {"_": 1, "N_": 1, "ngettext": 2, "pgettext": 2}
+
+
+def _bad_marker_calls(source: str, filename: str) -> list[str]:
+    """``_()`` calls whose message Babel cannot extract: f-strings, concatenation, or ``.format`` inside the call."""
+    import ast
+
+    bad: list[str] = []
+    for node in ast.walk(ast.parse(source, filename)):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _MARKERS):
+            continue
+        for arg in node.args[: _MARKERS[node.func.id]]:
+            wrong = isinstance(arg, ast.JoinedStr | ast.BinOp) or (
+                isinstance(arg, ast.Call)
+                and isinstance(arg.func, ast.Attribute)
+                and arg.func.attr == "format"
+                and isinstance(arg.func.value, ast.Constant)
+            )
+            if wrong:
+                bad.append(f"{filename}:{node.lineno}: {node.func.id}({ast.unparse(arg)[:70]})")
+    return bad
+
+
+def test_marked_strings_are_literals() -> None:
+    """``_(f"...")`` or ``_("a" + b)`` is never extracted, so it would silently stay English in the Japanese UI."""
+    bad: list[str] = []
+    for path in sorted((ROOT / "kawaoffice").rglob("*.py")):
+        rel = path.relative_to(ROOT).as_posix()
+        bad.extend(_bad_marker_calls(path.read_text(encoding="utf-8"), rel))
+    assert not bad, "use a literal msgid with named placeholders, then .format() outside _():\n" + "\n".join(
+        bad
+    )
+
+
+def test_bad_marker_calls_detector() -> None:
+    src = 'x = _(f"Hi {n}")\ny = _("a" + b)\nz = _("Hi {n}".format(n=1))\nok = _("Hi {n}").format(n=1)\nv = _(msgid)\n'
+    found = _bad_marker_calls(src, "m.py")
+    assert [line.split(":")[1] for line in found] == ["1", "2", "3"]
