@@ -174,6 +174,8 @@ class MainWindow(QMainWindow):
         self._user_label.setObjectName("status_user")
         self._counts_label = QLabel(self)
         self._counts_label.setObjectName("status_counts")
+        for label in (self._db_label, self._user_label, self._counts_label):
+            label.setContentsMargins(6, 0, 6, 0)
         status = self.statusBar()
         status.addWidget(self._db_label)
         status.addWidget(self._user_label)

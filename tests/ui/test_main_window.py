@@ -259,3 +259,32 @@ def test_database_info_dialog(
     assert "Local database" in shown
     assert str(window.database.sqlite_path) in shown
     assert "4" in shown  # partners
+
+
+def test_demo_data_fills_every_tab(qtbot, tmp_path: Path, fresh_settings: Settings, japanese: None) -> None:
+    from kawaoffice.services.demo import load_demo
+    from kawaoffice.services.overview import record_counts
+
+    db = open_database(f"sqlite:///{tmp_path / 'demo.sqlite3'}", "tester")
+    try:
+        with db.session() as session:
+            load_demo(session)
+        with db.session() as session:
+            counts = record_counts(session)
+        window = MainWindow(db, fresh_settings)
+        qtbot.addWidget(window)
+        window.show()
+        for key in TAB_KEYS:
+            shown = rows(window, key)
+            assert len(shown) == counts[key] > 0
+            assert all(row[0] or row[1] for row in shown)
+        partners = [r[0] for r in rows(window, "partners")]
+        assert "川崎市上下水道局" in partners
+    finally:
+        db.dispose()
+
+
+def test_language_menu_stores_the_choice(window: MainWindow, recorded_boxes: list[tuple[str, str]]) -> None:
+    window.choose_language("en")
+    assert Settings.load().language == "en"
+    assert recorded_boxes  # says it applies after a restart

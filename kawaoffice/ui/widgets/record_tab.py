@@ -9,6 +9,8 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxL
 
 from kawaoffice.ui.widgets.paged_model import PagedTableModel, SessionProvider
 
+MAX_AUTO_WIDTH = 300  # px; longer titles are elided (the tooltip shows them whole)
+
 
 class RecordTab(QWidget):
     """Subclasses set ``key`` (settings and ``--tab`` name), ``title`` (English msgid) and ``model_class``."""
@@ -52,7 +54,7 @@ class RecordTab(QWidget):
             self.view.resizeColumnsToContents()
             for section in range(self.model.columnCount()):
                 width = self.view.columnWidth(section)
-                self.view.setColumnWidth(section, min(max(width, 60), 360))
+                self.view.setColumnWidth(section, min(max(width, 60), MAX_AUTO_WIDTH))
 
     def header_state(self) -> str:
         return bytes(self.view.horizontalHeader().saveState().toBase64().data()).decode("ascii")
