@@ -17,7 +17,19 @@ from typing import Any, Literal
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, Engine, create_engine, event, inspect, text
+from sqlalchemy import (
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    create_engine,
+    event,
+    inspect,
+    text,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -177,6 +189,35 @@ def upgrade_to_head(engine: Engine) -> SchemaStatus:
 
 
 def stamp_head(engine: Engine) -> None:
-    """Mark a schema made by ``Base.metadata.create_all`` as being at head (test fixtures use this fast path)."""
+    """Mark a schema made by ``Base.metadata.create_all`` as being at head (test fixtures use this fast path).
+
+    Writes the same ``alembic_version`` table and row as ``alembic stamp head``, without loading ``env.py``.
+    """
+    table = Table(
+        VERSION_TABLE,
+        MetaData(),
+        Column("version_num", String(32), nullable=False),
+        PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+    )
     with engine.begin() as conn:
-        command.stamp(alembic_config(connection=conn), "head")
+        table.create(conn, checkfirst=True)
+        conn.execute(table.delete())
+        conn.execute(table.insert().values(version_num=head_revision()))
+
+
+def autogenerate_revision(rev_id: str, message: str) -> None:
+    """For developers: write a new revision file from the difference between head and the models.
+
+    Run ``python -c "from kawaoffice.storage.migrate import autogenerate_revision as a; a('0002_x', 'what')"``,
+    then review the file by hand before committing it.
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        engine = _sqlite_migration_engine(f"sqlite:///{Path(folder) / 'autogenerate.sqlite3'}")
+        try:
+            upgrade_to_head(engine)
+            with engine.connect() as conn, conn.begin():
+                command.revision(alembic_config(connection=conn), message, autogenerate=True, rev_id=rev_id)
+        finally:
+            engine.dispose()

@@ -174,3 +174,21 @@ def test_newer_database_is_refused_and_left_unchanged(
         assert schema_status(db).state == "newer"
     finally:
         db.dispose()
+
+
+def test_fixture_schema_is_accepted_as_current(db_url: str) -> None:
+    db = open_database(db_url)
+    try:
+        assert schema_status(db).state == "current"
+        assert _schema_differences(db.engine) == []
+    finally:
+        db.dispose()
+
+
+def test_autogenerate_finds_nothing_left_to_migrate(scripts_with: Callable[..., Path]) -> None:
+    folder = scripts_with()
+    migrate.autogenerate_revision("0002_nothing", "nothing to do")
+    [generated] = (folder / "versions").glob("0002_nothing*.py")
+    source = generated.read_text(encoding="utf-8")
+    upgrade_body = source.split("def upgrade() -> None:")[1].split("def downgrade")[0]
+    assert "op." not in upgrade_body, upgrade_body
