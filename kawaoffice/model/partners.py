@@ -30,7 +30,7 @@ ORGANIZATION_KIND_LABELS: dict[OrganizationKind, str] = {
     OrganizationKind.COOPERATING: N_("Cooperating body"),
     OrganizationKind.COUNTERPART: N_("Overseas counterpart"),
     OrganizationKind.ACADEMIC: N_("University/research"),
-    OrganizationKind.CITY: N_("City"),
+    OrganizationKind.CITY: N_("City government"),
     OrganizationKind.OTHER: N_("Other"),
 }
 
