@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from kawaoffice.i18n import _
-from kawaoffice.storage.database import SQLITE_BUSY_TIMEOUT_MS
+from kawaoffice.storage.database import SQLITE_BUSY_TIMEOUT_MS, sqlite_path_of
 from kawaoffice.storage.errors import StorageError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -162,7 +162,7 @@ def upgrade_to_head(engine: Engine) -> SchemaStatus:
     makes a second PC that starts at the same time wait, then find the schema current.
     """
     url = engine.url.render_as_string(hide_password=False)
-    if engine.dialect.name == "sqlite":
+    if engine.dialect.name == "sqlite" and sqlite_path_of(engine.url) is not None:
         mig_engine = _sqlite_migration_engine(url)
         try:
             with mig_engine.connect() as conn, conn.begin():

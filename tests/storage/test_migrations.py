@@ -4,6 +4,7 @@ upgraded (SQLite: after a backup), a failed upgrade leaves nothing half done, an
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -192,3 +193,24 @@ def test_autogenerate_finds_nothing_left_to_migrate(scripts_with: Callable[..., 
     source = generated.read_text(encoding="utf-8")
     upgrade_body = source.split("def upgrade() -> None:")[1].split("def downgrade")[0]
     assert "op." not in upgrade_body, upgrade_body
+
+
+def test_two_pcs_opening_a_new_database_at_once_both_succeed(empty_db_url: str) -> None:
+    barrier = threading.Barrier(3)
+    results: list[object] = []
+
+    def start() -> None:
+        barrier.wait()
+        try:
+            db = open_database(empty_db_url)
+            results.append(schema_status(db).state)
+            db.dispose()
+        except Exception as exc:  # reported below
+            results.append(exc)
+
+    threads = [threading.Thread(target=start) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert results == ["current"] * 3

@@ -235,3 +235,16 @@ def test_unknown_login_and_missing_database_are_unavailable(pg_server: PostgresS
     assert "s3cret" not in info.value.message
     with pytest.raises(DatabaseUnavailableError, match="does_not_exist"):
         open_database(pg_server.url("does_not_exist"))
+
+
+def test_in_memory_database_gets_the_schema() -> None:
+    db = open_database("sqlite://")
+    try:
+        assert db.sqlite_path is None
+        assert schema_status(db).state == "current"
+        with db.session() as s:
+            s.add(Organization(kind=OrganizationKind.MEMBER, name_ja="メモリ"))
+        with db.session() as s:
+            assert s.scalars(select(Organization.name_ja)).all() == ["メモリ"]
+    finally:
+        db.dispose()
