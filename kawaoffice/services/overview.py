@@ -61,6 +61,7 @@ class PartnerRow:
     country: str
     member_status: MembershipStatus | None
     technologies: tuple[str, ...]  # technology names (Japanese)
+    technologies_en: tuple[str, ...] = ()  # the same in English (Japanese where no English name is recorded)
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ class DispatchRow:
     departure_on: date
     return_on: date
     members: tuple[str, ...]  # display names, leader first
+    members_en: tuple[str, ...] = ()  # the same in English (romaji), Japanese where none is recorded
 
 
 @dataclass(frozen=True)
@@ -147,14 +149,16 @@ def list_partners(session: Session, *, offset: int = 0, limit: int | None = None
         status[m.organization_id] = m.status
 
     techs: dict[int, list[str]] = defaultdict(list)
+    techs_en: dict[int, list[str]] = defaultdict(list)
     tech_rows = session.execute(
-        select(OrganizationTechnology.organization_id, Technology.name_ja)
+        select(OrganizationTechnology.organization_id, Technology.name_ja, Technology.name_en)
         .join(Technology, OrganizationTechnology.technology_id == Technology.id)
         .where(OrganizationTechnology.organization_id.in_(ids))
         .order_by(OrganizationTechnology.organization_id, Technology.code, Technology.id)
     ).all()
     for t in tech_rows:
         techs[t.organization_id].append(t.name_ja)
+        techs_en[t.organization_id].append(t.name_en or t.name_ja)
 
     return [
         PartnerRow(
@@ -166,6 +170,7 @@ def list_partners(session: Session, *, offset: int = 0, limit: int | None = None
             country=o.country,
             member_status=status.get(o.id),
             technologies=tuple(techs.get(o.id, ())),
+            technologies_en=tuple(techs_en.get(o.id, ())),
         )
         for o in orgs
     ]
@@ -242,20 +247,22 @@ def list_dispatches(session: Session, *, offset: int = 0, limit: int | None = No
             DispatchMember.id,
             staff.family_name.label("s_family"),
             staff.given_name.label("s_given"),
+            staff.name_en.label("s_en"),
             contact.family_name.label("c_family"),
             contact.given_name.label("c_given"),
+            contact.name_en.label("c_en"),
         )
         .outerjoin(staff, DispatchMember.staff_id == staff.id)
         .outerjoin(contact, DispatchMember.contact_id == contact.id)
         .where(DispatchMember.dispatch_id.in_(ids))
     ).all()
-    members: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    members: dict[int, list[tuple[int, int, str, str]]] = defaultdict(list)
     for m in member_rows:
         if m.s_family is not None:
-            name = _person_name(m.s_family, m.s_given or "")
+            name, name_en = _person_name(m.s_family, m.s_given or ""), m.s_en
         else:
-            name = _person_name(m.c_family or "", m.c_given or "")
-        members[m.dispatch_id].append((_ROLE_ORDER.get(m.role, 9), m.id, name))
+            name, name_en = _person_name(m.c_family or "", m.c_given or ""), m.c_en
+        members[m.dispatch_id].append((_ROLE_ORDER.get(m.role, 9), m.id, name, name_en or name))
 
     return [
         DispatchRow(
@@ -269,7 +276,8 @@ def list_dispatches(session: Session, *, offset: int = 0, limit: int | None = No
             city=r.city,
             departure_on=r.departure_on,
             return_on=r.return_on,
-            members=tuple(name for _, _, name in sorted(members.get(r.id, []))),
+            members=tuple(name for _, _, name, _en in sorted(members.get(r.id, []))),
+            members_en=tuple(name_en for _, _, _ja, name_en in sorted(members.get(r.id, []))),
         )
         for r in rows
     ]

@@ -11,7 +11,14 @@ from kawaoffice.i18n import N_
 from kawaoffice.model.dispatch import DISPATCH_PURPOSE_LABELS, DISPATCH_STATUS_LABELS
 from kawaoffice.services import overview
 from kawaoffice.services.overview import DispatchRow
-from kawaoffice.ui.widgets.format import country_name, format_date, join_list, label, localized
+from kawaoffice.ui.widgets.format import (
+    country_name,
+    format_date,
+    join_list,
+    label,
+    localized,
+    localized_list,
+)
 from kawaoffice.ui.widgets.paged_model import Column, PagedTableModel
 
 
@@ -25,7 +32,7 @@ class DispatchesModel(PagedTableModel):
         Column(N_("Status"), lambda r: label(DISPATCH_STATUS_LABELS, r.status)),
         Column(N_("Country"), lambda r: country_name(r.country)),
         Column(N_("City"), lambda r: r.city),
-        Column(N_("Members"), lambda r: join_list(r.members)),
+        Column(N_("Members"), lambda r: join_list(localized_list(r.members, r.members_en))),
     )
     natural_sort = (0, Qt.SortOrder.DescendingOrder)
 

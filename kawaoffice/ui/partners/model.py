@@ -11,7 +11,7 @@ from kawaoffice.i18n import N_, current_language
 from kawaoffice.model.partners import MEMBERSHIP_STATUS_LABELS, ORGANIZATION_KIND_LABELS
 from kawaoffice.services import overview
 from kawaoffice.services.overview import PartnerRow
-from kawaoffice.ui.widgets.format import country_name, join_list, label, localized, sort_text
+from kawaoffice.ui.widgets.format import country_name, join_list, label, localized, localized_list, sort_text
 from kawaoffice.ui.widgets.paged_model import Column, PagedTableModel
 
 
@@ -28,7 +28,7 @@ class PartnersModel(PagedTableModel):
         Column(N_("Kind"), lambda r: label(ORGANIZATION_KIND_LABELS, r.kind)),
         Column(N_("Country"), lambda r: country_name(r.country)),
         Column(N_("Membership"), lambda r: label(MEMBERSHIP_STATUS_LABELS, r.member_status)),
-        Column(N_("Technologies"), lambda r: join_list(r.technologies)),
+        Column(N_("Technologies"), lambda r: join_list(localized_list(r.technologies, r.technologies_en))),
     )
     natural_sort = (1, Qt.SortOrder.AscendingOrder)  # the service sorts by kana reading
 

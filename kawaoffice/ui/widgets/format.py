@@ -35,6 +35,13 @@ def localized(ja: str | None, en: str | None) -> str:
     return en or ja or ""
 
 
+def localized_list(ja: tuple[str, ...], en: tuple[str, ...]) -> tuple[str, ...]:
+    """Like ``localized`` for a list cell: the English names in English where the service gave them."""
+    if current_language() == "ja" or not en:
+        return ja
+    return en
+
+
 def label(labels: Mapping[Any, str], value: Any) -> str:
     """The translated label of an enum value from one of the model's ``*_LABELS`` dicts."""
     if value is None:
