@@ -170,3 +170,58 @@ def test_bad_marker_calls_detector() -> None:
     src = 'x = _(f"Hi {n}")\ny = _("a" + b)\nz = _("Hi {n}".format(n=1))\nok = _("Hi {n}").format(n=1)\nv = _(msgid)\n'
     found = _bad_marker_calls(src, "m.py")
     assert [line.split(":")[1] for line in found] == ["1", "2", "3"]
+
+
+def test_catalog_tool_round_trip(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """extract -> update keeps existing translations, adds new msgids untranslated; check fails until translated."""
+    pkg = tmp_path / "kawaoffice"
+    pkg.mkdir()
+    (pkg / "a.py").write_text(
+        "from kawaoffice.i18n import _, N_, ngettext, pgettext\n"
+        'A = N_("Save")\n'
+        "def f(n):\n"
+        '    return ngettext("{n} row", "{n} rows", n).format(n=n), pgettext("menu", "Open")\n',
+        encoding="utf-8",
+    )
+    here = tmp_path / "translations"
+    here.mkdir()
+    (here / "babel.cfg").write_text((ROOT / "translations" / "babel.cfg").read_text("utf-8"), "utf-8")
+    monkeypatch.setattr(tool, "ROOT", tmp_path)
+    monkeypatch.setattr(tool, "HERE", here)
+    monkeypatch.setattr(tool, "POT", here / "messages.pot")
+    monkeypatch.setattr(tool, "MAPPING", here / "babel.cfg")
+
+    assert tool.main(["extract"]) == 0
+    assert tool.main(["update"]) == 0
+    assert tool.main(["check"]) == 1
+    ja_po = tool.po_path("ja")
+    ja = _read_path(ja_po, "ja")
+    ja["Save"].string = "保存"
+    ja.get("Open", "menu").string = "開く(&O)"
+    ja[("{n} row", "{n} rows")].string = ("{n}行",)
+    with ja_po.open("wb") as f:
+        from babel.messages.pofile import write_po
+
+        write_po(f, ja)
+    assert tool.main(["check"]) == 0
+
+    (pkg / "b.py").write_text('from kawaoffice.i18n import _\nB = _("Delete")\n', encoding="utf-8")
+    assert tool.main(["extract"]) == 0
+    assert tool.main(["update"]) == 0
+    ja = _read_path(ja_po, "ja")
+    assert ja["Save"].string == "保存"
+    assert ja["Delete"].string == ""
+    assert tool.main(["check"]) == 1
+    assert tool.main(["compile"]) == 0
+    assert (here / "ja" / "LC_MESSAGES" / "messages.mo").exists()
+    assert tool.po_path("en").exists()
+
+    stamp = ja_po.stat().st_mtime_ns
+    assert tool.main(["update"]) == 0  # nothing changed: the file is not rewritten
+    assert ja_po.stat().st_mtime_ns == stamp
+
+
+def _read_path(path: Path, language: str) -> Catalog:
+    with path.open("rb") as f:
+        catalog: Catalog = read_po(f, locale=language)
+    return catalog

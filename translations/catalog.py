@@ -58,8 +58,9 @@ def _method_map() -> tuple[list[tuple[str, str]], dict[str, dict[str, str]]]:
     return list(method_map), dict(options_map)
 
 
-def extract_catalog(root: Path = ROOT) -> Catalog:
+def extract_catalog(root: Path | None = None) -> Catalog:
     """Extract every marked string under ``kawaoffice/`` into a template catalog (in memory)."""
+    root = root or ROOT
     method_map, options_map = _method_map()
     catalog = Catalog(project=PROJECT, copyright_holder=COPYRIGHT, charset="utf-8", fuzzy=False)
     results = extract_from_dir(
@@ -91,6 +92,14 @@ def _same_messages(a: Catalog, b: Catalog) -> bool:
         ]
 
     return key(a) == key(b)
+
+
+def _state(catalog: Catalog) -> list[tuple[object, ...]]:
+    """Everything a catalog update can change, to skip rewriting (and re-dating) an unchanged file."""
+    return [
+        (m.id, m.context, m.string, tuple(sorted(m.flags)), tuple(sorted({loc[0] for loc in m.locations})))
+        for m in catalog
+    ] + [(m.id, m.context, "obsolete") for m in catalog.obsolete.values()]
 
 
 def _write(catalog: Catalog, path: Path) -> None:
@@ -133,10 +142,12 @@ def cmd_update() -> int:
                 creation_date=template.creation_date,
             )
         before = {m.id for m in catalog if m.id and m.string}
+        old_state = _state(catalog)
         catalog.update(template, no_fuzzy_matching=(language == "en"), update_creation_date=False)
-        catalog.revision_date = datetime.now().astimezone()
         catalog.fuzzy = False
-        _write(catalog, path)
+        if _state(catalog) != old_state or not path.exists():
+            catalog.revision_date = datetime.now().astimezone()
+            _write(catalog, path)
         missing = [m for m in catalog if m.id and (not m.string or m.fuzzy)]
         lost = before - {m.id for m in catalog if m.id}
         print(
