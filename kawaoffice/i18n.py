@@ -41,6 +41,9 @@ def system_language() -> str:
             code = value.split(":")[0].split(".")[0].split("_")[0].lower()
             if code in SUPPORTED_LANGUAGES:
                 return code
+            if code in ("c", "posix"):
+                # No language chosen (servers, CI): Japanese first. Python would map C.UTF-8 to en_US.
+                return DEFAULT_LANGUAGE
     try:
         loc = locale.getlocale()[0] or ""
     except ValueError:

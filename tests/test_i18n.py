@@ -424,3 +424,12 @@ def test_timezone_choices_ordered_by_offset() -> None:
     every = dict(timezone_choices(at=winter))
     assert "Asia/Vientiane" in every and "Asia/Tokyo" in every
     assert not any(z.startswith("Etc/") for z in every)
+
+
+def test_c_locale_means_japanese_first(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    assert i18n.system_language() == "ja"
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    assert i18n.system_language() == "en"
