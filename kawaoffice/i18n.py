@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from babel import Locale
 from babel import dates as babel_dates
+from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 
 from kawaoffice.paths import translations_dir
@@ -271,6 +272,14 @@ def format_percent(value: float | int | Decimal, decimals: int = 0, *, language:
     if decimals <= 0:
         return babel_numbers.format_percent(value, locale=locale_)
     return babel_numbers.format_percent(value, format="#,##0." + "0" * decimals + "%", locale=locale_)
+
+
+def format_list(items: Iterable[str], *, language: str | None = None) -> str:
+    """Items joined for a table cell or a sentence: ja ``A、B、C``, en ``A, B, C`` (CLDR's narrow list style)."""
+    values = [i for i in items if i]
+    if not values:
+        return ""
+    return babel_lists.format_list(values, style="standard-narrow", locale=_locale(language))
 
 
 # --- Countries, languages, time zones ------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from kawaoffice.i18n import (
     format_datetime,
     format_duration,
     format_japanese_era,
+    format_list,
     format_number,
     format_percent,
     format_time,
@@ -433,3 +434,10 @@ def test_c_locale_means_japanese_first(monkeypatch: pytest.MonkeyPatch) -> None:
     assert i18n.system_language() == "ja"
     monkeypatch.setenv("LANG", "en_GB.UTF-8")
     assert i18n.system_language() == "en"
+
+
+def test_format_list(ja: None) -> None:
+    assert format_list(["長沢浄水場", "入江崎水処理センター"]) == "長沢浄水場、入江崎水処理センター"
+    assert format_list(["A", "", "B", "C"], language="en") == "A, B, C"
+    assert format_list([]) == ""
+    assert format_list(["only"]) == "only"
