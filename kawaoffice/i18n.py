@@ -279,7 +279,8 @@ def format_list(items: Iterable[str], *, language: str | None = None) -> str:
     values = [i for i in items if i]
     if not values:
         return ""
-    return babel_lists.format_list(values, style="standard-narrow", locale=_locale(language))
+    # CLDR has "standard-narrow" and Babel supports it at run time; its type hint omits the value.
+    return babel_lists.format_list(values, style="standard-narrow", locale=_locale(language))  # type: ignore[arg-type]
 
 
 # --- Countries, languages, time zones ------------------------------------------------------------------------------
