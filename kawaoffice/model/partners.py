@@ -42,7 +42,7 @@ class MembershipStatus(enum.StrEnum):
 
 
 MEMBERSHIP_STATUS_LABELS: dict[MembershipStatus, str] = {
-    MembershipStatus.ACTIVE: N_("Member"),
+    MembershipStatus.ACTIVE: N_("Current member"),
     MembershipStatus.SUSPENDED: N_("Suspended"),
     MembershipStatus.LEFT: N_("Left"),
 }

@@ -103,7 +103,7 @@ def test_english_tabs_show_english_names_and_labels(english: None, window: MainW
         "Nam Papa Lao",
     ]  # kana order
     assert partners[3][2:5] == ["Overseas counterpart", "Laos", ""]
-    assert partners[0][4] == "Left" and partners[2][4] == "Member"
+    assert partners[0][4] == "Left" and partners[2][4] == "Current member"
 
     projects = rows(window, "projects")
     assert projects[0][1:5] == [
