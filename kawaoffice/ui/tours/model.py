@@ -7,16 +7,23 @@ from typing import ClassVar
 from PySide6.QtCore import Qt
 from sqlalchemy.orm import Session
 
-from kawaoffice.i18n import N_, current_language
+from kawaoffice.i18n import N_
 from kawaoffice.model.tours import BOOKING_STATUS_LABELS, VISITOR_TYPE_LABELS
 from kawaoffice.services import overview
 from kawaoffice.services.overview import VisitRow
-from kawaoffice.ui.widgets.format import country_name, format_date, join_list, label, localized
+from kawaoffice.ui.widgets.format import (
+    country_name,
+    format_date,
+    join_list,
+    label,
+    localized,
+    localized_list,
+)
 from kawaoffice.ui.widgets.paged_model import Column, PagedTableModel
 
 
 def _facilities(row: VisitRow) -> str:
-    return join_list(row.facilities_ja if current_language() == "ja" else row.facilities_en)
+    return join_list(localized_list(row.facilities_ja, row.facilities_en))
 
 
 class VisitsModel(PagedTableModel):

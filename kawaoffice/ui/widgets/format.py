@@ -51,8 +51,8 @@ def label(labels: Mapping[Any, str], value: Any) -> str:
 
 
 def join_list(items: tuple[str, ...] | list[str]) -> str:
-    """Items of a list cell: ``、`` between items in Japanese, ``, `` in English."""
-    return ("、" if current_language() == "ja" else ", ").join(items)
+    """Items of a list cell: ``、`` between items in Japanese, ``, `` in English (CLDR list patterns)."""
+    return i18n.format_list(items)
 
 
 def sort_text(text: str) -> tuple[str, str]:
