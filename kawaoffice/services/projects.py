@@ -3,17 +3,22 @@ tags, and local needs passed on to member companies."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import _
-from kawaoffice.model.dispatch import Staff
+from kawaoffice.model.dispatch import DISPATCH_STATUS_LABELS, Dispatch, Staff
 from kawaoffice.model.partners import Organization, Technology
 from kawaoffice.model.projects import (
+    PROJECT_STATE_IATI_STATUS,
+    PROJECT_STATE_LABELS,
     LocalNeed,
     NeedSource,
     NeedTechnology,
@@ -27,6 +32,7 @@ from kawaoffice.model.projects import (
     StageEvent,
 )
 from kawaoffice.model.reference import DAC_SECTORS, SDG6_TARGETS
+from kawaoffice.model.tours import BOOKING_STATUS_LABELS, Booking, BookingSegment
 from kawaoffice.services import common as c
 from kawaoffice.services.errors import ValidationError
 
@@ -213,6 +219,14 @@ def move_project_stage(
         raise ValidationError("reason", _("Moving a project back to an earlier stage needs a reason."))
     if target is None and current is None and state == project.state:
         raise ValidationError("to_stage_id", _("Choose the stage the project moves to."))
+    if (target is None or target.id == project.stage_id) and state == project.state:
+        raise ValidationError("to_stage_id", _("The project is already in this stage."))
+    if (
+        project.state in (ProjectState.COMPLETED, ProjectState.CANCELLED)
+        and state != project.state
+        and not reason
+    ):
+        raise ValidationError("reason", _("Reopening a completed or cancelled project needs a reason."))
     event = StageEvent(
         project=project,
         from_stage_id=project.stage_id,
@@ -404,3 +418,545 @@ def set_need_technologies(
             need.technologies.append(NeedTechnology(technology_id=tech_id))
     c.flush(session)
     return list(need.technologies)
+
+
+# --- standard scheme templates ---------------------------------------------------------------------------------
+
+# code, name_ja, name_en, [(stage code, name_ja, name_en, IATI activity status)]
+StageTemplate = tuple[str, str, str, int]
+WATER_BIZ_STAGES: tuple[StageTemplate, ...] = (
+    ("NEEDS", "ニーズ把握", "Needs identification", 1),
+    ("SCHEME", "スキーム構築・実施可能性調査", "Scheme building and feasibility study", 1),
+    ("IMPLEMENT", "事業実施", "Implementation", 2),
+)
+GRASSROOTS_STAGES: tuple[StageTemplate, ...] = (
+    ("PROPOSAL", "提案・採択", "Proposal and selection", 1),
+    ("CONTRACT", "契約・事業計画", "Contract and work plan", 1),
+    ("IMPLEMENT", "事業実施", "Implementation", 2),
+    ("REPORT", "完了報告", "Completion report", 3),
+)
+STANDARD_SCHEMES: tuple[tuple[str, str, str, tuple[StageTemplate, ...]], ...] = (
+    ("WATER_BIZ", "水ビジネスの流れ(かわBizネット)", "Water business flow (Kawa Biz Net)", WATER_BIZ_STAGES),
+    (
+        "JICA_TCP",
+        "JICA技術協力プロジェクト",
+        "JICA technical cooperation project",
+        (
+            ("REQUEST", "要請・案件形成", "Request and formulation", 1),
+            ("DETAILED", "詳細計画策定・R/D署名", "Detailed planning and R/D", 1),
+            ("IMPLEMENT", "プロジェクト実施", "Implementation", 2),
+            ("EVALUATION", "終了時評価", "Terminal evaluation", 3),
+        ),
+    ),
+    (
+        "JICA_GRASS_SUPPORT",
+        "JICA草の根技術協力事業(支援型)",
+        "JICA grassroots technical cooperation (support type)",
+        GRASSROOTS_STAGES,
+    ),
+    (
+        "JICA_GRASS_PARTNER",
+        "JICA草の根技術協力事業(パートナー型)",
+        "JICA grassroots technical cooperation (partner type)",
+        GRASSROOTS_STAGES,
+    ),
+    (
+        "JICA_GRASS_REGIONAL",
+        "JICA草の根技術協力事業(地域活性型)",
+        "JICA grassroots technical cooperation (regional revitalization type)",
+        GRASSROOTS_STAGES,
+    ),
+    (
+        "JICA_SME",
+        "JICA中小企業・SDGsビジネス支援事業",
+        "JICA SME/SDGs business support",
+        (
+            ("APPLICATION", "応募・採択", "Application and selection", 1),
+            ("NEEDS_SURVEY", "ニーズ確認調査", "Needs confirmation survey", 2),
+            ("DEMONSTRATION", "ビジネス化実証事業", "Business demonstration", 2),
+            ("BUSINESS", "事業化", "Commercialization", 3),
+        ),
+    ),
+    (
+        "MLIT_DEMO",
+        "下水道技術海外実証事業(国土交通省)",
+        "MLIT overseas demonstration of sewerage technology",
+        (
+            ("APPLICATION", "公募・採択", "Call and selection", 1),
+            ("DEMONSTRATION", "現地実証", "Field demonstration", 2),
+            ("REPORT", "成果報告・普及", "Report and dissemination", 3),
+        ),
+    ),
+    (
+        "MINISTRY_SURVEY",
+        "省庁委託調査",
+        "Ministry commissioned survey",
+        (
+            ("AWARD", "受注", "Contract award", 1),
+            ("SURVEY", "調査実施", "Survey", 2),
+            ("REPORT", "報告書提出", "Report submission", 3),
+        ),
+    ),
+    (
+        "CITY_TO_CITY",
+        "都市間連携",
+        "City-to-city cooperation",
+        (
+            ("CONTACT", "関係構築", "Building relations", 1),
+            ("MOU", "覚書締結", "Memorandum of understanding", 1),
+            ("EXCHANGE", "技術交流", "Technical exchange", 2),
+        ),
+    ),
+    (
+        "OTHER",
+        "その他",
+        "Other",
+        (
+            ("START", "準備", "Preparation", 1),
+            ("ONGOING", "実施", "Implementation", 2),
+        ),
+    ),
+)
+
+
+def ensure_standard_schemes(session: Session) -> int:
+    """Create the standard schemes (and their stage templates) that are missing; returns how many were created.
+
+    Schemes that exist (by code) are left as the admin edited them: templates are data."""
+    existing = {s.code for s in session.scalars(select(Scheme))}
+    created = 0
+    last = session.scalar(select(func.max(Scheme.position))) or 0
+    for position, (code, name_ja, name_en, stages) in enumerate(STANDARD_SCHEMES):
+        if code in existing:
+            continue
+        scheme = Scheme(code=code, name_ja=name_ja, name_en=name_en, position=max(position, last + 1))
+        for i, (s_code, s_ja, s_en, iati) in enumerate(stages):
+            scheme.stages.append(
+                SchemeStage(code=s_code, name_ja=s_ja, name_en=s_en, position=i, iati_status=iati)
+            )
+        session.add(scheme)
+        created += 1
+    c.flush(session)
+    return created
+
+
+def move_scheme_stage_position(session: Session, stage_id: int, offset: int) -> list[SchemeStage]:
+    """Move a stage ``offset`` places up (-1) or down (+1) in its template; returns the stages in their new order."""
+    stage = get_scheme_stage(session, stage_id)
+    stages = sorted(stage.scheme.stages, key=lambda s: (s.position, s.id))
+    index = stages.index(stage)
+    new_index = min(max(index + offset, 0), len(stages) - 1)
+    if new_index != index:
+        stages.insert(new_index, stages.pop(index))
+    for position, st in enumerate(stages):
+        if st.position != position:
+            st.position = position
+    c.flush(session)
+    session.expire(stage.scheme, ["stages"])
+    return stages
+
+
+def stage_in_use(session: Session, stage_id: int) -> int:
+    """How many projects are in this stage now (a used stage cannot be deleted)."""
+    return int(
+        session.scalar(select(func.count()).select_from(Project).where(Project.stage_id == stage_id)) or 0
+    )
+
+
+# --- projects: creation with a first stage, listing, board, detail ---------------------------------------------
+
+
+def create_project_in_stage(
+    session: Session,
+    *,
+    code: str,
+    title_ja: str,
+    scheme_id: int,
+    stage_id: int | None,
+    entered_on: date,
+    note: str = "",
+    **values: Any,
+) -> Project:
+    """A new project put into its first stage, with that first move recorded in the stage history."""
+    project = create_project(session, code=code, title_ja=title_ja, scheme_id=scheme_id, **values)
+    if stage_id is not None:
+        move_project_stage(
+            session, project.id, project.version, to_stage_id=stage_id, occurred_on=entered_on, note=note
+        )
+    return project
+
+
+def staff_name(staff: Staff | None, *, english: bool = False) -> str:
+    if staff is None:
+        return ""
+    if english and staff.name_en:
+        return staff.name_en
+    return f"{staff.family_name} {staff.given_name}".strip()
+
+
+@dataclass(frozen=True)
+class ProjectFilter:
+    """Filters of the projects table; None / "" means any."""
+
+    scheme_id: int | None = None
+    stage_id: int | None = None
+    country: str = ""
+    sdg_target: str = ""
+    fiscal_year: int | None = None
+    state: ProjectState | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class ProjectListRow:
+    id: int
+    code: str
+    title_ja: str
+    title_en: str
+    scheme_ja: str
+    scheme_en: str
+    stage_ja: str | None
+    stage_en: str | None
+    state: ProjectState
+    country: str
+    start_on: date | None
+    end_on: date | None
+    lead_ja: str = ""
+    lead_en: str = ""
+    next_action: str = ""
+    next_action_on: date | None = None
+    entered_on: date | None = None  # when the project entered its current stage (or state)
+    sdg_targets: tuple[str, ...] = ()
+    version: int = 1
+
+    def days_in_stage(self, today: date) -> int | None:
+        return None if self.entered_on is None else max((today - self.entered_on).days, 0)
+
+    def overdue(self, today: date) -> bool:
+        return (
+            self.state == ProjectState.ACTIVE
+            and self.next_action_on is not None
+            and self.next_action_on < today
+        )
+
+
+def _first_event_on() -> Any:
+    return (
+        select(func.min(StageEvent.occurred_on))
+        .where(StageEvent.project_id == Project.id)
+        .correlate(Project)
+        .scalar_subquery()
+    )
+
+
+def _filtered(stmt: Any, filters: ProjectFilter) -> Any:
+    if filters.scheme_id is not None:
+        stmt = stmt.where(Project.scheme_id == filters.scheme_id)
+    if filters.stage_id is not None:
+        stmt = stmt.where(Project.stage_id == filters.stage_id)
+    if filters.country:
+        stmt = stmt.where(Project.country == filters.country.upper())
+    if filters.state is not None:
+        stmt = stmt.where(Project.state == filters.state)
+    if filters.sdg_target:
+        stmt = stmt.where(
+            Project.id.in_(
+                select(ProjectSdgTarget.project_id).where(ProjectSdgTarget.target == filters.sdg_target)
+            )
+        )
+    if filters.fiscal_year is not None:
+        first, last = c.fiscal_year_range(filters.fiscal_year)
+        began = func.coalesce(Project.start_on, _first_event_on())
+        stmt = stmt.where(
+            or_(began.is_(None), began <= last),
+            or_(Project.end_on.is_(None), Project.end_on >= first),
+        )
+    if filters.text.strip():
+        pattern = f"%{filters.text.strip()}%"
+        stmt = stmt.where(
+            or_(Project.code.ilike(pattern), Project.title_ja.ilike(pattern), Project.title_en.ilike(pattern))
+        )
+    return stmt
+
+
+def list_projects(
+    session: Session,
+    filters: ProjectFilter | None = None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[ProjectListRow]:
+    """Projects by code matching ``filters``, with scheme, stage, lead and when they entered their stage."""
+    filters = filters or ProjectFilter()
+    entered = (
+        select(func.max(StageEvent.occurred_on))
+        .where(StageEvent.project_id == Project.id)
+        .correlate(Project)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(
+            Project.id,
+            Project.version,
+            Project.code,
+            Project.title_ja,
+            Project.title_en,
+            Scheme.name_ja.label("scheme_ja"),
+            Scheme.name_en.label("scheme_en"),
+            SchemeStage.name_ja.label("stage_ja"),
+            SchemeStage.name_en.label("stage_en"),
+            Project.state,
+            Project.country,
+            Project.start_on,
+            Project.end_on,
+            Staff.family_name,
+            Staff.given_name,
+            Staff.name_en.label("staff_en"),
+            Project.next_action,
+            Project.next_action_on,
+            entered.label("entered_on"),
+        )
+        .join(Scheme, Project.scheme_id == Scheme.id)
+        .outerjoin(SchemeStage, Project.stage_id == SchemeStage.id)
+        .outerjoin(Staff, Project.lead_staff_id == Staff.id)
+        .order_by(Project.code, Project.id)
+    )
+    stmt = _filtered(stmt, filters)
+    if offset:
+        stmt = stmt.offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = session.execute(stmt).all()
+    ids = [r.id for r in rows]
+    targets: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        for pid, target in session.execute(
+            select(ProjectSdgTarget.project_id, ProjectSdgTarget.target)
+            .where(ProjectSdgTarget.project_id.in_(ids))
+            .order_by(ProjectSdgTarget.target)
+        ):
+            targets[pid].append(target)
+    result = []
+    for r in rows:
+        lead_ja = f"{r.family_name or ''} {r.given_name or ''}".strip()
+        result.append(
+            ProjectListRow(
+                id=r.id,
+                code=r.code,
+                title_ja=r.title_ja,
+                title_en=r.title_en,
+                scheme_ja=r.scheme_ja,
+                scheme_en=r.scheme_en,
+                stage_ja=r.stage_ja,
+                stage_en=r.stage_en,
+                state=r.state,
+                country=r.country,
+                start_on=r.start_on,
+                end_on=r.end_on,
+                lead_ja=lead_ja,
+                lead_en=r.staff_en or lead_ja,
+                next_action=r.next_action,
+                next_action_on=r.next_action_on,
+                entered_on=r.entered_on,
+                sdg_targets=tuple(targets.get(r.id, ())),
+                version=r.version,
+            )
+        )
+    return result
+
+
+def project_fiscal_years(session: Session) -> list[int]:
+    """The fiscal years in which any project has a start, an end or a stage event (newest first)."""
+    days: set[date] = set()
+    for start, end in session.execute(select(Project.start_on, Project.end_on)):
+        days.update(d for d in (start, end) if d is not None)
+    days.update(d for d in session.scalars(select(StageEvent.occurred_on)))
+    return sorted({c.fiscal_year_of(d) for d in days}, reverse=True)
+
+
+# --- the board ------------------------------------------------------------------------------------------------
+
+
+END_STATES: tuple[ProjectState, ...] = (
+    ProjectState.COMPLETED,
+    ProjectState.SUSPENDED,
+    ProjectState.CANCELLED,
+)
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    """A column of the board: a stage of the scheme (``stage_id``) or an end state (``state``, stage None)."""
+
+    stage_id: int | None
+    state: ProjectState
+    name_ja: str
+    name_en: str
+    iati_status: int
+    cards: tuple[ProjectListRow, ...]
+
+
+def board(session: Session, scheme_id: int, *, filters: ProjectFilter | None = None) -> list[BoardColumn]:
+    """The kanban board of one scheme: a column per stage in template order (active projects), then one per end
+    state (completed, suspended, cancelled). An active project without a stage shows in the first column."""
+    scheme = get_scheme(session, scheme_id)
+    base = filters or ProjectFilter()
+    rows = list_projects(
+        session,
+        ProjectFilter(
+            scheme_id=scheme_id,
+            country=base.country,
+            sdg_target=base.sdg_target,
+            fiscal_year=base.fiscal_year,
+            text=base.text,
+        ),
+    )
+    stage_of: dict[int, int | None] = {
+        pid: sid
+        for pid, sid in session.execute(
+            select(Project.id, Project.stage_id).where(Project.scheme_id == scheme_id)
+        )
+    }
+    stages = sorted(scheme.stages, key=lambda s: (s.position, s.id))
+    columns: list[BoardColumn] = []
+    first_id = stages[0].id if stages else None
+    for stage in stages:
+        cards = tuple(
+            r
+            for r in rows
+            if r.state == ProjectState.ACTIVE
+            and (stage_of.get(r.id) == stage.id or (stage_of.get(r.id) is None and stage.id == first_id))
+        )
+        columns.append(
+            BoardColumn(stage.id, ProjectState.ACTIVE, stage.name_ja, stage.name_en, stage.iati_status, cards)
+        )
+    for state in END_STATES:
+        label = PROJECT_STATE_LABELS[state]
+        columns.append(
+            BoardColumn(
+                None,
+                state,
+                "",
+                label,
+                PROJECT_STATE_IATI_STATUS[state],
+                tuple(r for r in rows if r.state == state),
+            )
+        )
+    return columns
+
+
+# --- project detail ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    event_id: int
+    occurred_on: date
+    from_stage_ja: str
+    from_stage_en: str
+    to_stage_ja: str
+    to_stage_en: str
+    state: ProjectState
+    note: str
+    reason: str
+    days: int | None  # time spent in the stage entered by this event (until the next event, or today)
+    backward: bool
+
+
+@dataclass(frozen=True)
+class LinkedRecord:
+    id: int
+    code: str
+    title: str
+    title_en: str
+    first_day: date | None
+    last_day: date | None
+    status: str
+
+
+def stage_history(session: Session, project_id: int, *, today: date) -> list[HistoryEntry]:
+    """The project's stage events in order, each with the days spent in the stage it entered."""
+    project = get_project(session, project_id)
+    events = sorted(project.events, key=lambda e: (e.occurred_on, e.id))
+    result: list[HistoryEntry] = []
+    for i, event in enumerate(events):
+        if i + 1 < len(events):
+            days: int | None = (events[i + 1].occurred_on - event.occurred_on).days
+        elif event.state == ProjectState.ACTIVE or event.state == ProjectState.SUSPENDED:
+            days = max((today - event.occurred_on).days, 0)
+        else:
+            days = None  # the project ended here
+        frm, to = event.from_stage, event.to_stage
+        result.append(
+            HistoryEntry(
+                event_id=event.id,
+                occurred_on=event.occurred_on,
+                from_stage_ja=frm.name_ja if frm else "",
+                from_stage_en=(frm.name_en or frm.name_ja) if frm else "",
+                to_stage_ja=to.name_ja if to else "",
+                to_stage_en=(to.name_en or to.name_ja) if to else "",
+                state=event.state,
+                note=event.note,
+                reason=event.reason,
+                days=days,
+                backward=bool(frm and to and to.position < frm.position),
+            )
+        )
+    return result
+
+
+def days_in_current_stage(session: Session, project_id: int, *, today: date) -> int | None:
+    history = stage_history(session, project_id, today=today)
+    if not history:
+        return None
+    return max((today - history[-1].occurred_on).days, 0)
+
+
+def linked_dispatches(session: Session, project_id: int) -> list[LinkedRecord]:
+    rows = session.scalars(
+        select(Dispatch).where(Dispatch.project_id == project_id).order_by(Dispatch.departure_on, Dispatch.id)
+    )
+    return [
+        LinkedRecord(
+            d.id,
+            d.code,
+            d.title,
+            d.title_en,
+            d.departure_on,
+            d.return_on,
+            _(DISPATCH_STATUS_LABELS[d.status]),
+        )
+        for d in rows
+    ]
+
+
+def linked_visits(session: Session, project_id: int) -> list[LinkedRecord]:
+    first = func.min(BookingSegment.starts_at)
+    last = func.max(BookingSegment.ends_at)
+    rows = session.execute(
+        select(Booking, first, last)
+        .outerjoin(BookingSegment, BookingSegment.booking_id == Booking.id)
+        .where(Booking.project_id == project_id)
+        .group_by(Booking.id)
+        .order_by(first, Booking.id)
+    ).all()
+    return [
+        LinkedRecord(
+            b.id,
+            b.code,
+            b.group_name,
+            b.group_name_en,
+            _local_day(start),
+            _local_day(end),
+            _(BOOKING_STATUS_LABELS[b.status]),
+        )
+        for b, start, end in rows
+    ]
+
+
+def _local_day(moment: datetime | None) -> date | None:
+    if moment is None:
+        return None
+    if moment.tzinfo is None:  # SQLite aggregate: the stored UTC value comes back naive
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo("Asia/Tokyo")).date()
