@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kawaoffice.i18n import _
 from kawaoffice.model.dispatch import DISPATCH_STATUS_LABELS, Dispatch, Staff
@@ -960,3 +960,25 @@ def _local_day(moment: datetime | None) -> date | None:
     if moment.tzinfo is None:  # SQLite aggregate: the stored UTC value comes back naive
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo("Asia/Tokyo")).date()
+
+
+def projects_for_export(session: Session, project_ids: Iterable[int] | None = None) -> list[Project]:
+    """Projects by code with everything an export needs loaded (scheme, stage, lead, participants and their
+    organizations, SDG targets, sectors, events)."""
+    stmt = (
+        select(Project)
+        .options(
+            selectinload(Project.scheme),
+            selectinload(Project.stage),
+            selectinload(Project.lead_staff),
+            selectinload(Project.counterpart),
+            selectinload(Project.participants).selectinload(ProjectParticipant.organization),
+            selectinload(Project.sdg_targets),
+            selectinload(Project.sectors),
+            selectinload(Project.events),
+        )
+        .order_by(Project.code, Project.id)
+    )
+    if project_ids is not None:
+        stmt = stmt.where(Project.id.in_(list(project_ids)))
+    return list(session.scalars(stmt))
