@@ -1,23 +1,34 @@
 """Dispatch scheduling: staff with languages, skills and trainings; dispatches with members and an itinerary.
 
-Conflict rule: one staff member on two dispatches whose dates overlap (inclusive; cancelled dispatches ignored).
-Adding a member or changing dates that would cause it raises ``ConflictError(kind="dispatch_overlap")`` unless
-the user gives an ``override_reason``, which is then recorded (``ConflictOverride`` + audit log).
+Conflict checks live in :mod:`kawaoffice.services.dispatch_checks`: overlapping dispatches of one person, a
+passport expiring less than six months after the return, a guide for a visit at home during the dispatch (these
+three can be overridden with a reason, recorded as ``ConflictOverride`` + audit entry), the return before the
+departure (an error) and public holidays at the destination (information). Adding a member, changing dates or
+saving a dispatch with ``save_dispatch`` raises ``ConflictError`` (kind of the first issue, every issue in
+``details["conflicts"]``) unless ``override_reason`` is given.
+
+Itinerary legs keep aware instants (UTC in the database) plus the IANA zone of each end; a leg may not end before
+it starts, and legs may not overlap: travel and activities (flight, train, car, meeting, site visit) not with each
+other, hotel stays not with each other (a hotel night naturally spans the day's meetings).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import enum
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
 
-from kawaoffice.i18n import _
+from kawaoffice.i18n import N_, _, country_name, format_date, format_datetime
+from kawaoffice.model.base import Entity, utcnow
 from kawaoffice.model.dispatch import (
+    LEG_KIND_LABELS,
     Dispatch,
     DispatchMember,
     DispatchPurpose,
@@ -33,13 +44,32 @@ from kawaoffice.model.dispatch import (
     StaffTraining,
     TrainingKind,
 )
-from kawaoffice.model.partners import Contact
-from kawaoffice.model.projects import Project
+from kawaoffice.model.partners import Contact, Employment, Organization, OrganizationKind
+from kawaoffice.model.projects import Project, ProjectParticipant
+from kawaoffice.model.tours import Booking, BookingSegment, BookingStatus, SegmentStaff
 from kawaoffice.services import common as c
+from kawaoffice.services import dispatch_checks as checks
 from kawaoffice.services.audit import record_override
+from kawaoffice.services.dispatch_checks import (
+    DISPATCH_OVERLAP,
+    DispatchCandidate,
+    Issue,
+    MemberConflict,
+    candidate_of,
+    dates_overlap,
+    find_member_conflicts,
+)
 from kawaoffice.services.errors import ConflictError, ValidationError
 
-DISPATCH_OVERLAP = "dispatch_overlap"
+__all__ = [
+    "DISPATCH_OVERLAP",
+    "DispatchCandidate",
+    "Issue",
+    "MemberConflict",
+    "candidate_of",
+    "dates_overlap",
+    "find_member_conflicts",
+]
 
 # --- staff ---------------------------------------------------------------------------------------------------
 
@@ -168,125 +198,57 @@ def delete_staff_training(session: Session, training_id: int, expected_version: 
     c.delete_entity(session, StaffTraining, training_id, expected_version)
 
 
-# --- the overlap rule ---------------------------------------------------------------------------------------
+# --- the checks (kawaoffice.services.dispatch_checks) -------------------------------------------------------
 
 
-def dates_overlap(a_start: date, a_end: date, b_start: date, b_end: date) -> bool:
-    """Whether two inclusive date ranges share at least one day."""
-    return a_start <= b_end and b_start <= a_end
-
-
-@dataclass(frozen=True)
-class DispatchCandidate:
-    """A dispatch as it would be after an edit: its dates, its staff, and its id when it already exists."""
-
-    departure_on: date
-    return_on: date
-    staff_ids: tuple[int, ...]
-    dispatch_id: int | None = None
-    status: DispatchStatus = DispatchStatus.PLANNED
-
-
-@dataclass(frozen=True)
-class MemberConflict:
-    staff_id: int
-    staff_name: str
-    dispatch_id: int | None
-    other_dispatch_id: int
-    other_code: str
-    overlap_from: date
-    overlap_to: date
-
-    def details(self) -> dict[str, Any]:
-        return {
-            "staff_id": self.staff_id,
-            "staff_name": self.staff_name,
-            "dispatch_id": self.dispatch_id,
-            "other_dispatch_id": self.other_dispatch_id,
-            "other_code": self.other_code,
-            "overlap_from": self.overlap_from.isoformat(),
-            "overlap_to": self.overlap_to.isoformat(),
-        }
-
-    def message(self) -> str:
-        return _("{name} is already on dispatch {code} from {start} to {end}.").format(
-            name=self.staff_name, code=self.other_code, start=self.overlap_from, end=self.overlap_to
+def _refuse_unless_overridden(issues: list[Issue], override_reason: str | None) -> None:
+    """Raise ``ConflictError`` for blocking issues, unless every one is a conflict and a reason is given.
+    Errors cannot be overridden (the error's ``overridable`` is then False)."""
+    stopping = checks.blocking(issues)
+    if not stopping:
+        return
+    reason = (override_reason or "").strip()
+    errors = [i for i in stopping if not i.overridable]
+    if errors or not reason:
+        first = (errors or stopping)[0]
+        error = ConflictError(
+            first.kind,
+            first.message,
+            {"conflicts": [i.as_dict() for i in stopping], "messages": [i.message for i in stopping]},
         )
+        error.overridable = not errors
+        raise error
 
 
-def _candidate_of(dispatch: Dispatch) -> DispatchCandidate:
-    return DispatchCandidate(
-        departure_on=dispatch.departure_on,
-        return_on=dispatch.return_on,
-        staff_ids=tuple(m.staff_id for m in dispatch.members if m.staff_id is not None),
-        dispatch_id=dispatch.id,
-        status=dispatch.status,
-    )
-
-
-def find_member_conflicts(session: Session, subject: int | DispatchCandidate) -> list[MemberConflict]:
-    """Staff of ``subject`` (a dispatch id, or a candidate) who are on another, overlapping, not cancelled dispatch."""
-    candidate = _candidate_of(get_dispatch(session, subject)) if isinstance(subject, int) else subject
-    if candidate.status == DispatchStatus.CANCELLED or not candidate.staff_ids:
-        return []
-    stmt = (
-        select(
-            DispatchMember.staff_id,
-            Staff.family_name,
-            Staff.given_name,
-            Dispatch.id,
-            Dispatch.code,
-            Dispatch.departure_on,
-            Dispatch.return_on,
-        )
-        .join(Dispatch, DispatchMember.dispatch_id == Dispatch.id)
-        .join(Staff, DispatchMember.staff_id == Staff.id)
-        .where(DispatchMember.staff_id.in_(set(candidate.staff_ids)))
-        .where(Dispatch.status != DispatchStatus.CANCELLED)
-        .where(Dispatch.departure_on <= candidate.return_on)
-        .where(Dispatch.return_on >= candidate.departure_on)
-        .order_by(Dispatch.departure_on, Dispatch.id, DispatchMember.staff_id)
-    )
-    if candidate.dispatch_id is not None:
-        stmt = stmt.where(Dispatch.id != candidate.dispatch_id)
-    conflicts = []
-    for staff_id, family, given, other_id, code, dep, ret in session.execute(stmt):
-        conflicts.append(
-            MemberConflict(
-                staff_id=staff_id or 0,
-                staff_name=f"{family} {given}".strip(),
-                dispatch_id=candidate.dispatch_id,
-                other_dispatch_id=other_id,
-                other_code=code,
-                overlap_from=max(dep, candidate.departure_on),
-                overlap_to=min(ret, candidate.return_on),
-            )
-        )
-    return conflicts
+def _record_overrides(session: Session, dispatch: Dispatch, issues: list[Issue], reason: str) -> None:
+    """One ``ConflictOverride`` and one audit entry per overridden conflict, with the user's reason."""
+    for issue in checks.blocking(issues):
+        other: Entity | None = None
+        if issue.other_table == Dispatch.__tablename__ and issue.other_id is not None:
+            other = session.get(Dispatch, issue.other_id)
+        elif issue.other_table == Staff.__tablename__ and issue.other_id is not None:
+            other = session.get(Staff, issue.other_id)
+        elif issue.other_table == Booking.__tablename__ and issue.other_id is not None:
+            other = session.get(Booking, issue.other_id)
+        record_override(session, issue.kind, dispatch, other, reason.strip(), issue.as_dict())
 
 
 def _raise_or_override(
-    session: Session, dispatch: Dispatch, conflicts: list[MemberConflict], override_reason: str | None
+    session: Session, dispatch: Dispatch, issues: list[Issue], override_reason: str | None
 ) -> None:
-    if not conflicts:
-        return
-    reason = (override_reason or "").strip()
-    if not reason:
-        first = conflicts[0]
-        raise ConflictError(
-            DISPATCH_OVERLAP,
-            first.message(),
-            {"conflicts": [conf.details() for conf in conflicts]},
-        )
-    for conf in conflicts:
-        record_override(
-            session,
-            DISPATCH_OVERLAP,
-            dispatch,
-            session.get(Dispatch, conf.other_dispatch_id),
-            reason,
-            conf.details(),
-        )
+    _refuse_unless_overridden(issues, override_reason)
+    if checks.blocking(issues):
+        _record_overrides(session, dispatch, issues, override_reason or "")
+
+
+def check_dispatch(session: Session, candidate: DispatchCandidate) -> list[Issue]:
+    """All checks on a dispatch as it would be saved (see ``dispatch_checks``)."""
+    return checks.check_dispatch(session, candidate)
+
+
+def check_saved_dispatch(session: Session, dispatch_id: int) -> list[Issue]:
+    """All checks on a stored dispatch."""
+    return checks.check_dispatch(session, candidate_of(get_dispatch(session, dispatch_id)))
 
 
 # --- dispatches ----------------------------------------------------------------------------------------------
@@ -357,8 +319,8 @@ def update_dispatch(
     override_reason: str | None = None,
     **changes: Any,
 ) -> Dispatch:
-    """Change a dispatch. New dates (or a cancelled dispatch taken up again) are checked against the members'
-    other dispatches: ``ConflictError("dispatch_overlap")`` unless ``override_reason`` is given."""
+    """Change a dispatch. New dates (or a cancelled dispatch taken up again) are checked for the members:
+    ``ConflictError`` unless ``override_reason`` is given."""
     dispatch = get_dispatch(session, dispatch_id)
     c.check_version(dispatch, expected_version)
     data = _validate_dispatch(session, dict(changes), dispatch)
@@ -369,8 +331,9 @@ def update_dispatch(
             staff_ids=tuple(m.staff_id for m in dispatch.members if m.staff_id is not None),
             dispatch_id=dispatch.id,
             status=c.current(data, dispatch, "status"),
+            country=c.current(data, dispatch, "country"),
         )
-        _raise_or_override(session, dispatch, find_member_conflicts(session, candidate), override_reason)
+        _raise_or_override(session, dispatch, checks.check_dispatch(session, candidate), override_reason)
     c.apply_changes(dispatch, expected_version, data)
     c.flush(session)
     return dispatch
@@ -405,7 +368,7 @@ def add_dispatch_member(
         candidate = DispatchCandidate(
             dispatch.departure_on, dispatch.return_on, (staff_id,), dispatch.id, dispatch.status
         )
-        _raise_or_override(session, dispatch, find_member_conflicts(session, candidate), override_reason)
+        _raise_or_override(session, dispatch, checks.check_dispatch(session, candidate), override_reason)
     else:
         c.reference(session, Contact, "contact_id", contact_id)
         if any(m.contact_id == contact_id for m in dispatch.members):
@@ -430,6 +393,36 @@ def remove_dispatch_member(session: Session, member_id: int, expected_version: i
 
 # --- itinerary -------------------------------------------------------------------------------------------------
 
+# Travel and activities may not overlap each other; hotel stays may not overlap each other.
+_STAY_KINDS = frozenset({LegKind.HOTEL})
+
+
+def _overlap_group(kind: LegKind) -> str:
+    return "stay" if kind in _STAY_KINDS else "move"
+
+
+class _Timed(Protocol):
+    @property
+    def kind(self) -> LegKind: ...
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+
+
+def leg_overlaps(legs: Sequence[_Timed]) -> list[tuple[int, int]]:
+    """Index pairs ``(i, j)``, ``i < j``, of legs that overlap in absolute time within the same group (travel and
+    activities; hotel stays). Touching legs (one ends when the next starts) do not overlap."""
+    pairs = []
+    for i, a in enumerate(legs):
+        for j in range(i + 1, len(legs)):
+            b = legs[j]
+            if _overlap_group(a.kind) != _overlap_group(b.kind):
+                continue
+            if a.starts_at < b.ends_at and b.starts_at < a.ends_at:
+                pairs.append((i, j))
+    return pairs
+
 
 def _validate_leg(session: Session, values: dict[str, Any], obj: ItineraryLeg | None) -> dict[str, Any]:
     c.require_present(values, obj, "dispatch_id", "kind", "starts_at", "start_tz", "ends_at", "end_tz")
@@ -450,6 +443,22 @@ def _validate_leg(session: Session, values: dict[str, Any], obj: ItineraryLeg | 
     end: datetime = c.current(values, obj, "ends_at")
     if end < start:
         raise ValidationError("ends_at", _("The leg ends before it starts."))
+    kind: LegKind = c.current(values, obj, "kind")
+    stmt = select(ItineraryLeg).where(ItineraryLeg.dispatch_id == c.current(values, obj, "dispatch_id"))
+    if obj is not None:
+        stmt = stmt.where(ItineraryLeg.id != obj.id)
+    with session.no_autoflush:
+        others = list(session.scalars(stmt.order_by(ItineraryLeg.starts_at)))
+    this = LegSpec(kind, start, "UTC", end, "UTC")
+    for other in others:
+        if leg_overlaps([this, other]):
+            raise ValidationError(
+                "starts_at",
+                _("This leg overlaps another leg: {kind} from {start}.").format(
+                    kind=_(LEG_KIND_LABELS[other.kind]),
+                    start=format_datetime(other.starts_at, other.start_tz),
+                ),
+            )
     return values
 
 
@@ -490,3 +499,748 @@ def update_leg(session: Session, leg_id: int, expected_version: int, **changes: 
 
 def delete_leg(session: Session, leg_id: int, expected_version: int | None = None) -> None:
     c.delete_entity(session, ItineraryLeg, leg_id, expected_version)
+
+
+@dataclass(frozen=True)
+class LegView:
+    """A leg as shown to people: local times in each end's zone, the same instants in Japan time, the duration."""
+
+    id: int | None
+    kind: LegKind
+    start_local: datetime  # aware, in start_tz
+    end_local: datetime  # aware, in end_tz
+    start_jst: datetime
+    end_jst: datetime
+    start_tz: str
+    end_tz: str
+    duration: timedelta
+    day_shift: int  # local arrival date minus local departure date (+1: lands the next day)
+    origin: str
+    destination: str
+    reference: str
+    details: str
+
+
+def leg_view(leg: LegSpec | ItineraryLeg) -> LegView:
+    start_local = leg.starts_at.astimezone(ZoneInfo(leg.start_tz))
+    end_local = leg.ends_at.astimezone(ZoneInfo(leg.end_tz))
+    return LegView(
+        id=leg.id,
+        kind=leg.kind,
+        start_local=start_local,
+        end_local=end_local,
+        start_jst=leg.starts_at.astimezone(checks.HOME_ZONE),
+        end_jst=leg.ends_at.astimezone(checks.HOME_ZONE),
+        start_tz=leg.start_tz,
+        end_tz=leg.end_tz,
+        duration=leg.ends_at - leg.starts_at,
+        day_shift=(end_local.date() - start_local.date()).days,
+        origin=leg.origin,
+        destination=leg.destination,
+        reference=leg.reference,
+        details=leg.details,
+    )
+
+
+def itinerary(session: Session, dispatch_id: int) -> list[LegView]:
+    """The legs of a dispatch in time order, ready to show."""
+    dispatch = get_dispatch(session, dispatch_id)
+    return [leg_view(leg) for leg in sorted(dispatch.legs, key=lambda lg: (lg.starts_at, lg.position, lg.id))]
+
+
+# --- saving a whole dispatch from the dialog ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberSpec:
+    """A member as the dialog holds it: exactly one of ``staff_id`` / ``contact_id``."""
+
+    staff_id: int | None = None
+    contact_id: int | None = None
+    role: MemberRole = MemberRole.MEMBER
+
+
+@dataclass(frozen=True)
+class LegSpec:
+    """A leg as the dialog holds it (``id`` of the stored leg, or None for a new one)."""
+
+    kind: LegKind
+    starts_at: datetime
+    start_tz: str
+    ends_at: datetime
+    end_tz: str
+    origin: str = ""
+    destination: str = ""
+    reference: str = ""
+    details: str = ""
+    id: int | None = None
+
+
+def validate_legs(legs: Sequence[LegSpec]) -> list[LegSpec]:
+    """Each leg valid on its own, then no two overlapping; errors name the leg by its number (1-based)."""
+    clean = []
+    for number, leg in enumerate(legs, start=1):
+        try:
+            values: dict[str, Any] = {
+                "kind": c.enum_value("kind", LegKind, leg.kind),
+                "starts_at": c.aware("starts_at", leg.starts_at),
+                "ends_at": c.aware("ends_at", leg.ends_at),
+                "start_tz": c.timezone_name("start_tz", leg.start_tz),
+                "end_tz": c.timezone_name("end_tz", leg.end_tz),
+                "origin": leg.origin,
+                "destination": leg.destination,
+                "reference": leg.reference,
+                "details": leg.details,
+            }
+            c.texts(ItineraryLeg, values, optional=("origin", "destination", "reference", "details"))
+        except ValidationError as exc:
+            message = _("Leg {number}: {message}").format(number=number, message=exc.message)
+            raise ValidationError("legs", message) from exc
+        if values["ends_at"] < values["starts_at"]:
+            raise ValidationError("legs", _("Leg {number} ends before it starts.").format(number=number))
+        clean.append(LegSpec(id=leg.id, **values))
+    pairs = leg_overlaps(clean)
+    if pairs:
+        i, j = pairs[0]
+        raise ValidationError("legs", _("Leg {a} and leg {b} overlap.").format(a=i + 1, b=j + 1))
+    return clean
+
+
+def _validate_members(session: Session, members: Sequence[MemberSpec]) -> list[MemberSpec]:
+    seen: set[tuple[str, int]] = set()
+    clean = []
+    for m in members:
+        if (m.staff_id is None) == (m.contact_id is None):
+            raise ValidationError("members", _("Choose either a staff member or a partner's person."))
+        key = ("s", m.staff_id) if m.staff_id is not None else ("c", m.contact_id or 0)
+        if key in seen:
+            raise ValidationError("members", _("This person is already a member of the dispatch."))
+        seen.add(key)
+        if m.staff_id is not None:
+            c.reference(session, Staff, "members", m.staff_id)
+        else:
+            c.reference(session, Contact, "members", m.contact_id)
+        clean.append(MemberSpec(m.staff_id, m.contact_id, c.enum_value("role", MemberRole, m.role)))
+    return clean
+
+
+def save_dispatch(
+    session: Session,
+    dispatch_id: int | None,
+    expected_version: int | None,
+    values: dict[str, Any],
+    members: Sequence[MemberSpec],
+    legs: Sequence[LegSpec] | None = None,
+    *,
+    override_reason: str | None = None,
+) -> Dispatch:
+    """Create or update a dispatch with its members (and legs, when given) in one go, as the dialog does.
+
+    Every check runs on the dispatch as it would be saved; blocking issues raise ``ConflictError`` (nothing is
+    written) unless they are all conflicts and ``override_reason`` is given, which is then recorded for each.
+    Saving always bumps the dispatch's version, so two people editing the members or legs at once get
+    ``StaleEditError`` rather than one silently overwriting the other."""
+    dispatch = None
+    if dispatch_id is not None:
+        dispatch = get_dispatch(session, dispatch_id)
+        c.check_version(dispatch, expected_version if expected_version is not None else -1)
+    data = _validate_dispatch(session, dict(values), dispatch)
+    clean_members = _validate_members(session, members)
+    clean_legs = validate_legs(legs) if legs is not None else None
+    candidate = DispatchCandidate(
+        departure_on=c.current(data, dispatch, "departure_on"),
+        return_on=c.current(data, dispatch, "return_on"),
+        staff_ids=tuple(m.staff_id for m in clean_members if m.staff_id is not None),
+        dispatch_id=dispatch_id,
+        status=c.current(data, dispatch, "status", DispatchStatus.PLANNED),
+        country=c.current(data, dispatch, "country"),
+    )
+    issues = checks.check_dispatch(session, candidate)
+    _refuse_unless_overridden(issues, override_reason)  # before anything is written
+    if dispatch is None:
+        dispatch = Dispatch(**data)
+        session.add(dispatch)
+    else:
+        c.apply_changes(dispatch, dispatch.version, data)
+        dispatch.updated_at = utcnow()  # the version moves even when only members or legs change
+    _sync_members(dispatch, clean_members)
+    if clean_legs is not None:
+        _sync_legs(session, dispatch, clean_legs)
+    c.flush(session)
+    if checks.blocking(issues):
+        _record_overrides(session, dispatch, issues, override_reason or "")
+        c.flush(session)
+    return dispatch
+
+
+def _sync_members(dispatch: Dispatch, members: Sequence[MemberSpec]) -> None:
+    wanted = {(m.staff_id, m.contact_id): m for m in members}
+    for row in list(dispatch.members):
+        spec = wanted.pop((row.staff_id, row.contact_id), None)
+        if spec is None:
+            dispatch.members.remove(row)
+        elif row.role != spec.role:
+            row.role = spec.role
+    for spec in members:
+        if (spec.staff_id, spec.contact_id) in wanted:
+            dispatch.members.append(
+                DispatchMember(staff_id=spec.staff_id, contact_id=spec.contact_id, role=spec.role)
+            )
+
+
+def _sync_legs(session: Session, dispatch: Dispatch, legs: Sequence[LegSpec]) -> None:
+    by_id = {leg.id: leg for leg in dispatch.legs}
+    keep = {spec.id for spec in legs if spec.id is not None}
+    for leg in list(dispatch.legs):
+        if leg.id not in keep:
+            dispatch.legs.remove(leg)
+    for position, spec in enumerate(legs):
+        fields = {
+            "kind": spec.kind,
+            "starts_at": spec.starts_at,
+            "start_tz": spec.start_tz,
+            "ends_at": spec.ends_at,
+            "end_tz": spec.end_tz,
+            "origin": spec.origin,
+            "destination": spec.destination,
+            "reference": spec.reference,
+            "details": spec.details,
+            "position": position,
+        }
+        row = by_id.get(spec.id) if spec.id is not None else None
+        if row is None:
+            dispatch.legs.append(ItineraryLeg(**fields))
+        else:
+            for key, value in fields.items():
+                if getattr(row, key) != value:
+                    setattr(row, key, value)
+
+
+# --- lists for the tab --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DispatchListRow:
+    id: int
+    code: str
+    title: str
+    title_en: str
+    purpose: DispatchPurpose
+    status: DispatchStatus
+    country: str
+    city: str
+    departure_on: date
+    return_on: date
+    project_code: str
+    members: tuple[str, ...]
+    members_en: tuple[str, ...]
+
+    @property
+    def days(self) -> int:
+        return (self.return_on - self.departure_on).days + 1
+
+
+_ROLE_ORDER = {MemberRole.LEADER: 0, MemberRole.MEMBER: 1, MemberRole.INTERPRETER: 2}
+
+
+def person_name(family: str, given: str) -> str:
+    return f"{family} {given}".strip()
+
+
+def list_dispatches(
+    session: Session,
+    *,
+    fiscal_year: int | None = None,
+    country: str | None = None,
+    purpose: DispatchPurpose | None = None,
+    status: DispatchStatus | None = None,
+    text: str = "",
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[DispatchListRow]:
+    """Dispatches, latest departure first, filtered. ``fiscal_year``: dispatches abroad during that year (a
+    two-year long-term expert shows in both years)."""
+    stmt = select(Dispatch, Project.code).outerjoin(Project, Dispatch.project_id == Project.id)
+    if fiscal_year is not None:
+        first, last = c.fiscal_year_range(fiscal_year)
+        stmt = stmt.where(Dispatch.departure_on <= last, Dispatch.return_on >= first)
+    if country:
+        stmt = stmt.where(Dispatch.country == country)
+    if purpose is not None:
+        stmt = stmt.where(Dispatch.purpose == purpose)
+    if status is not None:
+        stmt = stmt.where(Dispatch.status == status)
+    needle = (text or "").strip()
+    if needle:
+        pattern = f"%{needle}%"
+        stmt = stmt.where(
+            Dispatch.code.ilike(pattern)
+            | Dispatch.title.ilike(pattern)
+            | Dispatch.title_en.ilike(pattern)
+            | Dispatch.city.ilike(pattern)
+        )
+    stmt = stmt.order_by(Dispatch.departure_on.desc(), Dispatch.id.desc()).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = session.execute(stmt).all()
+    names = _member_names(session, [d.id for d, _code in rows])
+    return [
+        DispatchListRow(
+            id=d.id,
+            code=d.code,
+            title=d.title,
+            title_en=d.title_en,
+            purpose=d.purpose,
+            status=d.status,
+            country=d.country,
+            city=d.city,
+            departure_on=d.departure_on,
+            return_on=d.return_on,
+            project_code=code or "",
+            members=tuple(n for n, _en in names.get(d.id, [])),
+            members_en=tuple(en for _n, en in names.get(d.id, [])),
+        )
+        for d, code in rows
+    ]
+
+
+def _member_names(session: Session, dispatch_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    if not dispatch_ids:
+        return {}
+    rows = session.execute(
+        select(
+            DispatchMember.dispatch_id,
+            DispatchMember.role,
+            DispatchMember.id,
+            Staff.family_name,
+            Staff.given_name,
+            Staff.name_en,
+            Contact.family_name,
+            Contact.given_name,
+            Contact.name_en,
+        )
+        .outerjoin(Staff, DispatchMember.staff_id == Staff.id)
+        .outerjoin(Contact, DispatchMember.contact_id == Contact.id)
+        .where(DispatchMember.dispatch_id.in_(dispatch_ids))
+    ).all()
+    keyed: dict[int, list[tuple[int, int, str, str]]] = {}
+    for did, role, mid, s_family, s_given, s_en, c_family, c_given, c_en in rows:
+        if s_family is not None:
+            name, name_en = person_name(s_family, s_given or ""), s_en
+        else:
+            name, name_en = person_name(c_family or "", c_given or ""), c_en
+        keyed.setdefault(did, []).append((_ROLE_ORDER.get(role, 9), mid, name, name_en or name))
+    return {did: [(n, en) for _r, _m, n, en in sorted(items)] for did, items in keyed.items()}
+
+
+def dispatch_countries(session: Session) -> list[str]:
+    """The destination countries used so far (for the filter)."""
+    return sorted(set(session.scalars(select(Dispatch.country).distinct())))
+
+
+def dispatch_fiscal_years(session: Session) -> list[int]:
+    """Fiscal years from the first departure to the last return (for the filter), newest first."""
+    first = session.scalar(select(func.min(Dispatch.departure_on)))
+    last = session.scalar(select(func.max(Dispatch.return_on)))
+    if first is None or last is None:
+        return []
+    return list(range(c.fiscal_year_of(last), c.fiscal_year_of(first) - 1, -1))
+
+
+# --- staff registry ----------------------------------------------------------------------------------------------
+
+LEVEL_ORDER: tuple[LanguageLevel, ...] = tuple(LanguageLevel)  # basic < ... < native
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    id: int
+    staff_no: str
+    name: str
+    kana: str
+    name_en: str
+    department: str
+    position: str
+    languages: tuple[tuple[str, LanguageLevel], ...]
+    skills: tuple[Skill, ...]
+    trainings: tuple[tuple[TrainingKind, str, date], ...]
+    passport_expiry: date | None
+    active: bool
+    version: int
+
+
+def list_staff(
+    session: Session,
+    *,
+    language: str | None = None,
+    min_level: LanguageLevel | None = None,
+    skill: Skill | None = None,
+    active_only: bool = True,
+    text: str = "",
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[StaffRow]:
+    """Staff by reading (kana) then number; filtered by a language (at ``min_level`` or better), a skill, a text."""
+    stmt = select(Staff).options(
+        selectinload(Staff.languages), selectinload(Staff.skills), selectinload(Staff.trainings)
+    )
+    if active_only:
+        stmt = stmt.where(Staff.active.is_(True))
+    if language:
+        levels = LEVEL_ORDER[LEVEL_ORDER.index(min_level) :] if min_level is not None else LEVEL_ORDER
+        stmt = stmt.where(
+            Staff.id.in_(
+                select(StaffLanguage.staff_id).where(
+                    StaffLanguage.language == language, StaffLanguage.level.in_(levels)
+                )
+            )
+        )
+    if skill is not None:
+        stmt = stmt.where(Staff.id.in_(select(StaffSkill.staff_id).where(StaffSkill.skill == skill)))
+    needle = (text or "").strip()
+    if needle:
+        pattern = f"%{needle}%"
+        stmt = stmt.where(
+            Staff.staff_no.ilike(pattern)
+            | Staff.family_name.ilike(pattern)
+            | Staff.given_name.ilike(pattern)
+            | Staff.family_kana.ilike(pattern)
+            | Staff.name_en.ilike(pattern)
+            | Staff.department.ilike(pattern)
+        )
+    stmt = stmt.order_by(Staff.family_kana, Staff.given_kana, Staff.staff_no).offset(offset)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [
+        StaffRow(
+            id=s.id,
+            staff_no=s.staff_no,
+            name=person_name(s.family_name, s.given_name),
+            kana=person_name(s.family_kana, s.given_kana),
+            name_en=s.name_en,
+            department=s.department,
+            position=s.position,
+            languages=tuple(
+                sorted(
+                    ((lang.language, lang.level) for lang in s.languages),
+                    key=lambda p: -LEVEL_ORDER.index(p[1]),
+                )
+            ),
+            skills=tuple(sorted((sk.skill for sk in s.skills), key=lambda k: list(Skill).index(k))),
+            trainings=tuple((t.kind, t.name, t.completed_on) for t in s.trainings),
+            passport_expiry=s.passport_expiry,
+            active=s.active,
+            version=s.version,
+        )
+        for s in session.scalars(stmt)
+    ]
+
+
+def staff_languages(session: Session) -> list[str]:
+    """Language codes some staff member speaks (for the filter)."""
+    return sorted(set(session.scalars(select(StaffLanguage.language).distinct())))
+
+
+@dataclass(frozen=True)
+class ContactChoice:
+    id: int
+    name: str
+    name_en: str
+    organization: str
+
+
+def contact_choices(session: Session, text: str = "", limit: int = 200) -> list[ContactChoice]:
+    """People of partner organizations, for mission teams (current employer shown)."""
+    stmt = select(Contact).options(selectinload(Contact.employments).selectinload(Employment.organization))
+    needle = (text or "").strip()
+    if needle:
+        pattern = f"%{needle}%"
+        stmt = stmt.where(
+            Contact.family_name.ilike(pattern)
+            | Contact.given_name.ilike(pattern)
+            | Contact.family_kana.ilike(pattern)
+            | Contact.name_en.ilike(pattern)
+        )
+    stmt = stmt.order_by(Contact.family_kana, Contact.given_kana, Contact.id).limit(limit)
+    out = []
+    for contact in session.scalars(stmt):
+        current = [e for e in contact.employments if e.ended_on is None]
+        org = current[0].organization.name_ja if current else ""
+        out.append(
+            ContactChoice(
+                contact.id, person_name(contact.family_name, contact.given_name), contact.name_en, org
+            )
+        )
+    return out
+
+
+# --- timeline ----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TimelineBar:
+    dispatch_id: int
+    code: str
+    title: str
+    title_en: str
+    purpose: DispatchPurpose
+    status: DispatchStatus
+    country: str
+    start: date
+    end: date
+    role: MemberRole
+    conflicts: tuple[str, ...]  # translated messages; empty = no conflict
+
+    @property
+    def tentative(self) -> bool:
+        return self.status in (DispatchStatus.PLANNED, DispatchStatus.TENTATIVE)
+
+
+@dataclass(frozen=True)
+class TimelineLane:
+    key: str  # "s:<staff id>" or "c:<contact id>"
+    name: str
+    name_en: str
+    is_staff: bool
+    bars: tuple[TimelineBar, ...]
+
+
+def timeline(
+    session: Session, start: date, end: date, *, include_cancelled: bool = False
+) -> list[TimelineLane]:
+    """Dispatches between ``start`` and ``end`` by person: staff first (by reading), then partners' people.
+    Each bar carries the conflict messages of that person on that dispatch (overlap, passport, guide duty)."""
+    stmt = (
+        select(DispatchMember, Dispatch)
+        .join(Dispatch, DispatchMember.dispatch_id == Dispatch.id)
+        .where(Dispatch.departure_on <= end, Dispatch.return_on >= start)
+        .options(selectinload(DispatchMember.staff), selectinload(DispatchMember.contact))
+    )
+    if not include_cancelled:
+        stmt = stmt.where(Dispatch.status != DispatchStatus.CANCELLED)
+    rows = session.execute(stmt).all()
+    if not rows:
+        return []
+    staff_ids = {m.staff_id for m, _d in rows if m.staff_id is not None}
+    lo = min(d.departure_on for _m, d in rows)
+    hi = max(d.return_on for _m, d in rows)
+    # Every live dispatch of these people that touches the shown ones, for the overlap marks.
+    spans: dict[int, list[tuple[int, str, date, date]]] = {}
+    if staff_ids:
+        for sid, did, code, dep, ret in session.execute(
+            select(
+                DispatchMember.staff_id, Dispatch.id, Dispatch.code, Dispatch.departure_on, Dispatch.return_on
+            )
+            .join(Dispatch, DispatchMember.dispatch_id == Dispatch.id)
+            .where(DispatchMember.staff_id.in_(staff_ids))
+            .where(Dispatch.status != DispatchStatus.CANCELLED)
+            .where(Dispatch.departure_on <= hi, Dispatch.return_on >= lo)
+        ):
+            spans.setdefault(sid or 0, []).append((did, code, dep, ret))
+    duties: dict[int, list[tuple[datetime, datetime, str]]] = {}
+    if staff_ids:
+        window = checks.home_window(lo, hi)
+        for sid, seg_start, seg_end, code in session.execute(
+            select(SegmentStaff.staff_id, BookingSegment.starts_at, BookingSegment.ends_at, Booking.code)
+            .join(BookingSegment, SegmentStaff.segment_id == BookingSegment.id)
+            .join(Booking, BookingSegment.booking_id == Booking.id)
+            .where(SegmentStaff.staff_id.in_(staff_ids))
+            .where(Booking.status != BookingStatus.CANCELLED)
+            .where(BookingSegment.starts_at < window[1], BookingSegment.ends_at > window[0])
+        ):
+            duties.setdefault(sid, []).append((seg_start, seg_end, code))
+
+    lanes: dict[str, dict[str, Any]] = {}
+    for member, d in rows:
+        messages: list[str] = []
+        if member.staff is not None:
+            person = member.staff
+            key, name, name_en = (
+                f"s:{person.id}",
+                person_name(person.family_name, person.given_name),
+                person.name_en,
+            )
+            sort = (0, person.family_kana + person.given_kana, person.staff_no)
+            if d.status != DispatchStatus.CANCELLED:
+                for other_id, code, dep, ret in spans.get(person.id, []):
+                    if other_id != d.id and dates_overlap(d.departure_on, d.return_on, dep, ret):
+                        messages.append(
+                            MemberConflict(
+                                person.id,
+                                name,
+                                d.id,
+                                other_id,
+                                code,
+                                max(dep, d.departure_on),
+                                min(ret, d.return_on),
+                            ).message()
+                        )
+                deadline = checks.passport_deadline(d.return_on)
+                if person.passport_expiry is not None and person.passport_expiry < deadline:
+                    messages.append(
+                        _(
+                            "The passport of {name} expires on {expiry}, less than six months after the return "
+                            "on {ret}."
+                        ).format(
+                            name=name,
+                            expiry=format_date(person.passport_expiry),
+                            ret=format_date(d.return_on),
+                        )
+                    )
+                w0, w1 = checks.home_window(d.departure_on, d.return_on)
+                for seg_start, seg_end, code in duties.get(person.id, []):
+                    if seg_start < w1 and seg_end > w0:
+                        messages.append(
+                            _("{name} is assigned to the visit {code} at home on {when}.").format(
+                                name=name, code=code, when=format_datetime(seg_start, "Asia/Tokyo")
+                            )
+                        )
+        else:
+            contact = member.contact
+            assert contact is not None
+            key = f"c:{contact.id}"
+            name, name_en = person_name(contact.family_name, contact.given_name), contact.name_en
+            sort = (1, contact.family_kana + contact.given_kana, str(contact.id))
+        lane = lanes.setdefault(
+            key,
+            {"name": name, "name_en": name_en, "staff": member.staff is not None, "sort": sort, "bars": []},
+        )
+        lane["bars"].append(
+            TimelineBar(
+                dispatch_id=d.id,
+                code=d.code,
+                title=d.title,
+                title_en=d.title_en,
+                purpose=d.purpose,
+                status=d.status,
+                country=d.country,
+                start=d.departure_on,
+                end=d.return_on,
+                role=member.role,
+                conflicts=tuple(dict.fromkeys(messages)),
+            )
+        )
+    ordered = sorted(lanes.items(), key=lambda kv: kv[1]["sort"])
+    return [
+        TimelineLane(
+            key=key,
+            name=v["name"],
+            name_en=v["name_en"],
+            is_staff=v["staff"],
+            bars=tuple(sorted(v["bars"], key=lambda b: (b.start, b.dispatch_id))),
+        )
+        for key, v in ordered
+    ]
+
+
+# --- emergency contacts for the itinerary (read-only view of the partner directory) --------------------------------
+
+
+class ContactCategory(enum.StrEnum):
+    EMBASSY = "embassy"
+    JICA = "jica"
+    COUNTERPART = "counterpart"
+
+
+CONTACT_CATEGORY_LABELS: dict[ContactCategory, str] = {
+    ContactCategory.EMBASSY: N_("Embassy of Japan"),
+    ContactCategory.JICA: N_("JICA office"),
+    ContactCategory.COUNTERPART: N_("Counterpart"),
+}
+
+
+@dataclass(frozen=True)
+class EmergencyContact:
+    category: ContactCategory
+    organization: str
+    organization_en: str
+    person: str
+    person_en: str
+    title: str
+    phone: str
+    email: str
+
+
+_EMBASSY_WORDS = ("大使館", "領事館", "embassy", "consulate")
+_JICA_WORDS = ("jica", "国際協力機構")
+
+
+def _category(org: Organization) -> ContactCategory | None:
+    text = f"{org.name_ja} {org.name_en} {org.abbreviation}".casefold()
+    if any(w in text for w in _EMBASSY_WORDS):
+        return ContactCategory.EMBASSY
+    if any(w in text for w in _JICA_WORDS):
+        return ContactCategory.JICA
+    if org.kind == OrganizationKind.COUNTERPART:
+        return ContactCategory.COUNTERPART
+    return None
+
+
+def emergency_contacts(
+    session: Session, dispatch_id: int, *, today: date | None = None
+) -> list[EmergencyContact]:
+    """Embassy, JICA office and counterparts for the destination, from the partner directory: organizations in the
+    destination country (a counterpart only if it takes part in the dispatch's project, when it has one), with the
+    people working there now; and JICA staff at home whose post names the destination country (e.g. ラオス事務所)."""
+    dispatch = get_dispatch(session, dispatch_id)
+    day = today or date.today()
+    participants: set[int] = set()
+    if dispatch.project_id is not None:
+        participants = set(
+            session.scalars(
+                select(ProjectParticipant.organization_id).where(
+                    ProjectParticipant.project_id == dispatch.project_id
+                )
+            )
+        )
+    orgs = session.scalars(
+        select(Organization)
+        .where(Organization.country == dispatch.country)
+        .options(selectinload(Organization.employments).selectinload(Employment.contact))
+        .order_by(Organization.name_kana, Organization.id)
+    ).all()
+    out: list[EmergencyContact] = []
+
+    def current(e: Employment) -> bool:
+        return (e.started_on is None or e.started_on <= day) and (e.ended_on is None or e.ended_on >= day)
+
+    def add(category: ContactCategory, org: Organization, e: Employment | None) -> None:
+        person = e.contact if e is not None else None
+        out.append(
+            EmergencyContact(
+                category=category,
+                organization=org.name_ja + (f" {e.department}" if e is not None and e.department else ""),
+                organization_en=org.name_en or org.name_ja,
+                person=person_name(person.family_name, person.given_name) if person else "",
+                person_en=person.name_en if person else "",
+                title=e.title if e is not None else "",
+                phone=(person.phone or person.mobile or org.phone) if person else org.phone,
+                email=(person.email or org.email) if person else org.email,
+            )
+        )
+
+    for org in orgs:
+        category = _category(org)
+        if category is None:
+            continue
+        if category == ContactCategory.COUNTERPART and participants and org.id not in participants:
+            continue
+        people = [e for e in org.employments if current(e)]
+        if not people:
+            add(category, org, None)
+        for e in people:
+            add(category, org, e)
+    # JICA staff in Tokyo posted to the destination's office (the department names the country).
+    names = {country_name(dispatch.country, language="ja"), country_name(dispatch.country, language="en")}
+    jica_home = session.scalars(
+        select(Employment)
+        .join(Organization, Employment.organization_id == Organization.id)
+        .where(Organization.country != dispatch.country)
+        .options(selectinload(Employment.contact), selectinload(Employment.organization))
+    ).all()
+    for e in jica_home:
+        posted = any(n and n in e.department for n in names)
+        if posted and _category(e.organization) == ContactCategory.JICA and current(e):
+            add(ContactCategory.JICA, e.organization, e)
+    order = list(ContactCategory)
+    return sorted(out, key=lambda x: order.index(x.category))
