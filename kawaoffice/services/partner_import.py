@@ -1,0 +1,588 @@
+"""Import of partner lists kept in Excel: XLSX or CSV saved by Japanese Excel (CP932/Shift_JIS, UTF-8, UTF-8 with
+BOM; CRLF; full-width spaces).
+
+Three steps, the same in the GUI wizard and the CLI:
+1. ``read_table(data, filename)``: the header row and the data rows as stripped strings (never raises anything but
+   ``ImportFileError``, whatever the bytes);
+2. ``guess_mapping(headers)`` (Japanese or English headers) and ``preview(session, table, mapping)``: every row
+   validated with the services' own rules, with its errors and duplicates (in the file or in the database);
+3. ``import_rows(session, rows, progress)``: all or nothing. Any row with an error rejects the whole file
+   (``ImportRejected`` lists the rows and why); otherwise every row is written in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from typing import Any
+
+from babel import Locale
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kawaoffice.i18n import _
+from kawaoffice.model.partners import (
+    ORGANIZATION_KIND_LABELS,
+    Contact,
+    Membership,
+    MembershipStatus,
+    Organization,
+    OrganizationKind,
+    Technology,
+)
+from kawaoffice.services import common as c
+from kawaoffice.services import partners
+from kawaoffice.services.errors import ServiceError, ValidationError
+from kawaoffice.services.partner_search import normalized_name
+from kawaoffice.services.text import fold
+
+__all__ = [
+    "FIELDS",
+    "ImportFileError",
+    "ImportRejected",
+    "PreviewRow",
+    "Table",
+    "field_label",
+    "guess_mapping",
+    "import_rows",
+    "load_mapping_file",
+    "preview",
+    "read_table",
+]
+
+MAX_ROWS = 20000
+MAX_BYTES = 50 * 1024 * 1024
+
+
+class ImportFileError(ServiceError):
+    """The file cannot be read as a table (not XLSX/CSV, unknown encoding, damaged, empty)."""
+
+
+class ImportRejected(ServiceError):
+    """At least one row has an error: nothing was written. ``rows`` are the rejected rows."""
+
+    def __init__(self, message: str, rows: Sequence[PreviewRow]) -> None:
+        super().__init__(message)
+        self.rows = list(rows)
+
+
+@dataclass(frozen=True)
+class Table:
+    headers: list[str]
+    rows: list[list[str]]  # data rows (header excluded), every cell a stripped string
+    encoding: str = ""  # "cp932", "utf-8", "utf-8-sig" for CSV; "xlsx"
+
+
+# field -> English msgid of its label, and the header texts that name it (compared folded)
+FIELDS: dict[str, str] = {
+    "name_ja": "Name",
+    "name_kana": "Reading",
+    "name_en": "English name",
+    "name_local": "Name in local script",
+    "abbreviation": "Abbreviation",
+    "kind": "Kind",
+    "country": "Country",
+    "city": "City",
+    "address": "Address",
+    "phone": "Phone",
+    "email": "E-mail",
+    "website": "Website",
+    "contact": "Contact",
+    "contact_kana": "Contact reading",
+    "contact_email": "Contact e-mail",
+    "contact_title": "Contact title",
+    "technologies": "Technologies",
+    "joined_on": "Joined",
+    "notes": "Notes",
+}
+
+_ALIASES: dict[str, tuple[str, ...]] = {
+    "name_ja": (
+        "会社名",
+        "団体名",
+        "組織名",
+        "名称",
+        "企業名",
+        "name",
+        "organization",
+        "company",
+        "company name",
+    ),
+    "name_kana": ("フリガナ", "ふりがな", "読み", "よみ", "カナ", "reading", "kana"),
+    "name_en": ("英語名", "英文名", "英名", "english name", "name (english)", "name_en"),
+    "name_local": ("現地語名", "local name", "name in local script"),
+    "abbreviation": ("略称", "abbreviation", "short name"),
+    "kind": ("区分", "種別", "分類", "kind", "type", "category"),
+    "country": ("国", "国名", "国・地域", "country"),
+    "city": ("市町村", "都市", "city"),
+    "address": ("住所", "所在地", "address"),
+    "phone": ("電話", "電話番号", "tel", "phone", "telephone"),
+    "email": ("メール", "メールアドレス", "e-mail", "email", "mail"),
+    "website": ("ウェブサイト", "ホームページ", "url", "website", "web"),
+    "contact": ("担当者", "担当者名", "氏名", "contact", "contact person"),
+    "contact_kana": ("担当者フリガナ", "担当者よみ", "contact reading"),
+    "contact_email": ("担当者メール", "担当者メールアドレス", "contact e-mail", "contact email"),
+    "contact_title": ("役職", "担当者役職", "title", "contact title", "position"),
+    "technologies": ("技術", "技術・製品", "技術分野", "technologies", "technology"),
+    "joined_on": ("入会日", "加入日", "joined", "joined on"),
+    "notes": ("備考", "メモ", "notes", "remarks", "note"),
+}
+
+
+def field_label(name: str) -> str:
+    return _(FIELDS[name])
+
+
+# --- step 1: reading the file -----------------------------------------------------------------------------------
+
+
+def _clean(value: object) -> str:
+    """A cell as text: dates ISO, numbers without a spurious .0, white space (also U+3000) trimmed."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        value = value.date() if value.time() == datetime.min.time() else value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return text.strip()
+
+
+def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+    for encoding in ("utf-8", "cp932"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError(_("The file is neither UTF-8 nor Shift_JIS (CP932) text, nor an Excel workbook."))
+
+
+def _read_csv(data: bytes) -> Table:
+    try:
+        text, encoding = _decode(data)
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(_("The file is not valid UTF-8 text.")) from exc
+    if "\x00" in text:
+        raise ImportFileError(
+            _("The file is neither UTF-8 nor Shift_JIS (CP932) text, nor an Excel workbook.")
+        )
+    sample = text[:4096]
+    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        raw = [row for _i, row in zip(range(MAX_ROWS + 2), reader, strict=False)]
+    except csv.Error as exc:
+        raise ImportFileError(_("The CSV file cannot be read: {error}").format(error=str(exc))) from exc
+    return _table(raw, encoding)
+
+
+def _read_xlsx(data: bytes) -> Table:
+    import openpyxl  # only here: a CSV import does not pay for it
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        try:
+            sheet = book.worksheets[0]
+            raw = []
+            for row in sheet.iter_rows(values_only=True):
+                raw.append([_clean(v) for v in row])
+                if len(raw) > MAX_ROWS + 1:
+                    break
+        finally:
+            book.close()
+    except Exception as exc:  # openpyxl raises many kinds of errors on damaged files
+        raise ImportFileError(_("The Excel workbook cannot be read: it may be damaged.")) from exc
+    return _table(raw, "xlsx")
+
+
+def _table(raw: list[list[Any]], encoding: str) -> Table:
+    rows = [[_clean(v) for v in row] for row in raw]
+    rows = [row for row in rows if any(row)]
+    if not rows:
+        raise ImportFileError(_("The file holds no rows."))
+    if len(rows) > MAX_ROWS + 1:
+        raise ImportFileError(_("The file has more than {limit} rows.").format(limit=MAX_ROWS))
+    width = max(len(r) for r in rows)
+    rows = [r + [""] * (width - len(r)) for r in rows]
+    return Table(headers=rows[0], rows=rows[1:], encoding=encoding)
+
+
+def read_table(data: bytes, filename: str = "") -> Table:
+    """The header row and data rows of an XLSX or CSV file (the format is recognised from the content)."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(_("The file is too large to import."))
+    if data.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
+        if not zipfile.is_zipfile(io.BytesIO(data)):
+            raise ImportFileError(_("The Excel workbook cannot be read: it may be damaged."))
+        return _read_xlsx(data)
+    return _read_csv(data)
+
+
+# --- step 2: mapping and preview ----------------------------------------------------------------------------------
+
+
+def _key(text: str) -> str:
+    return fold(text).replace(" ", "").replace("_", "").replace("・", "")
+
+
+@cache
+def _alias_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    for name, aliases in _ALIASES.items():
+        for alias in (*aliases, FIELDS[name]):
+            index.setdefault(_key(alias), name)
+    return index
+
+
+def guess_mapping(headers: Sequence[str], known: Mapping[str, str] | None = None) -> dict[int, str]:
+    """Column index -> field, from Japanese or English header texts; ``known`` (header text -> field, e.g. a
+    remembered or ``--mapping`` file) wins. Each field is mapped at most once (the first column)."""
+    mapping: dict[int, str] = {}
+    remembered = {_key(k): v for k, v in (known or {}).items() if v in FIELDS}
+    index = _alias_index()
+    for i, header in enumerate(headers):
+        key = _key(header)
+        name = remembered.get(key) or index.get(key)
+        if name and name not in mapping.values():
+            mapping[i] = name
+    return mapping
+
+
+def load_mapping_file(data: bytes) -> dict[str, str]:
+    """A mapping file: JSON ``{"header text": "field"}`` (fields as in ``FIELDS``)."""
+    try:
+        value = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ImportFileError(_("The mapping file is not valid JSON.")) from exc
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ImportFileError(_('The mapping file must be a JSON object of "header": "field".'))
+    unknown = sorted(v for v in value.values() if v not in FIELDS)
+    if unknown:
+        raise ImportFileError(
+            _("Unknown fields in the mapping file: {fields}").format(fields=", ".join(unknown))
+        )
+    return dict(value)
+
+
+@dataclass
+class PreviewRow:
+    """One data row: its number in the file (the header is row 1), the values, errors and duplicates."""
+
+    line: int
+    values: dict[str, str]
+    errors: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)  # what it duplicates (skipped on import)
+    organization: dict[str, Any] = field(default_factory=dict)
+    contact: dict[str, Any] = field(default_factory=dict)
+    technology_ids: list[int] = field(default_factory=list)
+    joined_on: date | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+@cache
+def _kind_index() -> dict[str, OrganizationKind]:
+    index: dict[str, OrganizationKind] = {}
+    extra = {
+        OrganizationKind.MEMBER: (
+            "会員",
+            "会員企業",
+            "かわbizネット会員",
+            "member",
+            "member company",
+            "企業",
+        ),
+        OrganizationKind.COOPERATING: ("協力団体", "協力機関", "cooperating", "cooperating body"),
+        OrganizationKind.COUNTERPART: ("カウンターパート", "海外カウンターパート", "counterpart"),
+        OrganizationKind.ACADEMIC: ("大学", "研究機関", "大学・研究機関", "academic", "university"),
+        OrganizationKind.CITY: ("自治体", "市", "city"),
+        OrganizationKind.OTHER: ("その他", "other"),
+    }
+    for kind, msgid in ORGANIZATION_KIND_LABELS.items():
+        for word in (kind.value, msgid, *extra[kind]):
+            index[_key(word)] = kind
+    return index
+
+
+def _kind_of(text: str) -> OrganizationKind:
+    if not text:
+        return OrganizationKind.OTHER
+    try:
+        key = _key(text)
+    except Exception:  # pragma: no cover - fold of odd text
+        key = text
+    kind = _kind_index().get(key) or _kind_index().get(_key(_(text)))
+    if kind is None:
+        for label_msgid, k in ((m, k) for k, m in ORGANIZATION_KIND_LABELS.items()):
+            if _key(_(label_msgid)) == key:
+                return k
+        raise ValidationError("kind", _("Unknown kind: {value}").format(value=text))
+    return kind
+
+
+@cache
+def _country_index() -> dict[str, str]:
+    index: dict[str, str] = {}
+    codes = c.country_codes()
+    for lang in ("en", "ja"):
+        for code, name in Locale(lang).territories.items():
+            if code in codes:
+                index[_key(str(name))] = str(code)
+    for code in codes:
+        index[_key(code)] = code
+    index[_key("日本国")] = "JP"
+    index[_key("ラオス人民民主共和国")] = "LA"
+    return index
+
+
+def _country_of(text: str) -> str:
+    if not text:
+        return "JP"
+    code = _country_index().get(_key(text))
+    if code is None:
+        raise ValidationError("country", _("Unknown country: {value}").format(value=text))
+    return code
+
+
+def _date_of(fieldname: str, text: str) -> date | None:
+    if not text:
+        return None
+    normal = unicodedata.normalize("NFKC", text).replace("/", "-").replace(".", "-")
+    try:
+        return date.fromisoformat(
+            "-".join(p.zfill(2) for p in normal.split("-")) if "-" in normal else normal
+        )
+    except ValueError as exc:
+        raise ValidationError(
+            fieldname, _("Not a date (write YYYY-MM-DD): {value}").format(value=text)
+        ) from exc
+
+
+def _split_list(text: str) -> list[str]:
+    for sep in ("、", "，", ";", "；", "/", "／", "\n"):
+        text = text.replace(sep, ",")
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+def _split_name(text: str) -> tuple[str, str]:
+    parts = unicodedata.normalize("NFKC", text).split()
+    if not parts:
+        return "", ""
+    return text.strip().replace("\u3000", " ").split()[0], " ".join(parts[1:])
+
+
+def _message(exc: ValidationError) -> str:
+    label = FIELDS.get(exc.field)
+    if label is None:
+        label = {"family_name": "Contact", "given_name": "Contact"}.get(exc.field, exc.field)
+    return _("{field}: {message}").format(
+        field=_(label) if label in FIELDS.values() else label, message=exc.message
+    )
+
+
+def preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list[PreviewRow]:
+    """Every data row checked with the same rules as the edit dialogs; nothing is written."""
+    technologies = list(session.scalars(select(Technology)))
+    tech_index: dict[str, int] = {}
+    for t in technologies:
+        for word in (t.code, t.name_ja, t.name_en):
+            if word:
+                tech_index[_key(word)] = t.id
+    existing: dict[str, str] = {}
+    existing_mail: dict[str, str] = {}
+    for o in session.execute(select(Organization.name_ja, Organization.name_en, Organization.email)):
+        for norm in (normalized_name(o.name_ja), normalized_name(o.name_en)):
+            if norm:
+                existing.setdefault(norm, o.name_ja)
+        if o.email:
+            existing_mail[o.email.casefold()] = o.name_ja
+    contact_mail = {e.casefold() for e in session.scalars(select(Contact.email).where(Contact.email != ""))}
+    seen_in_file: dict[str, int] = {}
+    result: list[PreviewRow] = []
+    for n, cells in enumerate(table.rows, start=2):
+        values = {name: (cells[i] if i < len(cells) else "") for i, name in mapping.items()}
+        row = PreviewRow(line=n, values=values)
+        _check_row(session, row, tech_index)
+        if not row.errors:
+            key = normalized_name(row.organization.get("name_ja", ""))
+            en_key = normalized_name(row.organization.get("name_en", ""))
+            for k in (key, en_key):
+                if k and k in existing:
+                    row.duplicates.append(_("Already in the directory: {name}").format(name=existing[k]))
+                    break
+            mail = str(row.organization.get("email", "")).casefold()
+            if mail and mail in existing_mail and not row.duplicates:
+                row.duplicates.append(_("Same e-mail as {name}").format(name=existing_mail[mail]))
+            if key in seen_in_file:
+                row.duplicates.append(_("Same name as row {line}").format(line=seen_in_file[key]))
+            elif key:
+                seen_in_file[key] = n
+            cmail = str(row.contact.get("email", "")).casefold()
+            if cmail and cmail in contact_mail and not row.duplicates:
+                row.duplicates.append(_("A contact with this e-mail exists: {email}").format(email=cmail))
+        result.append(row)
+    return result
+
+
+def _check_row(session: Session, row: PreviewRow, tech_index: Mapping[str, int]) -> None:
+    v = row.values
+    org: dict[str, Any] = {}
+    try:
+        org["kind"] = _kind_of(v.get("kind", ""))
+    except ValidationError as exc:
+        row.errors.append(_message(exc))
+    try:
+        org["country"] = _country_of(v.get("country", ""))
+    except ValidationError as exc:
+        row.errors.append(_message(exc))
+        org["country"] = "JP"
+    for name in ("name_ja", "name_kana", "name_en", "name_local", "abbreviation", "city", "address"):
+        if name in v:
+            org[name] = v[name]
+    for name in ("phone", "email", "website", "notes"):
+        if name in v:
+            org[name] = v[name]
+    if not org.get("name_ja") and org.get("name_en"):
+        org["name_ja"] = org["name_en"]
+    org.setdefault("name_ja", "")
+    checked = dict(org)
+    checked.setdefault("kind", OrganizationKind.OTHER)
+    for name in list(checked):
+        try:
+            single = {name: checked[name], "kind": checked["kind"], "name_ja": checked["name_ja"] or "-"}
+            if name == "phone":
+                single["country"] = checked["country"]
+            partners._validate_organization(session, single, None)
+            checked[name] = single[name]
+        except ValidationError as exc:
+            if exc.field == name or name in ("kind", "name_ja"):
+                row.errors.append(_message(exc))
+    if not str(org.get("name_ja", "")).strip():
+        row.errors.append(_message(ValidationError("name_ja", _("This field is required."))))
+    row.organization = checked
+    if v.get("contact"):
+        family, given = _split_name(v["contact"])
+        kana_family, kana_given = _split_name(v.get("contact_kana", ""))
+        contact: dict[str, Any] = {
+            "family_name": family,
+            "given_name": given,
+            "family_kana": kana_family,
+            "given_kana": kana_given,
+            "email": v.get("contact_email", ""),
+        }
+        try:
+            contact["email"] = c.email("contact_email", contact["email"])
+            c.texts(
+                Contact,
+                contact,
+                required=("family_name",),
+                optional=("given_name", "family_kana", "given_kana"),
+            )
+        except ValidationError as exc:
+            row.errors.append(
+                _("{field}: {message}").format(
+                    field=field_label("contact_email" if exc.field == "contact_email" else "contact"),
+                    message=exc.message,
+                )
+            )
+        contact["title"] = v.get("contact_title", "")[:200]
+        row.contact = contact
+    elif v.get("contact_email"):
+        row.errors.append(
+            _("{field}: {message}").format(field=field_label("contact"), message=_("This field is required."))
+        )
+    for word in _split_list(v.get("technologies", "")):
+        tech_id = tech_index.get(_key(word))
+        if tech_id is None:
+            row.errors.append(
+                _("{field}: {message}").format(
+                    field=field_label("technologies"),
+                    message=_("Unknown technology: {value}").format(value=word),
+                )
+            )
+        elif tech_id not in row.technology_ids:
+            row.technology_ids.append(tech_id)
+    try:
+        row.joined_on = _date_of("joined_on", v.get("joined_on", ""))
+    except ValidationError as exc:
+        row.errors.append(_message(exc))
+
+
+# --- step 3: writing -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    organizations: int
+    contacts: int
+    skipped: int
+
+
+def import_rows(
+    session: Session,
+    rows: Sequence[PreviewRow],
+    progress: Callable[[int, int], None] | None = None,
+    *,
+    today: date | None = None,
+) -> ImportResult:
+    """Write the previewed rows in the caller's transaction (the caller commits, or rolls back on an error).
+
+    Rows with errors reject the whole import (``ImportRejected``, nothing written); duplicates are skipped."""
+    bad = [r for r in rows if r.errors]
+    if bad:
+        lines = "; ".join(
+            _("row {line}: {errors}").format(line=r.line, errors=" / ".join(r.errors)) for r in bad[:20]
+        )
+        raise ImportRejected(
+            _("Nothing was imported. Fix these rows and import the file again: {rows}").format(rows=lines),
+            bad,
+        )
+    today = today or date.today()
+    orgs = contacts = skipped = 0
+    total = len(rows)
+    for done, row in enumerate(rows, start=1):
+        if row.duplicates:
+            skipped += 1
+        else:
+            values = dict(row.organization)
+            kind = values.pop("kind")
+            name_ja = values.pop("name_ja")
+            org = partners.create_organization(session, kind=kind, name_ja=name_ja, **values)
+            orgs += 1
+            if kind == OrganizationKind.MEMBER:
+                session.add(
+                    Membership(
+                        organization_id=org.id,
+                        status=MembershipStatus.ACTIVE,
+                        joined_on=row.joined_on or today,
+                    )
+                )
+            for tech_id in row.technology_ids:
+                partners.add_organization_technology(session, organization_id=org.id, technology_id=tech_id)
+            if row.contact:
+                data = dict(row.contact)
+                title = data.pop("title", "")
+                person = partners.create_contact(session, region=org.country, confirmed_on=today, **data)
+                partners.create_employment(
+                    session, contact_id=person.id, organization_id=org.id, title=title, started_on=None
+                )
+                contacts += 1
+        if progress is not None:
+            progress(done, total)
+    c.flush(session)
+    return ImportResult(orgs, contacts, skipped)

@@ -1,0 +1,530 @@
+"""The partner directory's list: search as you type, filters, the order of the list, the rows of one page, an
+organization's detail (contacts, timeline), duplicates and the April rotation check.
+
+Search runs in SQL over the folded ``search_text`` columns (width, kana and case folded by ``services.text``):
+every word of the query must occur in the organization's own text or in the text of one of its people. The
+order of the list is Japanese dictionary order of the reading (``i18n.kana_sort_key``) in Japanese, the English
+name in English; sort keys are cached per name, so a keystroke costs one query plus an in-memory sort.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from kawaoffice.i18n import kana_sort_key
+from kawaoffice.model.dispatch import Dispatch, DispatchMember
+from kawaoffice.model.partners import (
+    Contact,
+    Employment,
+    Membership,
+    MembershipStatus,
+    Organization,
+    OrganizationKind,
+    OrganizationTechnology,
+    Technology,
+)
+from kawaoffice.model.projects import LocalNeed, Project, ProjectParticipant
+from kawaoffice.model.tours import Booking, BookingPresenter, BookingSegment
+from kawaoffice.services.overview import PartnerRow
+from kawaoffice.services.text import fold
+
+__all__ = [
+    "ContactLine",
+    "PartnerFilter",
+    "TimelineEntry",
+    "contact_lines",
+    "duplicate_contacts",
+    "duplicate_organizations",
+    "last_april_first",
+    "mailing_list",
+    "matching_ids",
+    "name_key",
+    "partner_rows",
+    "rotation_due",
+    "timeline",
+]
+
+
+@dataclass(frozen=True)
+class PartnerFilter:
+    """What the list shows: a search text and optional filters (empty = no restriction)."""
+
+    text: str = ""
+    kinds: frozenset[OrganizationKind] = frozenset()
+    countries: frozenset[str] = frozenset()
+    statuses: frozenset[MembershipStatus] = frozenset()
+    technology_ids: frozenset[int] = frozenset()
+    words: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "words", tuple(fold(self.text).split()))
+
+
+@lru_cache(maxsize=65536)
+def _ja_key(kana: str, name_ja: str) -> tuple[tuple[str, str], str]:
+    return kana_sort_key(kana or name_ja), name_ja
+
+
+@lru_cache(maxsize=65536)
+def _en_key(name_en: str, name_ja: str) -> tuple[str, str]:
+    return (name_en or name_ja).casefold(), name_ja
+
+
+def name_key(language: str, name_kana: str, name_ja: str, name_en: str) -> tuple[Any, ...]:
+    """The sort key of an organization in the list: by reading in Japanese, by English name in English."""
+    if language == "ja":
+        return _ja_key(name_kana, name_ja)
+    return _en_key(name_en, name_ja)
+
+
+def _conditions(flt: PartnerFilter) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if flt.kinds:
+        conds.append(Organization.kind.in_(sorted(flt.kinds)))
+    if flt.countries:
+        conds.append(Organization.country.in_(sorted(flt.countries)))
+    if flt.statuses:
+        conds.append(
+            exists().where(
+                Membership.organization_id == Organization.id,
+                Membership.status.in_(sorted(flt.statuses)),
+                or_(Membership.left_on.is_(None), Membership.status == MembershipStatus.LEFT),
+            )
+        )
+    for tech_id in sorted(flt.technology_ids):
+        conds.append(
+            exists().where(
+                OrganizationTechnology.organization_id == Organization.id,
+                OrganizationTechnology.technology_id == tech_id,
+            )
+        )
+    for word in flt.words:
+        people = (
+            select(Employment.organization_id)
+            .join(Contact, Contact.id == Employment.contact_id)
+            .where(Contact.search_text.contains(word, autoescape=True))
+        )
+        conds.append(
+            or_(Organization.search_text.contains(word, autoescape=True), Organization.id.in_(people))
+        )
+    return conds
+
+
+def matching_ids(session: Session, flt: PartnerFilter, language: str) -> list[int]:
+    """Ids of the organizations that pass ``flt``, in the list's order for ``language``."""
+    stmt = select(Organization.id, Organization.name_kana, Organization.name_ja, Organization.name_en)
+    conds = _conditions(flt)
+    if conds:
+        stmt = stmt.where(and_(*conds))
+    rows = list(session.execute(stmt).all())
+    rows.sort(key=lambda r: (name_key(language, r.name_kana, r.name_ja, r.name_en), r.id))
+    return [r.id for r in rows]
+
+
+def partner_rows(session: Session, ids: Sequence[int]) -> list[PartnerRow]:
+    """The list rows of ``ids`` (in that order), with three queries whatever the number of rows."""
+    if not ids:
+        return []
+    orgs = {
+        o.id: o
+        for o in session.execute(
+            select(
+                Organization.id,
+                Organization.kind,
+                Organization.name_ja,
+                Organization.name_kana,
+                Organization.name_en,
+                Organization.country,
+            ).where(Organization.id.in_(list(ids)))
+        ).all()
+    }
+    status: dict[int, MembershipStatus] = {}
+    for m in session.execute(
+        select(Membership.organization_id, Membership.status)
+        .where(Membership.organization_id.in_(list(ids)))
+        .order_by(Membership.organization_id, Membership.joined_on, Membership.id)
+    ):
+        status[m.organization_id] = m.status
+    techs: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for t in session.execute(
+        select(OrganizationTechnology.organization_id, Technology.name_ja, Technology.name_en)
+        .join(Technology, OrganizationTechnology.technology_id == Technology.id)
+        .where(OrganizationTechnology.organization_id.in_(list(ids)))
+        .order_by(Technology.code, Technology.id)
+    ):
+        techs[t.organization_id].append((t.name_ja, t.name_en or t.name_ja))
+    rows = []
+    for oid in ids:
+        o = orgs.get(oid)
+        if o is None:  # deleted meanwhile
+            continue
+        rows.append(
+            PartnerRow(
+                id=o.id,
+                kind=o.kind,
+                name_ja=o.name_ja,
+                name_kana=o.name_kana,
+                name_en=o.name_en,
+                country=o.country,
+                member_status=status.get(o.id),
+                technologies=tuple(t[0] for t in techs.get(o.id, ())),
+                technologies_en=tuple(t[1] for t in techs.get(o.id, ())),
+            )
+        )
+    return rows
+
+
+# --- the detail pane ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ContactLine:
+    """A person at an organization, as the detail pane shows them."""
+
+    contact_id: int
+    employment_id: int
+    name: str
+    name_kana: str
+    name_en: str
+    department: str
+    title: str
+    email: str
+    phone: str
+    started_on: date | None
+    ended_on: date | None
+    confirmed_on: date | None
+    successor_name: str
+    version: int
+
+    @property
+    def current(self) -> bool:
+        return self.ended_on is None
+
+
+def _person(family: str, given: str) -> str:
+    return f"{family} {given}".strip()
+
+
+def contact_lines(session: Session, organization_id: int) -> list[ContactLine]:
+    """The organization's people, current posts first (by reading), then those who left (latest first)."""
+    rows = session.execute(
+        select(Contact, Employment)
+        .join(Employment, Employment.contact_id == Contact.id)
+        .where(Employment.organization_id == organization_id)
+    ).all()
+    successors: dict[int, str] = {}
+    succ_ids = {c.successor_id for c, _e in rows if c.successor_id is not None}
+    if succ_ids:
+        for s in session.scalars(select(Contact).where(Contact.id.in_(succ_ids))):
+            successors[s.id] = _person(s.family_name, s.given_name)
+    lines = [
+        ContactLine(
+            contact_id=c.id,
+            employment_id=e.id,
+            name=_person(c.family_name, c.given_name),
+            name_kana=_person(c.family_kana, c.given_kana),
+            name_en=c.name_en,
+            department=e.department,
+            title=e.title,
+            email=c.email,
+            phone=c.phone or c.mobile,
+            started_on=e.started_on,
+            ended_on=e.ended_on,
+            confirmed_on=c.confirmed_on,
+            successor_name=successors.get(c.successor_id or 0, ""),
+            version=c.version,
+        )
+        for c, e in rows
+    ]
+    current = sorted(
+        (ln for ln in lines if ln.current), key=lambda ln: kana_sort_key(ln.name_kana or ln.name)
+    )
+    past = sorted(
+        (ln for ln in lines if not ln.current), key=lambda ln: ln.ended_on or date.min, reverse=True
+    )
+    return current + past
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event in an organization's history: ``kind`` is project, dispatch, visit or need."""
+
+    on: date | None
+    kind: str
+    title: str
+    title_en: str
+    detail: str = ""
+
+
+def timeline(session: Session, organization_id: int) -> list[TimelineEntry]:
+    """The organization's projects, dispatches (of its people), visits and needs, newest first (read-only)."""
+    entries: list[TimelineEntry] = []
+    project_ids = set(
+        session.scalars(
+            select(ProjectParticipant.project_id).where(ProjectParticipant.organization_id == organization_id)
+        )
+    ) | set(session.scalars(select(Project.id).where(Project.counterpart_id == organization_id)))
+    if project_ids:
+        for p in session.scalars(select(Project).where(Project.id.in_(project_ids))):
+            entries.append(TimelineEntry(p.start_on, "project", p.title_ja, p.title_en or p.title_ja, p.code))
+    people = select(Employment.contact_id).where(Employment.organization_id == organization_id)
+    for d in session.scalars(
+        select(Dispatch)
+        .where(
+            Dispatch.id.in_(select(DispatchMember.dispatch_id).where(DispatchMember.contact_id.in_(people)))
+        )
+        .distinct()
+    ):
+        entries.append(TimelineEntry(d.departure_on, "dispatch", d.title, d.title_en or d.title, d.code))
+    booking_ids = set(
+        session.scalars(select(Booking.id).where(Booking.organization_id == organization_id))
+    ) | set(
+        session.scalars(
+            select(BookingPresenter.booking_id).where(BookingPresenter.organization_id == organization_id)
+        )
+    )
+    if booking_ids:
+        first: dict[int, date] = {}
+        for seg in session.execute(
+            select(BookingSegment.booking_id, BookingSegment.starts_at).where(
+                BookingSegment.booking_id.in_(booking_ids)
+            )
+        ):
+            day = seg.starts_at.date()
+            if seg.booking_id not in first or day < first[seg.booking_id]:
+                first[seg.booking_id] = day
+        for b in session.scalars(select(Booking).where(Booking.id.in_(booking_ids))):
+            entries.append(
+                TimelineEntry(first.get(b.id), "visit", b.group_name, b.group_name_en or b.group_name, b.code)
+            )
+    for n in session.scalars(select(LocalNeed).where(LocalNeed.counterpart_id == organization_id)):
+        entries.append(TimelineEntry(n.learned_on, "need", n.topic, n.topic, n.country))
+    entries.sort(key=lambda e: (e.on is not None, e.on or date.min), reverse=True)
+    return entries
+
+
+# --- duplicates ------------------------------------------------------------------------------------------------
+
+_CORPORATE = ("株式会社", "(株)", "有限会社", "(有)", "co., ltd.", "co.,ltd.", "inc.", "corporation", "ltd.")
+
+
+def normalized_name(name: str) -> str:
+    """A name for duplicate checks: folded, without corporate suffixes (株式会社, Co., Ltd.) and spaces."""
+    text = fold(name)
+    for word in _CORPORATE:
+        text = text.replace(word, "")
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def duplicate_organizations(
+    session: Session, *, name_ja: str = "", name_en: str = "", email: str = "", exclude_id: int | None = None
+) -> list[Organization]:
+    """Organizations with the same normalized Japanese or English name, or the same e-mail address."""
+    wanted = {n for n in (normalized_name(name_ja), normalized_name(name_en)) if n}
+    mail = email.strip().casefold()
+    if not wanted and not mail:
+        return []
+    found = []
+    for row in session.execute(
+        select(Organization.id, Organization.name_ja, Organization.name_en, Organization.email)
+    ):
+        if row.id == exclude_id:
+            continue
+        names = {normalized_name(row.name_ja), normalized_name(row.name_en)} - {""}
+        if names & wanted or (mail and row.email.casefold() == mail):
+            found.append(row.id)
+    return [o for o in (session.get(Organization, i) for i in found) if o is not None]
+
+
+def duplicate_contacts(
+    session: Session,
+    *,
+    family_name: str,
+    given_name: str = "",
+    email: str = "",
+    exclude_id: int | None = None,
+) -> list[Contact]:
+    """People with the same e-mail address, or the same folded full name."""
+    conds: list[ColumnElement[bool]] = []
+    if email.strip():
+        conds.append(Contact.email == email.strip())
+    full = fold(family_name + given_name).replace(" ", "")
+    candidates = list(
+        session.scalars(select(Contact).where(or_(*conds, Contact.family_name == family_name.strip())))
+    )
+    return [
+        c
+        for c in candidates
+        if c.id != exclude_id
+        and (
+            (email.strip() and c.email.casefold() == email.strip().casefold())
+            or (full and fold(c.family_name + c.given_name).replace(" ", "") == full)
+        )
+    ]
+
+
+# --- the April rotation check and the mailing list ---------------------------------------------------------------
+
+
+def last_april_first(today: date) -> date:
+    """The most recent April 1 on or before ``today`` (the start of the fiscal year)."""
+    return date(today.year if today.month >= 4 else today.year - 1, 4, 1)
+
+
+ROTATION_KINDS = (OrganizationKind.COOPERATING, OrganizationKind.COUNTERPART)
+
+
+def rotation_due(session: Session, today: date) -> list[tuple[Contact, Organization]]:
+    """People in a current post at a cooperating body or counterpart, not confirmed since the last April 1 and with
+    no successor recorded: the list to check after the April personnel changes (人事異動)."""
+    since = last_april_first(today)
+    rows = session.execute(
+        select(Contact, Organization)
+        .join(Employment, Employment.contact_id == Contact.id)
+        .join(Organization, Organization.id == Employment.organization_id)
+        .where(Employment.ended_on.is_(None))
+        .where(Organization.kind.in_(ROTATION_KINDS))
+        .where(or_(Contact.confirmed_on.is_(None), Contact.confirmed_on < since))
+        .where(Contact.successor_id.is_(None))
+    ).all()
+    result = [(c, o) for c, o in rows]
+    result.sort(
+        key=lambda p: (kana_sort_key(p[1].name_kana or p[1].name_ja), kana_sort_key(p[0].family_kana))
+    )
+    return result
+
+
+def mark_confirmed(session: Session, contact_ids: Iterable[int], on: date) -> int:
+    """Record that the people still hold their posts (``confirmed_on = on``). Returns how many changed."""
+    count = 0
+    for contact in session.scalars(select(Contact).where(Contact.id.in_(list(contact_ids)))):
+        contact.confirmed_on = on
+        count += 1
+    session.flush()
+    return count
+
+
+def mailing_list(session: Session) -> list[str]:
+    """E-mail addresses of the people in current posts at current member companies, sorted, without repeats."""
+    members = select(Membership.organization_id).where(
+        Membership.status == MembershipStatus.ACTIVE, Membership.left_on.is_(None)
+    )
+    emails = session.scalars(
+        select(Contact.email)
+        .join(Employment, Employment.contact_id == Contact.id)
+        .join(Organization, Organization.id == Employment.organization_id)
+        .where(Employment.ended_on.is_(None))
+        .where(Organization.kind == OrganizationKind.MEMBER)
+        .where(Organization.id.in_(members))
+        .where(Contact.email != "")
+    )
+    seen: dict[str, str] = {}
+    for e in emails:
+        seen.setdefault(e.casefold(), e)
+    return sorted(seen.values(), key=str.casefold)
+
+
+# --- the in-memory index the tab searches as the user types ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Entry:
+    id: int
+    text: str  # the organization's folded text and its people's, one string
+    kind: OrganizationKind
+    country: str
+    statuses: frozenset[MembershipStatus]
+    technology_ids: frozenset[int]
+
+
+class PartnerIndex:
+    """A snapshot of the folded search texts, in the list's order, for search as you type.
+
+    A ``LIKE '%word%'`` over 100,000 people takes 100-300 ms in SQLite: too slow for every keystroke. The index is
+    built with four queries (``build``) when the tab loads and after each change, and answers a keystroke in
+    memory; a query that extends the previous one only looks at the previous matches.
+    """
+
+    def __init__(self, entries: list[_Entry], language: str) -> None:
+        self.language = language
+        self._entries = entries
+        self._last: tuple[PartnerFilter, list[_Entry]] | None = None
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @classmethod
+    def build(cls, session: Session, language: str) -> PartnerIndex:
+        orgs = session.execute(
+            select(
+                Organization.id,
+                Organization.name_kana,
+                Organization.name_ja,
+                Organization.name_en,
+                Organization.kind,
+                Organization.country,
+                Organization.search_text,
+            )
+        ).all()
+        people: dict[int, list[str]] = defaultdict(list)
+        for e in session.execute(
+            select(Employment.organization_id, Contact.search_text).join(
+                Contact, Contact.id == Employment.contact_id
+            )
+        ):
+            people[e.organization_id].append(e.search_text)
+        statuses: dict[int, set[MembershipStatus]] = defaultdict(set)
+        for m in session.execute(select(Membership.organization_id, Membership.status, Membership.left_on)):
+            if m.left_on is None or m.status == MembershipStatus.LEFT:
+                statuses[m.organization_id].add(m.status)
+        techs: dict[int, set[int]] = defaultdict(set)
+        for t in session.execute(
+            select(OrganizationTechnology.organization_id, OrganizationTechnology.technology_id)
+        ):
+            techs[t.organization_id].add(t.technology_id)
+        ordered = sorted(orgs, key=lambda o: (name_key(language, o.name_kana, o.name_ja, o.name_en), o.id))
+        entries = [
+            _Entry(
+                id=o.id,
+                text="\n".join((o.search_text, *people.get(o.id, ()))),
+                kind=o.kind,
+                country=o.country,
+                statuses=frozenset(statuses.get(o.id, ())),
+                technology_ids=frozenset(techs.get(o.id, ())),
+            )
+            for o in ordered
+        ]
+        return cls(entries, language)
+
+    def search(self, flt: PartnerFilter) -> list[int]:
+        """Ids of the organizations that pass ``flt``, in the list's order (the same answer as ``matching_ids``)."""
+        pool = self._entries
+        last = self._last
+        if (
+            last is not None
+            and (last[0].kinds, last[0].countries, last[0].statuses, last[0].technology_ids)
+            == (flt.kinds, flt.countries, flt.statuses, flt.technology_ids)
+            and all(any(old in new for new in flt.words) for old in last[0].words)
+        ):
+            pool = last[1]  # every match of the new query also matched the previous one
+        else:
+            if flt.kinds:
+                pool = [e for e in pool if e.kind in flt.kinds]
+            if flt.countries:
+                pool = [e for e in pool if e.country in flt.countries]
+            if flt.statuses:
+                pool = [e for e in pool if e.statuses & flt.statuses]
+            if flt.technology_ids:
+                pool = [e for e in pool if flt.technology_ids <= e.technology_ids]
+        for word in flt.words:
+            pool = [e for e in pool if word in e.text]
+        self._last = (flt, pool)
+        return [e.id for e in pool]
