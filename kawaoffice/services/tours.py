@@ -7,9 +7,11 @@ ignored: ``ConflictError(kind="guide_double_booked")`` unless an ``override_reas
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,9 +35,9 @@ from kawaoffice.model.tours import (
     VisitorType,
 )
 from kawaoffice.services import common as c
-from kawaoffice.services.audit import record_override
+from kawaoffice.services import tour_checks as tc
 from kawaoffice.services.dispatch import language_code
-from kawaoffice.services.errors import ConflictError, ValidationError
+from kawaoffice.services.errors import ValidationError
 
 GUIDE_DOUBLE_BOOKED = "guide_double_booked"
 
@@ -307,25 +309,59 @@ def update_booking(
     override_reason: str | None = None,
     **changes: Any,
 ) -> Booking:
-    """Change a booking. Taking up a cancelled booking again re-checks its guides (``guide_double_booked``)."""
+    """Change a booking. A change of headcount or status (taking up a cancelled booking, confirming) runs the
+    checks on all its segments (``tour_checks``); issues raise ``ConflictError`` unless ``override_reason``."""
     booking = get_booking(session, booking_id)
     c.check_version(booking, expected_version)
     data = _validate_booking(session, dict(changes), booking)
-    if (
-        booking.status == BookingStatus.CANCELLED
-        and data.get("status", booking.status) != BookingStatus.CANCELLED
-    ):
-        for segment in booking.segments:
-            for assignment in segment.staff:
-                candidate = GuideCandidate(
-                    assignment.staff_id, segment.starts_at, segment.ends_at, segment.id, assignment.id
-                )
-                _raise_or_override(
-                    session, segment, find_guide_conflicts(session, candidate), override_reason
-                )
+    new_status = data.get("status", booking.status)
+    rechecks = (
+        data.get("headcount", booking.headcount) != booking.headcount
+        or (new_status != booking.status and new_status in (BookingStatus.CONFIRMED, BookingStatus.TENTATIVE))
+        or (booking.status == BookingStatus.CANCELLED and new_status != BookingStatus.CANCELLED)
+    )
+    issues: list[tc.CheckIssue] = []
+    if rechecks:
+        segments = list(booking.segments)
+        issues = tc.check_plan(
+            session,
+            [tc.plan_of(s) for s in segments],
+            headcount=data.get("headcount", booking.headcount),
+            booking_id=booking.id,
+            status=new_status,
+        )
+        if issues and not (override_reason or "").strip():
+            raise tc.conflict_error(issues)
     c.apply_changes(booking, expected_version, data)
     c.flush(session)
+    if issues:
+        tc.raise_or_record(session, issues, list(booking.segments), override_reason)
+        c.flush(session)
     return booking
+
+
+def confirm_booking(
+    session: Session, booking_id: int, expected_version: int, *, override_reason: str | None = None
+) -> Booking:
+    """Set the booking to confirmed after running every check again (``ConflictError`` unless overridden)."""
+    return update_booking(
+        session, booking_id, expected_version, status=BookingStatus.CONFIRMED, override_reason=override_reason
+    )
+
+
+def booking_issues(
+    session: Session, booking_id: int, *, include_overridden: bool = False
+) -> list[tc.CheckIssue]:
+    """The issues of a stored booking as it is now (for marking conflicts in lists and calendars)."""
+    booking = get_booking(session, booking_id)
+    return tc.check_plan(
+        session,
+        [tc.plan_of(s) for s in booking.segments],
+        headcount=booking.headcount,
+        booking_id=booking.id,
+        status=booking.status,
+        skip_recorded=not include_overridden,
+    )
 
 
 def delete_booking(session: Session, booking_id: int, expected_version: int | None = None) -> None:
@@ -418,21 +454,6 @@ def find_guide_conflicts(session: Session, subject: int | GuideCandidate) -> lis
     ]
 
 
-def _raise_or_override(
-    session: Session, segment: BookingSegment, conflicts: list[GuideConflict], override_reason: str | None
-) -> None:
-    if not conflicts:
-        return
-    reason = (override_reason or "").strip()
-    if not reason:
-        raise ConflictError(
-            GUIDE_DOUBLE_BOOKED, conflicts[0].message(), {"conflicts": [conf.details() for conf in conflicts]}
-        )
-    for conf in conflicts:
-        other = session.get(BookingSegment, conf.other_segment_id)
-        record_override(session, GUIDE_DOUBLE_BOOKED, segment, other, reason, conf.details())
-
-
 # --- segments ----------------------------------------------------------------------------------------------------
 
 
@@ -465,7 +486,10 @@ def add_segment(
     ends_at: datetime,
     **values: Any,
 ) -> BookingSegment:
-    """Part of a visit at one facility (aware times). Optional: course_id, meeting_point, notes."""
+    """Part of a visit at one facility (aware times). Optional: course_id, meeting_point, notes, staff_ids
+    (guides). Runs the checks for the new segment: ``ConflictError`` unless ``override_reason`` (recorded)."""
+    override_reason = values.pop("override_reason", None)
+    staff_ids = tuple(values.pop("staff_ids", ()))
     data = {
         "booking_id": booking_id,
         "facility_id": facility_id,
@@ -473,8 +497,30 @@ def add_segment(
         "ends_at": ends_at,
         **values,
     }
-    segment = c.create_entity(session, BookingSegment, data, _validate_segment)
+    data = _validate_segment(session, data, None)
+    booking = get_booking(session, booking_id)
+    for staff_id in staff_ids:
+        c.reference(session, Staff, "staff_id", staff_id)
+    new_plan = tc.SegmentPlan(
+        facility_id, data["starts_at"], data["ends_at"], data.get("course_id"), staff_ids
+    )
+    plans = [tc.plan_of(s) for s in booking.segments] + [new_plan]
+    issues = [
+        i
+        for i in tc.check_plan(
+            session, plans, headcount=booking.headcount, booking_id=booking.id, status=booking.status
+        )
+        if i.index == len(plans) - 1
+    ]
+    if issues and not (override_reason or "").strip():
+        raise tc.conflict_error(issues)
+    segment = c.create_entity(session, BookingSegment, data)
+    for staff_id in staff_ids:
+        segment.staff.append(SegmentStaff(staff_id=staff_id, role=SegmentRole.GUIDE))
+    c.flush(session)
     session.refresh(segment.booking, ["segments"])
+    tc.raise_or_record(session, issues, [None] * (len(plans) - 1) + [segment], override_reason)
+    c.flush(session)
     return segment
 
 
@@ -490,18 +536,43 @@ def update_segment(
     override_reason: str | None = None,
     **changes: Any,
 ) -> BookingSegment:
-    """Change a segment. New times are checked against its staff's other segments (``guide_double_booked``)."""
+    """Change a segment (times, facility, course): the checks run for it (``ConflictError`` unless
+    ``override_reason``, which is recorded)."""
     segment = get_segment(session, segment_id)
     c.check_version(segment, expected_version)
     data = _validate_segment(session, dict(changes), segment)
-    if {"starts_at", "ends_at"} & set(data) and segment.booking.status != BookingStatus.CANCELLED:
-        starts, ends = c.current(data, segment, "starts_at"), c.current(data, segment, "ends_at")
-        conflicts: list[GuideConflict] = []
-        for assignment in segment.staff:
-            candidate = GuideCandidate(assignment.staff_id, starts, ends, segment.id, assignment.id)
-            conflicts.extend(find_guide_conflicts(session, candidate))
-        _raise_or_override(session, segment, conflicts, override_reason)
-    c.apply_changes(segment, expected_version, data)
+    issues: list[tc.CheckIssue] = []
+    if {"starts_at", "ends_at", "facility_id", "course_id"} & set(data):
+        booking = segment.booking
+        segments = list(booking.segments)
+        plans = []
+        for s in segments:
+            plan = tc.plan_of(s)
+            if s.id == segment.id:
+                plan = tc.SegmentPlan(
+                    c.current(data, s, "facility_id"),
+                    c.current(data, s, "starts_at"),
+                    c.current(data, s, "ends_at"),
+                    c.current(data, s, "course_id"),
+                    plan.staff_ids,
+                    None,  # changed: earlier overrides do not apply
+                )
+            plans.append(plan)
+        index = segments.index(segment)
+        issues = [
+            i
+            for i in tc.check_plan(
+                session, plans, headcount=booking.headcount, booking_id=booking.id, status=booking.status
+            )
+            if i.index == index
+        ]
+        if issues and not (override_reason or "").strip():
+            raise tc.conflict_error(issues)
+        c.apply_changes(segment, expected_version, data)
+        c.flush(session)
+        tc.raise_or_record(session, issues, segments, override_reason)
+    else:
+        c.apply_changes(segment, expected_version, data)
     c.flush(session)
     return segment
 
@@ -525,11 +596,26 @@ def assign_segment_staff(
     role = c.enum_value("role", SegmentRole, role)
     if any(a.staff_id == staff_id for a in segment.staff):
         raise ValidationError("staff_id", _("This person is already assigned to this part of the visit."))
-    if segment.booking.status != BookingStatus.CANCELLED:
-        candidate = GuideCandidate(staff_id, segment.starts_at, segment.ends_at, segment.id)
-        _raise_or_override(session, segment, find_guide_conflicts(session, candidate), override_reason)
+    booking = segment.booking
+    segments = list(booking.segments)
+    index = segments.index(segment)
+    plans = [tc.plan_of(s) for s in segments]
+    plans[index] = tc.SegmentPlan(
+        segment.facility_id, segment.starts_at, segment.ends_at, segment.course_id, (staff_id,), None
+    )
+    issues = [
+        i
+        for i in tc.check_plan(
+            session, plans, headcount=booking.headcount, booking_id=booking.id, status=booking.status
+        )
+        if i.index == index and i.kind in (tc.GUIDE_DOUBLE_BOOKED, tc.GUIDE_ON_DISPATCH)
+    ]
+    if issues and not (override_reason or "").strip():
+        raise tc.conflict_error(issues)
     assignment = SegmentStaff(staff_id=staff_id, role=role)
     segment.staff.append(assignment)
+    c.flush(session)
+    tc.raise_or_record(session, issues, segments, override_reason)
     c.flush(session)
     return assignment
 
@@ -571,3 +657,148 @@ def update_presenter(
 
 def remove_presenter(session: Session, presenter_id: int, expected_version: int | None = None) -> None:
     c.delete_entity(session, BookingPresenter, presenter_id, expected_version)
+
+
+# --- moving a booking, free slots, presenters -------------------------------------------------------------------
+
+
+def _local_zone(segment: BookingSegment) -> ZoneInfo:
+    return ZoneInfo(segment.facility.timezone or "Asia/Tokyo")
+
+
+def move_booking(
+    session: Session,
+    booking_id: int,
+    expected_version: int,
+    *,
+    to_date: date | None = None,
+    shift: timedelta | None = None,
+    override_reason: str | None = None,
+) -> Booking:
+    """Move a booking with all its segments: to ``to_date`` (same local times, days counted from the first
+    segment's local date) or by ``shift``. Every segment is checked again (``ConflictError`` unless
+    ``override_reason``, which is recorded)."""
+    booking = get_booking(session, booking_id)
+    c.check_version(booking, expected_version)
+    segments = list(booking.segments)
+    if not segments:
+        raise ValidationError("segments", _("This booking has no visit times to move."))
+    if (to_date is None) == (shift is None):
+        raise ValidationError("to_date", _("Give either a new date or a time shift."))
+    moved: list[tuple[datetime, datetime]] = []
+    if to_date is not None:
+        first_day = segments[0].starts_at.astimezone(_local_zone(segments[0])).date()
+        days = timedelta(days=(to_date - first_day).days)
+        for s in segments:
+            zone = _local_zone(s)
+            start, end = s.starts_at.astimezone(zone), s.ends_at.astimezone(zone)
+            new_start = datetime.combine(start.date() + days, start.time(), zone)
+            new_end = datetime.combine(end.date() + days, end.time(), zone)
+            moved.append((new_start, new_end))
+    else:
+        assert shift is not None
+        moved = [(s.starts_at + shift, s.ends_at + shift) for s in segments]
+    plans = [
+        tc.SegmentPlan(s.facility_id, start, end, s.course_id, tuple(a.staff_id for a in s.staff), None)
+        for s, (start, end) in zip(segments, moved, strict=True)
+    ]
+    issues = tc.check_plan(
+        session, plans, headcount=booking.headcount, booking_id=booking.id, status=booking.status
+    )
+    if issues and not (override_reason or "").strip():
+        raise tc.conflict_error(issues)
+    for s, (start, end) in zip(segments, moved, strict=True):
+        s.starts_at, s.ends_at = start, end
+    c.flush(session)
+    tc.raise_or_record(session, issues, segments, override_reason)
+    c.flush(session)
+    return booking
+
+
+@dataclass(frozen=True)
+class FreeSlot:
+    starts_at: datetime
+    ends_at: datetime
+    free_places: int  # capacity left for the whole slot after this group
+
+
+def suggest_free_slots(
+    session: Session,
+    course_id: int,
+    day: date,
+    headcount: int,
+    *,
+    step_minutes: int = 30,
+    exclude_booking_id: int | None = None,
+    limit: int | None = None,
+) -> list[FreeSlot]:
+    """Start times on ``day`` (local) for ``course_id`` with a group of ``headcount`` that pass the facility's
+    rules: opening hours, closed days and holidays, and capacity for the course's whole duration."""
+    course = get_course(session, course_id)
+    facility = course.facility
+    zone = ZoneInfo(facility.timezone or "Asia/Tokyo")
+    duration = timedelta(minutes=course.duration_min)
+    if facility.weekdays:
+        row = next((w for w in facility.weekdays if w.weekday == day.weekday()), None)
+        if row is None or row.closed or row.opens is None or row.closes is None:
+            return []
+        opens, closes = datetime.combine(day, row.opens, zone), datetime.combine(day, row.closes, zone)
+    else:
+        opens, closes = datetime.combine(day, time(9), zone), datetime.combine(day, time(17), zone)
+    slots: list[FreeSlot] = []
+    start = opens
+    while start + duration <= closes:
+        plan = tc.SegmentPlan(facility.id, start, start + duration, course.id)
+        issues = tc.check_plan(session, [plan], headcount=headcount, booking_id=exclude_booking_id)
+        blocking = [i for i in issues if i.kind != tc.GROUP_SIZE]
+        if not blocking:
+            peak, _codes = tc.facility_load(
+                session, facility.id, start, start + duration, exclude_booking_id=exclude_booking_id
+            )
+            slots.append(FreeSlot(start, start + duration, facility.capacity - peak - headcount))
+            if limit is not None and len(slots) >= limit:
+                break
+        elif any(i.kind in (tc.CLOSED_DATE, tc.PUBLIC_HOLIDAY, tc.WEEKLY_CLOSED) for i in blocking):
+            return []
+        start += timedelta(minutes=step_minutes)
+    return slots
+
+
+@dataclass(frozen=True)
+class PresenterSuggestion:
+    organization_id: int
+    name_ja: str
+    name_en: str
+    technologies: tuple[str, ...]  # matched technology names (Japanese)
+    score: int
+
+
+def suggest_presenters(session: Session, interests: str, *, limit: int = 10) -> list[PresenterSuggestion]:
+    """Member companies whose technologies match the group's interests (technology names or product
+    descriptions sharing words with ``interests``), best match first."""
+    from kawaoffice.model.partners import OrganizationKind, OrganizationTechnology, Technology
+
+    words = [w for w in re.split(r"[\s、,，・/／]+", interests.lower()) if len(w) >= 2]
+    if not words:
+        return []
+    rows = session.execute(
+        select(Organization.id, Organization.name_ja, Organization.name_en, Technology.name_ja,
+               Technology.name_en, OrganizationTechnology.product_name, OrganizationTechnology.description)
+        .join(OrganizationTechnology, OrganizationTechnology.organization_id == Organization.id)
+        .join(Technology, OrganizationTechnology.technology_id == Technology.id)
+        .where(Organization.kind == OrganizationKind.MEMBER)
+    ).all()  # fmt: skip
+    found: dict[int, tuple[str, str, list[str], int]] = {}
+    for oid, org_ja, org_en, tech_ja, tech_en, product, description in rows:
+        text = " ".join((tech_ja, tech_en, product, description)).lower()
+        score = sum(1 for w in words if w in text or (len(w) >= 2 and tech_ja and tech_ja.lower() in w))
+        if score:
+            entry = found.setdefault(oid, (org_ja, org_en, [], 0))
+            if tech_ja not in entry[2]:
+                entry[2].append(tech_ja)
+            found[oid] = (org_ja, org_en, entry[2], entry[3] + score)
+    ranked = sorted(found.items(), key=lambda kv: (-kv[1][3], kv[1][0]))
+    return [
+        PresenterSuggestion(oid, ja, en, tuple(techs), score)
+        for oid, (ja, en, techs, score) in ranked[:limit]
+    ]
