@@ -34,7 +34,9 @@ ops = st.lists(st.one_of(add_op, move_op), min_size=1, max_size=12)
 
 def _violations(session: Session) -> list[str]:
     """Overflows and guide overlaps in the stored state that no recorded override covers."""
-    segments = [s for s in session.scalars(select(BookingSegment)) if s.booking.status != BookingStatus.CANCELLED]
+    segments = [
+        s for s in session.scalars(select(BookingSegment)) if s.booking.status != BookingStatus.CANCELLED
+    ]
     overridden = {(o.kind, o.subject_id) for o in session.scalars(select(ConflictOverride))}
     problems = []
     for seg in segments:
@@ -43,17 +45,21 @@ def _violations(session: Session) -> list[str]:
         for moment in {max(o.starts_at, seg.starts_at) for o in overlapping}:
             load = sum(o.booking.headcount for o in overlapping if o.starts_at <= moment < o.ends_at)
             if load > seg.facility.capacity and not any(
-                ("over_capacity", o.id) in overridden for o in overlapping if o.starts_at <= moment < o.ends_at
+                ("over_capacity", o.id) in overridden
+                for o in overlapping
+                if o.starts_at <= moment < o.ends_at
             ):
                 problems.append(f"capacity {seg.id} at {moment}: {load}")
         for a in seg.staff:
             for other in segments:
-                if other.id != seg.id and any(x.staff_id == a.staff_id for x in other.staff) and tours.times_overlap(
-                    seg.starts_at, seg.ends_at, other.starts_at, other.ends_at
-                ):  # fmt: skip
-                    if ("guide_double_booked", seg.id) not in overridden and (
-                        "guide_double_booked", other.id) not in overridden:  # fmt: skip
-                        problems.append(f"guide {a.staff_id} on {seg.id} and {other.id}")
+                same_guide = other.id != seg.id and any(x.staff_id == a.staff_id for x in other.staff)
+                overlap = tours.times_overlap(seg.starts_at, seg.ends_at, other.starts_at, other.ends_at)
+                covered = ("guide_double_booked", seg.id) in overridden or (
+                    "guide_double_booked",
+                    other.id,
+                ) in overridden
+                if same_guide and overlap and not covered:
+                    problems.append(f"guide {a.staff_id} on {seg.id} and {other.id}")
     return problems
 
 
@@ -61,7 +67,14 @@ def _violations(session: Session) -> list[str]:
 @given(steps=ops)
 def test_no_unrecorded_overflow_or_guide_overlap(session_factory: sessionmaker[Session], steps: list) -> None:
     with session_factory() as session:
-        for table in ("conflict_overrides", "segment_staff", "booking_segments", "bookings", "facilities", "staff"):
+        for table in (
+            "conflict_overrides",
+            "segment_staff",
+            "booking_segments",
+            "bookings",
+            "facilities",
+            "staff",
+        ):
             session.execute(BookingSegment.metadata.tables[table].delete())
         session.commit()
         facilities = [
