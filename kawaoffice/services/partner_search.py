@@ -528,3 +528,71 @@ class PartnerIndex:
             pool = [e for e in pool if word in e.text]
         self._last = (flt, pool)
         return [e.id for e in pool]
+
+
+# --- what exports and the printed directory show -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DirectoryRecord:
+    """One organization with everything the exports and the printed directory show."""
+
+    row: PartnerRow
+    name_local: str
+    address: str
+    phone: str
+    email: str
+    website: str
+    people: tuple[ContactLine, ...]  # current posts only
+
+
+def directory_records(session: Session, ids: Sequence[int]) -> list[DirectoryRecord]:
+    """Records for ``ids`` in that order (a few queries per 500 organizations)."""
+    records: list[DirectoryRecord] = []
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        rows = partner_rows(session, chunk)
+        details = {
+            o.id: o
+            for o in session.execute(
+                select(
+                    Organization.id,
+                    Organization.name_local,
+                    Organization.address,
+                    Organization.phone,
+                    Organization.email,
+                    Organization.website,
+                ).where(Organization.id.in_(chunk))
+            )
+        }
+        people: dict[int, list[ContactLine]] = defaultdict(list)
+        for c, e in session.execute(
+            select(Contact, Employment)
+            .join(Employment, Employment.contact_id == Contact.id)
+            .where(Employment.organization_id.in_(chunk), Employment.ended_on.is_(None))
+        ):
+            people[e.organization_id].append(
+                ContactLine(
+                    contact_id=c.id,
+                    employment_id=e.id,
+                    name=_person(c.family_name, c.given_name),
+                    name_kana=_person(c.family_kana, c.given_kana),
+                    name_en=c.name_en,
+                    department=e.department,
+                    title=e.title,
+                    email=c.email,
+                    phone=c.phone or c.mobile,
+                    started_on=e.started_on,
+                    ended_on=e.ended_on,
+                    confirmed_on=c.confirmed_on,
+                    successor_name="",
+                    version=c.version,
+                )
+            )
+        for row in rows:
+            d = details[row.id]
+            lines = sorted(people.get(row.id, []), key=lambda ln: kana_sort_key(ln.name_kana or ln.name))
+            records.append(
+                DirectoryRecord(row, d.name_local, d.address, d.phone, d.email, d.website, tuple(lines))
+            )
+    return records
