@@ -1,18 +1,27 @@
-"""The project stages table: projects by code with scheme, stage and state."""
+"""The project stages table: projects by code with scheme, stage, state, lead, days in stage and next action."""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from datetime import date
+from typing import Any, ClassVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QBrush, QColor
 from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import N_
 from kawaoffice.model.projects import PROJECT_STATE_LABELS
-from kawaoffice.services import overview
-from kawaoffice.services.overview import ProjectRow
+from kawaoffice.services import projects as service
+from kawaoffice.services.projects import ProjectFilter, ProjectListRow
 from kawaoffice.ui.widgets.format import country_name, format_date, label, localized
-from kawaoffice.ui.widgets.paged_model import Column, PagedTableModel
+from kawaoffice.ui.widgets.paged_model import AnyIndex, Column, PagedTableModel, SessionProvider
+
+OVERDUE_COLOR = QColor("#c62828")
+
+
+def _days(row: ProjectListRow) -> int | str:
+    days = row.days_in_stage(date.today())
+    return "" if days is None else days
 
 
 class ProjectsModel(PagedTableModel):
@@ -25,8 +34,31 @@ class ProjectsModel(PagedTableModel):
         Column(N_("Country"), lambda r: country_name(r.country)),
         Column(N_("Start"), lambda r: format_date(r.start_on), lambda r: r.start_on),
         Column(N_("End"), lambda r: format_date(r.end_on), lambda r: r.end_on),
+        Column(N_("Lead"), lambda r: localized(r.lead_ja, r.lead_en)),
+        Column(N_("Days in stage"), _days, lambda r: r.days_in_stage(date.today()), numeric=True),
+        Column(N_("Next action"), lambda r: format_date(r.next_action_on), lambda r: r.next_action_on),
     )
     natural_sort = (0, Qt.SortOrder.AscendingOrder)
 
-    def fetch_page(self, session: Session, offset: int, limit: int) -> list[ProjectRow]:
-        return overview.list_projects(session, offset=offset, limit=limit)
+    def __init__(self, sessions: SessionProvider, parent: QObject | None = None) -> None:
+        super().__init__(sessions, parent)
+        self.filters = ProjectFilter()
+
+    def set_filters(self, filters: ProjectFilter) -> None:
+        self.filters = filters
+        if self._started:
+            self.reload()
+
+    def fetch_page(self, session: Session, offset: int, limit: int) -> list[ProjectListRow]:
+        return service.list_projects(session, self.filters, offset=offset, limit=limit)
+
+    def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if (
+            role == Qt.ItemDataRole.ForegroundRole
+            and index.isValid()
+            and 0 <= index.row() < self.rowCount()
+            and index.column() == len(self.columns) - 1
+            and self.row_at(index.row()).overdue(date.today())
+        ):
+            return QBrush(OVERDUE_COLOR)
+        return super().data(index, role)
