@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QRect, QSize, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QDropEvent, QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -149,6 +149,8 @@ class BoardView(QWidget):
             item = self._columns_layout.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()
+                widget.setParent(None)
                 widget.deleteLater()
         self.columns = columns
         self.lists = []
@@ -167,9 +169,11 @@ class BoardView(QWidget):
                 card_item = QListWidgetItem(card_text(card, today))
                 card_item.setData(PROJECT_ID_ROLE, card.id)
                 card_item.setToolTip(f"{card.code}\n{card.next_action}".strip())
-                card_item.setSizeHint(
-                    QSize(COLUMN_WIDTH - 30, 16 * (card_text(card, today).count("\n") + 1) + 12)
+                metrics = view.fontMetrics()
+                bounds = metrics.boundingRect(
+                    QRect(0, 0, COLUMN_WIDTH - 40, 10_000), int(Qt.TextFlag.TextWordWrap), card_item.text()
                 )
+                card_item.setSizeHint(QSize(COLUMN_WIDTH - 30, bounds.height() + metrics.height() + 10))
                 if card.overdue(today):
                     card_item.setForeground(QBrush(OVERDUE))
                 view.addItem(card_item)

@@ -57,7 +57,10 @@ def project_html(session: Session, project_id: int, today: date) -> str:
     sectors = [
         f"{s.dac_code} {_(DAC_SECTORS[s.dac_code])}" for s in sorted(p.sectors, key=lambda s: s.dac_code)
     ]
-    parts.append(_row(_("DAC sectors"), "\n".join(sectors)))
+    parts.append(
+        f"<tr><th align='left' valign='top'>{escape(_('DAC sectors'))}</th>"
+        f"<td>{'<br>'.join(escape(x) for x in sectors)}</td></tr>"
+    )
     parts.append("</table>")
     if p.description:
         parts.append(f"<p>{escape(p.description)}</p>")
