@@ -802,3 +802,80 @@ def suggest_presenters(session: Session, interests: str, *, limit: int = 10) -> 
         PresenterSuggestion(oid, ja, en, tuple(techs), score)
         for oid, (ja, en, techs, score) in ranked[:limit]
     ]
+
+
+# --- calendar and lists ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CalendarBlock:
+    segment_id: int
+    booking_id: int
+    booking_code: str
+    group_name: str
+    group_name_en: str
+    status: BookingStatus
+    headcount: int
+    facility_id: int
+    starts_at: datetime
+    ends_at: datetime
+    course_name: str
+    staff_names: tuple[str, ...]
+    issues: tuple[str, ...]  # messages of checks not passed and not overridden
+
+
+def facilities(session: Session, *, active_only: bool = True) -> list[Facility]:
+    stmt = select(Facility).order_by(Facility.code)
+    if active_only:
+        stmt = stmt.where(Facility.active.is_(True))
+    return list(session.scalars(stmt))
+
+
+def calendar_blocks(
+    session: Session,
+    starts: datetime,
+    ends: datetime,
+    *,
+    facility_id: int | None = None,
+    with_issues: bool = True,
+) -> list[CalendarBlock]:
+    """Segments overlapping [starts, ends) with their booking, for the day and week views. Cancelled bookings
+    are included (shown greyed); ``issues`` marks conflicts."""
+    stmt = (
+        select(BookingSegment)
+        .where(BookingSegment.starts_at < ends)
+        .where(BookingSegment.ends_at > starts)
+        .order_by(BookingSegment.starts_at, BookingSegment.id)
+    )
+    if facility_id is not None:
+        stmt = stmt.where(BookingSegment.facility_id == facility_id)
+    segments = list(session.scalars(stmt))
+    issues: dict[int, list[str]] = {}
+    if with_issues:
+        for booking_id in dict.fromkeys(s.booking_id for s in segments):
+            booking = session.get(Booking, booking_id)
+            if booking is None:
+                continue
+            ordered = list(booking.segments)
+            for issue in booking_issues(session, booking_id):
+                issues.setdefault(ordered[issue.index].id, []).append(issue.message)
+    return [
+        CalendarBlock(
+            s.id, s.booking_id, s.booking.code, s.booking.group_name, s.booking.group_name_en, s.booking.status,
+            s.booking.headcount, s.facility_id, s.starts_at, s.ends_at,
+            s.course.name_ja if s.course is not None else "",
+            tuple(f"{a.staff.family_name} {a.staff.given_name}".strip() for a in s.staff),
+            tuple(issues.get(s.id, ())),
+        )
+        for s in segments
+    ]  # fmt: skip
+
+
+def staff_choices(session: Session) -> list[tuple[int, str]]:
+    """Active staff as (id, name) for the guide pickers."""
+    rows = session.execute(
+        select(Staff.id, Staff.family_name, Staff.given_name)
+        .where(Staff.active.is_(True))
+        .order_by(Staff.family_kana, Staff.staff_no)
+    )
+    return [(sid, f"{family} {given}".strip()) for sid, family, given in rows]

@@ -1,0 +1,465 @@
+"""The booking dialog: the group, its segments (facility, course, date, times, guides) with live checks, free-slot
+suggestions, member companies suggested by technology, and saving with an override reason when a check fails."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QDate, Qt, QTime, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kawaoffice.i18n import _, country_choices, format_time
+from kawaoffice.model.tours import BOOKING_STATUS_LABELS, VISITOR_TYPE_LABELS, BookingStatus, VisitorType
+from kawaoffice.services import ServiceError, tour_checks, tours
+from kawaoffice.services.errors import ConflictError, ValidationError
+from kawaoffice.ui.widgets.paged_model import SessionProvider
+
+NO_STAFF = 0
+
+
+@dataclass(frozen=True)
+class FacilityChoice:
+    id: int
+    name: str
+    zone: str
+    courses: tuple[tuple[int, str, int], ...]  # (id, name, minutes)
+
+
+class SegmentRow(QWidget):
+    """One part of the visit: facility, course, date, start and end, two guide pickers."""
+
+    def __init__(
+        self,
+        facilities: list[FacilityChoice],
+        staff: list[tuple[int, str]],
+        on_change: object,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.segment_id: int | None = None
+        self.version: int | None = None
+        self.original_staff: dict[int, tuple[int, int]] = {}  # staff id -> (assignment id, version)
+        self._facilities = facilities
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.facility = QComboBox(self)
+        for f in facilities:
+            self.facility.addItem(f.name, f.id)
+        self.course = QComboBox(self)
+        self.day = QDateEdit(self)
+        self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("yyyy-MM-dd")
+        self.start = QTimeEdit(QTime(10, 0), self)
+        self.end = QTimeEdit(QTime(11, 30), self)
+        for edit in (self.start, self.end):
+            edit.setDisplayFormat("HH:mm")
+        self.guides = [QComboBox(self), QComboBox(self)]
+        for combo in self.guides:
+            combo.addItem(_("(no guide)"), NO_STAFF)
+            for sid, name in staff:
+                combo.addItem(name, sid)
+        self.slots = QPushButton(_("Free times…"), self)
+        self.slots.setToolTip(_("Suggest free start times for the course on this day"))
+        self.remove = QPushButton(_("Remove"), self)
+        for w, stretch in ((self.facility, 2), (self.course, 2), (self.day, 1), (self.start, 0), (QLabel("–"), 0),
+                           (self.end, 0), (self.guides[0], 1), (self.guides[1], 1), (self.slots, 0),
+                           (self.remove, 0)):  # fmt: skip
+            layout.addWidget(w, stretch)
+        self.facility.currentIndexChanged.connect(self._fill_courses)
+        self.course.currentIndexChanged.connect(self._course_changed)
+        self._fill_courses()
+        for signal in (
+            self.facility.currentIndexChanged, self.course.currentIndexChanged, self.day.dateChanged,
+            self.start.timeChanged, self.end.timeChanged, self.guides[0].currentIndexChanged,
+            self.guides[1].currentIndexChanged,
+        ):  # fmt: skip
+            signal.connect(on_change)  # type: ignore[arg-type]
+
+    def _choice(self) -> FacilityChoice | None:
+        fid = self.facility.currentData()
+        return next((f for f in self._facilities if f.id == fid), None)
+
+    def _fill_courses(self) -> None:
+        self.course.blockSignals(True)
+        self.course.clear()
+        self.course.addItem(_("(no course)"), None)
+        choice = self._choice()
+        for cid, name, _minutes in choice.courses if choice else ():
+            self.course.addItem(name, cid)
+        self.course.blockSignals(False)
+
+    def _course_changed(self) -> None:
+        choice = self._choice()
+        cid = self.course.currentData()
+        for course_id, _name, minutes in choice.courses if choice else ():
+            if course_id == cid:
+                self.end.setTime(self.start.time().addSecs(minutes * 60))
+
+    def zone(self) -> ZoneInfo:
+        choice = self._choice()
+        return ZoneInfo(choice.zone if choice else "Asia/Tokyo")
+
+    def set_values(self, facility_id: int, course_id: int | None, starts: datetime, ends: datetime,
+                   staff_ids: list[int]) -> None:  # fmt: skip
+        self.facility.setCurrentIndex(max(0, self.facility.findData(facility_id)))
+        self.course.setCurrentIndex(max(0, self.course.findData(course_id)))
+        local_start, local_end = starts.astimezone(self.zone()), ends.astimezone(self.zone())
+        self.day.setDate(QDate(local_start.year, local_start.month, local_start.day))
+        self.start.setTime(QTime(local_start.hour, local_start.minute))
+        self.end.setTime(QTime(local_end.hour, local_end.minute))
+        for combo, sid in zip(self.guides, [*staff_ids, NO_STAFF, NO_STAFF], strict=False):
+            combo.setCurrentIndex(max(0, combo.findData(sid)))
+
+    def local_day(self) -> date:
+        d = self.day.date()
+        return date(d.year(), d.month(), d.day())
+
+    def times(self) -> tuple[datetime, datetime]:
+        day, zone = self.local_day(), self.zone()
+        s, e = self.start.time(), self.end.time()
+        return (
+            datetime.combine(day, time(s.hour(), s.minute()), zone),
+            datetime.combine(day, time(e.hour(), e.minute()), zone),
+        )
+
+    def staff_ids(self) -> tuple[int, ...]:
+        ids = [c.currentData() for c in self.guides if c.currentData() != NO_STAFF]
+        return tuple(dict.fromkeys(ids))
+
+    def plan(self) -> tour_checks.SegmentPlan:
+        starts, ends = self.times()
+        return tour_checks.SegmentPlan(
+            self.facility.currentData(),
+            starts,
+            ends,
+            self.course.currentData(),
+            self.staff_ids(),
+            self.segment_id,
+        )
+
+
+class BookingDialog(QDialog):
+    """New or existing booking. ``save()`` writes it; a failed save keeps every edit on screen."""
+
+    def __init__(
+        self, sessions: SessionProvider, booking_id: int | None = None, parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.setObjectName("booking_dialog")
+        self.sessions = sessions
+        self.booking_id = booking_id
+        self.version: int | None = None
+        self.saved_id: int | None = None
+        self.setWindowTitle(_("New booking") if booking_id is None else _("Edit booking"))
+        with sessions() as s:
+            self.facilities = [
+                FacilityChoice(
+                    f.id, f.name_ja, f.timezone,
+                    tuple((c.id, c.name_ja, c.duration_min) for c in f.courses if c.active),
+                )
+                for f in tours.facilities(s)
+            ]  # fmt: skip
+            self.staff = tours.staff_choices(s)
+        self.rows: list[SegmentRow] = []
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(300)
+        self._timer.timeout.connect(self.run_checks)
+        self._build()
+        if booking_id is not None:
+            self._load(booking_id)
+        else:
+            self.add_row()
+
+    # --- layout ---------------------------------------------------------------------------------------------
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.code = QLineEdit(self)
+        self.group_name = QLineEdit(self)
+        self.group_name_en = QLineEdit(self)
+        self.visitor_type = QComboBox(self)
+        for value, text in VISITOR_TYPE_LABELS.items():
+            self.visitor_type.addItem(_(text), value.value)
+        self.training_course = QLineEdit(self)
+        self.country = QComboBox(self)
+        self.country.addItem("", "")
+        for code, name in country_choices():
+            self.country.addItem(name, code)
+        self.headcount = QSpinBox(self)
+        self.headcount.setRange(1, 9999)
+        self.headcount.setValue(10)
+        self.interpreter = QCheckBox(_("Interpreter needed"), self)
+        self.status = QComboBox(self)
+        for value, text in BOOKING_STATUS_LABELS.items():
+            self.status.addItem(_(text), value.value)
+        self.interests = QLineEdit(self)
+        self.interests.setPlaceholderText(_("e.g. non-revenue water, sludge treatment"))
+        self.transport = QLineEdit(self)
+        for text, widget in (
+            (_("Booking number"), self.code), (_("Group"), self.group_name), (_("Group (English)"), self.group_name_en),
+            (_("Visitor type"), self.visitor_type), (_("JICA training course"), self.training_course),
+            (_("Country"), self.country), (_("Headcount"), self.headcount), ("", self.interpreter),
+            (_("Status"), self.status), (_("Interests"), self.interests), (_("Transport"), self.transport),
+        ):  # fmt: skip
+            form.addRow(text, widget)
+        layout.addLayout(form)
+        self.presenters = QLabel(self)
+        self.presenters.setObjectName("presenters")
+        self.presenters.setWordWrap(True)
+        layout.addWidget(self.presenters)
+        box = QGroupBox(_("Parts of the visit (facility, course, time, guides)"), self)
+        self.rows_layout = QVBoxLayout(box)
+        add = QPushButton(_("Add part"), box)
+        add.clicked.connect(lambda: self.add_row())
+        self.rows_layout.addWidget(add)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(box)
+        layout.addWidget(scroll, 1)
+        self.issues = QLabel(self)
+        self.issues.setObjectName("issues")
+        self.issues.setWordWrap(True)
+        self.issues.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.issues)
+        self.reason = QLineEdit(self)
+        self.reason.setObjectName("override_reason")
+        self.reason.setPlaceholderText(
+            _("Reason to accept the booking despite the problems above (recorded)")
+        )
+        layout.addWidget(self.reason)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._on_save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.headcount.valueChanged.connect(self.schedule_checks)
+        self.status.currentIndexChanged.connect(self.schedule_checks)
+        self.interests.editingFinished.connect(self.update_presenters)
+        self.resize(1100, 620)
+
+    def add_row(self) -> SegmentRow:
+        row = SegmentRow(self.facilities, self.staff, self.schedule_checks, self)
+        row.remove.clicked.connect(lambda: self.remove_row(row))
+        row.slots.clicked.connect(lambda: self._slot_menu(row))
+        if self.rows:
+            row.day.setDate(self.rows[-1].day.date())
+        else:
+            row.day.setDate(QDate.currentDate())
+        self.rows.append(row)
+        self.rows_layout.insertWidget(self.rows_layout.count() - 1, row)
+        self.schedule_checks()
+        return row
+
+    def remove_row(self, row: SegmentRow) -> None:
+        self.rows.remove(row)
+        row.setParent(None)
+        row.deleteLater()
+        self.schedule_checks()
+
+    def _load(self, booking_id: int) -> None:
+        with self.sessions() as s:
+            b = tours.get_booking(s, booking_id)
+            self.version = b.version
+            self.code.setText(b.code)
+            self.group_name.setText(b.group_name)
+            self.group_name_en.setText(b.group_name_en)
+            self.visitor_type.setCurrentIndex(self.visitor_type.findData(b.visitor_type.value))
+            self.training_course.setText(b.training_course)
+            self.country.setCurrentIndex(max(0, self.country.findData(b.country)))
+            self.headcount.setValue(b.headcount)
+            self.interpreter.setChecked(b.interpreter_needed)
+            self.status.setCurrentIndex(self.status.findData(b.status.value))
+            self.interests.setText(b.interests)
+            self.transport.setText(b.transport_notes)
+            for seg in b.segments:
+                row = self.add_row()
+                row.set_values(seg.facility_id, seg.course_id, seg.starts_at, seg.ends_at,
+                               [a.staff_id for a in seg.staff])  # fmt: skip
+                row.segment_id, row.version = seg.id, seg.version
+                row.original_staff = {a.staff_id: (a.id, a.version) for a in seg.staff}
+        self.update_presenters()
+        self.run_checks()
+
+    # --- live checks ------------------------------------------------------------------------------------------
+    def schedule_checks(self) -> None:
+        self._timer.start()
+
+    def run_checks(self) -> list[tour_checks.CheckIssue]:
+        """Check the booking as it is on screen and list the problems under the segments."""
+        self._timer.stop()
+        status = BookingStatus(self.status.currentData())
+        try:
+            with self.sessions() as s:
+                issues = tour_checks.check_plan(
+                    s, [r.plan() for r in self.rows], headcount=self.headcount.value(),
+                    booking_id=self.booking_id, status=status,
+                )  # fmt: skip
+        except ServiceError as exc:
+            self.issues.setText(exc.message)
+            return []
+        self._show_issues([(i.index, i.message) for i in issues])
+        return issues
+
+    def _show_issues(self, issues: list[tuple[int, str]]) -> None:
+        if not issues:
+            self.issues.setText(_("No problems found."))
+            self.issues.setStyleSheet("color: #2e7d32;")
+        else:
+            lines = [_("Part {n}: {message}").format(n=i + 1, message=m) for i, m in issues]
+            self.issues.setText("\n".join(lines))
+            self.issues.setStyleSheet("color: #c62828;")
+        for n, row in enumerate(self.rows):
+            bad = any(i == n for i, _m in issues)
+            row.setStyleSheet("QComboBox, QTimeEdit, QDateEdit { border: 1px solid #c62828; }" if bad else "")
+
+    def free_slots(self, row: SegmentRow) -> list[tours.FreeSlot]:
+        course_id = row.course.currentData()
+        if course_id is None:
+            return []
+        with self.sessions() as s:
+            return tours.suggest_free_slots(
+                s, course_id, row.local_day(), self.headcount.value(), exclude_booking_id=self.booking_id
+            )
+
+    def _slot_menu(self, row: SegmentRow) -> None:
+        slots = self.free_slots(row)
+        menu = QMenu(self)
+        if not slots:
+            action = menu.addAction(_("No free time for this course on this day (choose a course first)."))
+            action.setEnabled(False)
+        for slot in slots[:16]:
+            text = _("{start}–{end} ({free} places left)").format(
+                start=format_time(slot.starts_at), end=format_time(slot.ends_at), free=slot.free_places
+            )
+            action = menu.addAction(text)
+            action.triggered.connect(lambda _c=False, sl=slot: self.use_slot(row, sl))
+        menu.popup(row.slots.mapToGlobal(row.slots.rect().bottomLeft()))
+
+    def use_slot(self, row: SegmentRow, slot: tours.FreeSlot) -> None:
+        zone = row.zone()
+        s, e = slot.starts_at.astimezone(zone), slot.ends_at.astimezone(zone)
+        row.start.setTime(QTime(s.hour, s.minute))
+        row.end.setTime(QTime(e.hour, e.minute))
+
+    def update_presenters(self) -> None:
+        text = self.interests.text().strip()
+        if not text:
+            self.presenters.clear()
+            return
+        with self.sessions() as s:
+            found = tours.suggest_presenters(s, text, limit=5)
+        if found:
+            names = "、".join(f"{p.name_ja}（{'・'.join(p.technologies)}）" for p in found)
+            self.presenters.setText(_("Member companies that could present: {names}").format(names=names))
+        else:
+            self.presenters.setText(_("No member company matches these interests."))
+
+    # --- saving -------------------------------------------------------------------------------------------------
+    def _values(self) -> dict[str, object]:
+        return {
+            "code": self.code.text(),
+            "group_name": self.group_name.text(),
+            "group_name_en": self.group_name_en.text(),
+            "visitor_type": VisitorType(self.visitor_type.currentData()),
+            "training_course": self.training_course.text(),
+            "country": self.country.currentData() or "",
+            "headcount": self.headcount.value(),
+            "interpreter_needed": self.interpreter.isChecked(),
+            "interests": self.interests.text(),
+            "transport_notes": self.transport.text(),
+        }
+
+    def save(self) -> bool:
+        """Write the booking and its parts in one transaction. False (with the message shown) if refused."""
+        reason = self.reason.text().strip() or None
+        status = BookingStatus(self.status.currentData())
+        try:
+            with self.sessions() as s:
+                values = self._values()
+                if self.booking_id is None:
+                    booking = tours.create_booking(s, status=BookingStatus.REQUESTED, **values)  # type: ignore[arg-type]
+                else:
+                    assert self.version is not None
+                    booking = tours.update_booking(s, self.booking_id, self.version, override_reason=reason,
+                                                   **values)  # fmt: skip
+                    kept = {r.segment_id for r in self.rows}
+                    for seg in list(booking.segments):
+                        if seg.id not in kept:
+                            tours.delete_segment(s, seg.id, seg.version)
+                    s.expire(booking, ["segments"])
+                for row in self.rows:
+                    plan = row.plan()
+                    if row.segment_id is None:
+                        tours.add_segment(
+                            s, booking_id=booking.id, facility_id=plan.facility_id, course_id=plan.course_id,
+                            starts_at=plan.starts_at, ends_at=plan.ends_at, staff_ids=list(plan.staff_ids),
+                            override_reason=reason,
+                        )  # fmt: skip
+                        continue
+                    assert row.version is not None
+                    seg = tours.get_segment(s, row.segment_id)
+                    changes = {
+                        k: v
+                        for k, v in (("facility_id", plan.facility_id), ("course_id", plan.course_id),
+                                     ("starts_at", plan.starts_at), ("ends_at", plan.ends_at))
+                        if getattr(seg, k) != v
+                    }  # fmt: skip
+                    if changes:
+                        tours.update_segment(s, seg.id, row.version, override_reason=reason, **changes)
+                    for staff_id, (assignment_id, version) in row.original_staff.items():
+                        if staff_id not in plan.staff_ids:
+                            tours.remove_segment_staff(s, assignment_id, version)
+                    for staff_id in plan.staff_ids:
+                        if staff_id not in row.original_staff:
+                            tours.assign_segment_staff(s, segment_id=seg.id, staff_id=staff_id,
+                                                       override_reason=reason)  # fmt: skip
+                if status != booking.status:
+                    s.refresh(booking)
+                    tours.update_booking(
+                        s, booking.id, booking.version, status=status, override_reason=reason
+                    )
+                self.saved_id = booking.id
+        except ConflictError as exc:
+            lines = [(int(i.get("index", 0)), str(i["message"])) for i in exc.details.get("issues", [])]
+            self._show_issues(lines or [(0, exc.message)])
+            self.issues.setText(
+                self.issues.text()
+                + "\n"
+                + _("Not saved. Correct the booking, or give a reason to accept it.")
+            )
+            return False
+        except ValidationError as exc:
+            self.issues.setText(exc.message)
+            self.issues.setStyleSheet("color: #c62828;")
+            return False
+        except ServiceError as exc:
+            self.issues.setText(exc.message)
+            self.issues.setStyleSheet("color: #c62828;")
+            return False
+        return True
+
+    def _on_save(self) -> None:
+        if self.save():
+            self.accept()
