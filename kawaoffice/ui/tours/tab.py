@@ -156,8 +156,19 @@ class VisitsTab(RecordTab):
         self.refresh_views()
 
     def reload(self) -> None:
+        """Reload the list (keeping the selected booking selected) and the calendar or today view."""
+        keep = self.current_id()
         self.model.reload()
+        if keep is not None:
+            self.select_booking(keep)
         self.refresh_views()
+
+    def select_booking(self, booking_id: int) -> bool:
+        for row in range(self.model.rowCount()):
+            if self.model.id_at(row) == booking_id:
+                self.view.selectRow(row)
+                return True
+        return False
 
     def _fill_facilities(self) -> None:
         with self.sessions() as s:
