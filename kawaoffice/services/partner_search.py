@@ -34,7 +34,7 @@ from kawaoffice.model.partners import (
 from kawaoffice.model.projects import LocalNeed, Project, ProjectParticipant
 from kawaoffice.model.tours import Booking, BookingPresenter, BookingSegment
 from kawaoffice.services.overview import PartnerRow
-from kawaoffice.services.text import fold
+from kawaoffice.services.text import fold, fold_all
 
 __all__ = [
     "ContactLine",
@@ -494,7 +494,10 @@ class PartnerIndex:
         entries = [
             _Entry(
                 id=o.id,
-                text="\n".join((o.search_text, *people.get(o.id, ()))),
+                # rows written around the services (bulk loads) may lack the folded text: fold the names here
+                text="\n".join(
+                    (o.search_text or fold_all(o.name_ja, o.name_kana, o.name_en), *people.get(o.id, ()))
+                ),
                 kind=o.kind,
                 country=o.country,
                 statuses=frozenset(statuses.get(o.id, ())),
@@ -596,3 +599,8 @@ def directory_records(session: Session, ids: Sequence[int]) -> list[DirectoryRec
                 DirectoryRecord(row, d.name_local, d.address, d.phone, d.email, d.website, tuple(lines))
             )
     return records
+
+
+def used_countries(session: Session) -> list[str]:
+    """The countries of the organizations in the directory (for the country filter)."""
+    return sorted(set(session.scalars(select(Organization.country).distinct())) - {""})

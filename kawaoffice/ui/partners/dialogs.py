@@ -1,0 +1,470 @@
+"""Dialogs of the partner directory: an organization, a contact, the April rotation check.
+
+A dialog saves through the services in its own session; a ``ValidationError`` is shown next to its field and the
+dialog stays open with the user's edits; a ``StaleEditError`` says someone else changed the record.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kawaoffice import i18n
+from kawaoffice.i18n import _
+from kawaoffice.model.partners import ORGANIZATION_KIND_LABELS, OrganizationKind
+from kawaoffice.services import partner_search as ps
+from kawaoffice.services import partners
+from kawaoffice.services.errors import ServiceError, StaleEditError, ValidationError
+from kawaoffice.ui.widgets.format import localized
+from kawaoffice.ui.widgets.paged_model import SessionProvider
+
+ERROR_STYLE = "border: 1px solid #c62828;"
+
+
+class _FormDialog(QDialog):
+    """Fields by service field name, an error line, Save/Cancel; subclasses implement ``save_values``."""
+
+    def __init__(self, sessions: SessionProvider, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.sessions = sessions
+        self.fields: dict[str, QWidget] = {}
+        self.form = QFormLayout()
+        self.error_label = QLabel(self)
+        self.error_label.setObjectName("error")
+        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.setWordWrap(True)
+        self.error_label.hide()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        self.extra = QVBoxLayout()
+        layout.addLayout(self.extra)
+        layout.addWidget(self.error_label)
+        layout.addWidget(self.buttons)
+        self.saved_id: int | None = None
+
+    def line(self, name: str, label: str, value: str = "") -> QLineEdit:
+        edit = QLineEdit(value, self)
+        edit.setObjectName(name)
+        self.form.addRow(label, edit)
+        self.fields[name] = edit
+        return edit
+
+    def show_error(self, field: str | None, message: str) -> None:
+        for widget in self.fields.values():
+            widget.setStyleSheet("")
+            widget.setToolTip("")
+        widget = self.fields.get(field or "")
+        if widget is not None:
+            widget.setStyleSheet(ERROR_STYLE)
+            widget.setToolTip(message)
+            widget.setFocus()
+            label = self.form.labelForField(widget)
+            if isinstance(label, QLabel):
+                message = f"{label.text()}: {message}"
+        self.error_label.setText(message)
+        self.error_label.show()
+
+    def save_values(self) -> int:
+        raise NotImplementedError
+
+    def save(self) -> None:
+        try:
+            self.saved_id = self.save_values()
+        except ValidationError as exc:
+            self.show_error(exc.field, exc.message)
+            return
+        except StaleEditError:
+            self.show_error(None, _("Someone else changed this record; reload it and edit again."))
+            return
+        except ServiceError as exc:
+            self.show_error(None, exc.message)
+            return
+        self.accept()
+
+
+def _text(widget: QWidget) -> str:
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    return ""
+
+
+def _confirm_duplicates(parent: QWidget, names: list[str]) -> bool:
+    if not names:
+        return True
+    answer = QMessageBox.question(
+        parent,
+        _("Possible duplicate"),
+        _("A record with the same name or e-mail already exists: {names}. Save anyway?").format(
+            names=i18n.format_list(names[:5])
+        ),
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+class OrganizationDialog(_FormDialog):
+    """Create (``organization_id`` None) or edit an organization."""
+
+    def __init__(
+        self, sessions: SessionProvider, organization_id: int | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(sessions, parent)
+        self.setObjectName("organization_dialog")
+        self.organization_id = organization_id
+        self.version = 0
+        self.setWindowTitle(_("New organization") if organization_id is None else _("Edit organization"))
+        self.kind = QComboBox(self)
+        self.kind.setObjectName("kind")
+        for kind, msgid in ORGANIZATION_KIND_LABELS.items():
+            self.kind.addItem(_(msgid), kind)
+        self.form.addRow(_("Kind"), self.kind)
+        self.fields["kind"] = self.kind
+        self.line("name_ja", _("Name (Japanese)") + " *")
+        self.line("name_kana", _("Reading (kana)"))
+        self.line("name_en", _("English name"))
+        self.line("name_local", _("Name in local script"))
+        self.line("abbreviation", _("Abbreviation"))
+        self.country = QComboBox(self)
+        self.country.setObjectName("country")
+        self.country.setEditable(False)
+        for code, name in i18n.country_choices():
+            self.country.addItem(f"{name} ({code})", code)
+        self.country.setCurrentIndex(max(0, self.country.findData("JP")))
+        self.form.addRow(_("Country"), self.country)
+        self.fields["country"] = self.country
+        self.line("city", _("City"))
+        self.line("address", _("Address"))
+        self.line("phone", _("Phone"))
+        self.line("email", _("E-mail"))
+        self.line("website", _("Website"))
+        notes = QPlainTextEdit(self)
+        notes.setObjectName("notes")
+        notes.setFixedHeight(70)
+        self.form.addRow(_("Notes"), notes)
+        self.fields["notes"] = notes
+        if organization_id is not None:
+            self._load()
+        self.resize(520, self.sizeHint().height())
+
+    def _load(self) -> None:
+        assert self.organization_id is not None
+        with self.sessions() as session:
+            org = partners.get_organization(session, self.organization_id)
+            self.version = org.version
+            self.kind.setCurrentIndex(self.kind.findData(org.kind))
+            self.country.setCurrentIndex(max(0, self.country.findData(org.country)))
+            for name in (
+                "name_ja",
+                "name_kana",
+                "name_en",
+                "name_local",
+                "abbreviation",
+                "city",
+                "address",
+                "email",
+            ):
+                edit = self.fields[name]
+                assert isinstance(edit, QLineEdit)
+                edit.setText(getattr(org, name))
+            phone = self.fields["phone"]
+            assert isinstance(phone, QLineEdit)
+            phone.setText(i18n_phone(org.phone))
+            website = self.fields["website"]
+            assert isinstance(website, QLineEdit)
+            website.setText(org.website)
+            notes = self.fields["notes"]
+            assert isinstance(notes, QPlainTextEdit)
+            notes.setPlainText(org.notes)
+
+    def values(self) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            name: _text(widget) for name, widget in self.fields.items() if name not in ("kind", "country")
+        }
+        values["kind"] = OrganizationKind(self.kind.currentData())
+        values["country"] = self.country.currentData()
+        return values
+
+    def save_values(self) -> int:
+        values = self.values()
+        with self.sessions() as session:
+            dups = ps.duplicate_organizations(
+                session,
+                name_ja=values["name_ja"],
+                name_en=values["name_en"],
+                email=values["email"],
+                exclude_id=self.organization_id,
+            )
+            names = [d.name_ja for d in dups]
+        if not values["name_ja"].strip():
+            raise ValidationError("name_ja", _("This field is required."))
+        if not _confirm_duplicates(self, names):
+            raise ServiceError(_("Not saved: the record may be a duplicate."))
+        with self.sessions() as session:
+            try:
+                if self.organization_id is None:
+                    kind, name = values.pop("kind"), values.pop("name_ja")
+                    org = partners.create_organization(session, kind=kind, name_ja=name, **values)
+                else:
+                    org = partners.update_organization(session, self.organization_id, self.version, **values)
+                session.commit()
+            except ServiceError:
+                session.rollback()
+                raise
+            return org.id
+
+
+def i18n_phone(e164: str) -> str:
+    """A stored E.164 number in international form for display (``+81 44-200-2111``)."""
+    if not e164:
+        return ""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+
+
+class ContactDialog(_FormDialog):
+    """Create a person in a post at an organization, or edit a person (and their current post there)."""
+
+    def __init__(
+        self,
+        sessions: SessionProvider,
+        organization_id: int,
+        contact_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(sessions, parent)
+        self.setObjectName("contact_dialog")
+        self.organization_id = organization_id
+        self.contact_id = contact_id
+        self.version = 0
+        self.employment: tuple[int, int] | None = None  # id, version of the post at this organization
+        self.setWindowTitle(_("New contact") if contact_id is None else _("Edit contact"))
+        self.line("family_name", _("Family name") + " *")
+        self.line("given_name", _("Given name"))
+        self.line("family_kana", _("Family name (kana)"))
+        self.line("given_kana", _("Given name (kana)"))
+        self.line("name_en", _("Name in English"))
+        self.line("email", _("E-mail"))
+        self.line("phone", _("Phone"))
+        self.line("mobile", _("Mobile"))
+        self.line("department", _("Department"))
+        self.line("title", _("Title"))
+        self.left = QCheckBox(_("Left this post on"), self)
+        self.left.setObjectName("left")
+        self.left_on = QDateEdit(QDate.currentDate(), self)
+        self.left_on.setCalendarPopup(True)
+        self.left_on.setEnabled(False)
+        self.left.toggled.connect(self.left_on.setEnabled)
+        self.form.addRow(self.left, self.left_on)
+        self.successor = QComboBox(self)
+        self.successor.setObjectName("successor")
+        self.successor.addItem("", None)
+        self.form.addRow(_("Successor"), self.successor)
+        self.fields["successor_id"] = self.successor
+        self.confirmed = QCheckBox(_("Confirmed today that the person holds this post"), self)
+        self.confirmed.setObjectName("confirmed")
+        self.form.addRow("", self.confirmed)
+        self.history = QTableWidget(0, 4, self)
+        self.history.setObjectName("history")
+        self.history.setHorizontalHeaderLabels([_("Organization"), _("Title"), _("From"), _("To")])
+        self.history.horizontalHeader().setStretchLastSection(True)
+        self.history.setMaximumHeight(110)
+        self.extra.addWidget(QLabel(_("Employment history"), self))
+        self.extra.addWidget(self.history)
+        self._load()
+
+    def _load(self) -> None:
+        with self.sessions() as session:
+            for line in ps.contact_lines(session, self.organization_id):
+                if line.contact_id != self.contact_id and line.current:
+                    self.successor.addItem(line.name, line.contact_id)
+            if self.contact_id is None:
+                self.history.hide()
+                return
+            contact = partners.get_contact(session, self.contact_id)
+            self.version = contact.version
+            for name in ("family_name", "given_name", "family_kana", "given_kana", "name_en", "email"):
+                edit = self.fields[name]
+                assert isinstance(edit, QLineEdit)
+                edit.setText(getattr(contact, name))
+            for name in ("phone", "mobile"):
+                edit = self.fields[name]
+                assert isinstance(edit, QLineEdit)
+                edit.setText(i18n_phone(getattr(contact, name)))
+            if contact.successor_id is not None:
+                index = self.successor.findData(contact.successor_id)
+                if index < 0:
+                    s = contact.successor
+                    self.successor.addItem(
+                        f"{s.family_name} {s.given_name}".strip() if s else "?", contact.successor_id
+                    )
+                    index = self.successor.count() - 1
+                self.successor.setCurrentIndex(index)
+            self.history.setRowCount(len(contact.employments))
+            for r, e in enumerate(contact.employments):
+                cells = [
+                    e.organization.name_ja,
+                    e.title,
+                    i18n.format_date(e.started_on),
+                    i18n.format_date(e.ended_on),
+                ]
+                for col, text in enumerate(cells):
+                    self.history.setItem(r, col, QTableWidgetItem(text))
+                if e.organization_id == self.organization_id and (
+                    self.employment is None or e.ended_on is None
+                ):
+                    self.employment = (e.id, e.version)
+                    for name in ("department", "title"):
+                        edit = self.fields[name]
+                        assert isinstance(edit, QLineEdit)
+                        edit.setText(getattr(e, name))
+                    if e.ended_on is not None:
+                        self.left.setChecked(True)
+                        self.left_on.setDate(QDate(e.ended_on.year, e.ended_on.month, e.ended_on.day))
+
+    def save_values(self) -> int:
+        values = {name: _text(w) for name, w in self.fields.items() if isinstance(w, QLineEdit)}
+        post = {"department": values.pop("department"), "title": values.pop("title")}
+        values["successor_id"] = self.successor.currentData()
+        if self.confirmed.isChecked():
+            values["confirmed_on"] = date.today()
+        ended = self.left_on.date().toPython() if self.left.isChecked() else None
+        with self.sessions() as session:
+            names = [
+                f"{c.family_name} {c.given_name}".strip()
+                for c in ps.duplicate_contacts(
+                    session,
+                    family_name=values["family_name"],
+                    given_name=values["given_name"],
+                    email=values["email"],
+                    exclude_id=self.contact_id,
+                )
+            ]
+        if not values["family_name"].strip():
+            raise ValidationError("family_name", _("This field is required."))
+        if not _confirm_duplicates(self, names):
+            raise ServiceError(_("Not saved: the record may be a duplicate."))
+        with self.sessions() as session:
+            try:
+                org = partners.get_organization(session, self.organization_id)
+                if self.contact_id is None:
+                    family = values.pop("family_name")
+                    contact = partners.create_contact(
+                        session, family_name=family, region=org.country, **values
+                    )
+                    partners.create_employment(
+                        session, contact_id=contact.id, organization_id=org.id, ended_on=ended, **post
+                    )
+                else:
+                    contact = partners.update_contact(
+                        session, self.contact_id, self.version, region=org.country, **values
+                    )
+                    if self.employment is not None:
+                        partners.update_employment(
+                            session, self.employment[0], self.employment[1], ended_on=ended, **post
+                        )
+                session.commit()
+            except ServiceError:
+                session.rollback()
+                raise
+            return contact.id
+
+
+class RotationDialog(QDialog):
+    """The April rotation check: people at cooperating bodies and counterparts not confirmed since April 1."""
+
+    def __init__(
+        self, sessions: SessionProvider, today: date | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("rotation_dialog")
+        self.sessions = sessions
+        self.today = today or date.today()
+        self.setWindowTitle(_("April rotation check"))
+        since = ps.last_april_first(self.today)
+        intro = QLabel(
+            _(
+                "People at cooperating bodies and overseas counterparts not confirmed since {date}. "
+                "Check who still holds the post, then mark them confirmed; record a successor in the contact."
+            ).format(date=i18n.format_date(since)),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.table = QTableWidget(0, 4, self)
+        self.table.setObjectName("rotation_table")
+        self.table.setHorizontalHeaderLabels([_("Organization"), _("Name"), _("E-mail"), _("Last confirmed")])
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        self.confirm_button = self.buttons.addButton(
+            _("Mark selected confirmed"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.confirm_button.setObjectName("mark_confirmed")
+        self.confirm_button.clicked.connect(self.mark_selected)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.table)
+        layout.addWidget(self.buttons)
+        self.resize(720, 420)
+        self.refresh()
+
+    def refresh(self) -> None:
+        with self.sessions() as session:
+            due = ps.rotation_due(session, self.today)
+            rows = [
+                (
+                    c.id,
+                    localized(o.name_ja, o.name_en),
+                    f"{c.family_name} {c.given_name}".strip(),
+                    c.email,
+                    i18n.format_date(c.confirmed_on),
+                )
+                for c, o in due
+            ]
+        self.table.setRowCount(len(rows))
+        for r, (cid, *cells) in enumerate(rows):
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(str(text))
+                item.setData(Qt.ItemDataRole.UserRole, cid)
+                self.table.setItem(r, col, item)
+
+    def contact_ids(self) -> list[int]:
+        return [
+            int(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in range(self.table.rowCount())
+        ]
+
+    def mark_selected(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectedIndexes()}) or list(range(self.table.rowCount()))
+        ids = [int(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in rows]
+        with self.sessions() as session:
+            ps.mark_confirmed(session, ids, self.today)
+            session.commit()
+        self.refresh()
