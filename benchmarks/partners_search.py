@@ -21,15 +21,15 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtCore import QCoreApplication  # noqa: E402
-from sqlalchemy import func, select  # noqa: E402
+from PySide6.QtCore import QCoreApplication
+from sqlalchemy import func, select
 
-from kawaoffice.i18n import set_language  # noqa: E402
-from kawaoffice.model.partners import Contact, Organization, OrganizationKind  # noqa: E402
-from kawaoffice.services import partner_search as ps  # noqa: E402
-from kawaoffice.services.demo import load_demo  # noqa: E402
-from kawaoffice.storage import open_database  # noqa: E402
-from kawaoffice.ui.partners.model import PartnersModel  # noqa: E402
+from kawaoffice.i18n import set_language
+from kawaoffice.model.partners import Contact, Organization, OrganizationKind
+from kawaoffice.services import partner_search as ps
+from kawaoffice.services.demo import load_demo
+from kawaoffice.storage import open_database
+from kawaoffice.ui.partners.model import PartnersModel
 
 TYPED = [
     "かわさき",  # kana, typed one character at a time
@@ -51,7 +51,9 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database", default="/tmp/kawaoffice-bench-partners.sqlite3")
     parser.add_argument("--scale", type=int, default=100)
     parser.add_argument("--lang", default="ja", choices=("ja", "en"))
@@ -72,7 +74,9 @@ def main() -> int:
     model = PartnersModel(db.session)
     start = time.perf_counter()
     model.reload()
-    print(f"index build + first page (tab load, F5, after a save): {(time.perf_counter() - start) * 1000:.0f} ms")
+    print(
+        f"index build + first page (tab load, F5, after a save): {(time.perf_counter() - start) * 1000:.0f} ms"
+    )
 
     timings: list[float] = []
     filters = [frozenset(), frozenset({OrganizationKind.MEMBER})]
