@@ -66,7 +66,7 @@ def build_progress_report_pdf(dest: Path | BinaryIO, report: ProgressReport, *, 
         )
     )
     story.append(para(_("Stages are as at the end of the fiscal year."), "note"))
-    widths = [0.17 * width, 0.33 * width, 0.1 * width, 0.4 * width]
+    widths = [0.16 * width, 0.32 * width, 0.13 * width, 0.39 * width]
     for scheme in report.schemes:
         story.append(para(_loc(scheme.name_ja, scheme.name_en), "heading"))
         rows: list[list[str | Flowable]] = [[_("Stage"), _("Project"), _("Country"), _("During the year")]]
