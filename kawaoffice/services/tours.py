@@ -825,7 +825,7 @@ class CalendarBlock:
 
 
 def facilities(session: Session, *, active_only: bool = True) -> list[Facility]:
-    stmt = select(Facility).order_by(Facility.code)
+    stmt = select(Facility).order_by(Facility.id)
     if active_only:
         stmt = stmt.where(Facility.active.is_(True))
     return list(session.scalars(stmt))

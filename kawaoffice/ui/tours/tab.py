@@ -105,6 +105,7 @@ class VisitsTab(RecordTab):
         self.addAction(find)
         self.day = QDateEdit(QDate.currentDate(), self)
         self.day.setCalendarPopup(True)
+        self.day.setDisplayFormat("yyyy-MM-dd")
         self.facility = QComboBox(self)
         prev_day, next_day = QPushButton("◀", self), QPushButton("▶", self)
         self.day_buttons = (prev_day, next_day)
@@ -235,9 +236,11 @@ class VisitsTab(RecordTab):
         )  # fmt: skip
         heads = "".join(f"<th>{escape(h)}</th>" for h in (_("Time"), _("Facility"), _("Group"), _("Visitors"),
                                                          _("Guides"), _("Status")))  # fmt: skip
-        empty = "" if blocks else f"<p>{escape(_('No visits today.'))}</p>"
+        title = _("Visits on {date}").format(date=format_date(day, "full"))
+        none_text = _("No visits today.")
+        empty = "" if blocks else f"<p>{escape(none_text)}</p>"
         return (
-            f"<h2>{escape(_('Visits on {date}').format(date=format_date(day, 'full')))}</h2>"
+            f"<h2>{escape(title)}</h2>"
             f"<table border='1' cellspacing='0' cellpadding='4' width='100%'><tr>{heads}</tr>{rows}</table>{empty}"
         )
 
