@@ -982,3 +982,24 @@ def projects_for_export(session: Session, project_ids: Iterable[int] | None = No
     if project_ids is not None:
         stmt = stmt.where(Project.id.in_(list(project_ids)))
     return list(session.scalars(stmt))
+
+
+@dataclass(frozen=True)
+class Choice:
+    id: int
+    name_ja: str
+    name_en: str
+
+
+def staff_choices(session: Session) -> list[Choice]:
+    """Active staff for the lead combo box, by kana reading."""
+    rows = session.scalars(
+        select(Staff).where(Staff.active.is_(True)).order_by(Staff.family_kana, Staff.given_kana, Staff.id)
+    )
+    return [Choice(s.id, staff_name(s), staff_name(s, english=True)) for s in rows]
+
+
+def organization_choices(session: Session) -> list[Choice]:
+    """Organizations of the directory for counterpart and participant combo boxes, by kana reading."""
+    rows = session.scalars(select(Organization).order_by(Organization.name_kana, Organization.name_ja))
+    return [Choice(o.id, o.name_ja, o.name_en or o.name_ja) for o in rows]
