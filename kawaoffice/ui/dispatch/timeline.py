@@ -56,6 +56,11 @@ class TimelineCanvas(QWidget):
         self.zoom_index = 2
         self.today = date.today()
         self._hits: list[HitBar] = []
+        self.name_offset = 0  # the horizontal scroll position: names stay in view
+
+    def set_name_offset(self, value: int) -> None:
+        self.name_offset = value
+        self.update()
 
     @property
     def px_per_day(self) -> float:
@@ -89,6 +94,8 @@ class TimelineCanvas(QWidget):
         return list(self._hits)
 
     def bar_at(self, pos: QPoint) -> TimelineBar | None:
+        if pos.x() < self.name_offset + NAME_WIDTH:
+            return None
         for hit in self._hits:
             if hit.rect.adjusted(-2, -2, 2, 2).contains(pos):
                 return hit.bar
@@ -126,16 +133,11 @@ class TimelineCanvas(QWidget):
                 p.drawText(
                     QRect(x + 3, HEADER_HEIGHT // 2, 120, HEADER_HEIGHT // 2), 0, i18n.fiscal_year_label(year)
                 )
-        # lanes
-        for i, lane in enumerate(self.lanes):
-            y = HEADER_HEIGHT + i * LANE_HEIGHT
+        # lane stripes
+        for i in range(len(self.lanes)):
             if i % 2:
-                p.fillRect(QRect(0, y, self.width(), LANE_HEIGHT), QColor("#F6F7F9"))
-            p.setPen(text_pen)
-            name = localized(lane.name, lane.name_en)
-            if not lane.is_staff:
-                name = _("{name} (partner)").format(name=name)
-            p.drawText(QRect(4, y, NAME_WIDTH - 8, LANE_HEIGHT), Qt.AlignmentFlag.AlignVCenter, name)
+                y = HEADER_HEIGHT + i * LANE_HEIGHT
+                p.fillRect(QRect(0, y, self.width(), LANE_HEIGHT), QColor(0, 0, 0, 10))
         # today
         if self.start <= self.today <= self.end:
             x = self.x_of(self.today)
@@ -144,6 +146,18 @@ class TimelineCanvas(QWidget):
         # bars
         for hit in self._hits:
             self._paint_bar(p, hit)
+        # names, pinned to the left edge of the visible area
+        x0 = self.name_offset
+        p.fillRect(QRect(x0, 0, NAME_WIDTH, self.height()), self.palette().window())
+        p.setPen(QPen(QColor("#8892A0")))
+        p.drawLine(x0 + NAME_WIDTH - 1, 0, x0 + NAME_WIDTH - 1, self.height())
+        p.setPen(text_pen)
+        for i, lane in enumerate(self.lanes):
+            y = HEADER_HEIGHT + i * LANE_HEIGHT
+            name = localized(lane.name, lane.name_en)
+            if not lane.is_staff:
+                name = _("{name} (partner)").format(name=name)
+            p.drawText(QRect(x0 + 4, y, NAME_WIDTH - 8, LANE_HEIGHT), Qt.AlignmentFlag.AlignVCenter, name)
         p.end()
 
     def _paint_bar(self, p: QPainter, hit: HitBar) -> None:
@@ -209,6 +223,7 @@ class TimelineView(QScrollArea):
         self.canvas = TimelineCanvas(self)
         self.setWidget(self.canvas)
         self.setWidgetResizable(False)
+        self.horizontalScrollBar().valueChanged.connect(self.canvas.set_name_offset)
 
     def zoom_in(self) -> None:
         self._zoom(self.canvas.zoom_index + 1)
