@@ -13,7 +13,7 @@ from kawaoffice import i18n
 from kawaoffice.documents.pdf import build_pdf, content_width, mm, para, table
 from kawaoffice.i18n import _
 from kawaoffice.model.partners import MEMBERSHIP_STATUS_LABELS, ORGANIZATION_KIND_LABELS, OrganizationKind
-from kawaoffice.services.partner_search import DirectoryRecord
+from kawaoffice.services.partner_search import DirectoryRecord, display_phone
 
 __all__ = ["write_directory"]
 
@@ -24,7 +24,7 @@ def _people(rec: DirectoryRecord, english: bool) -> str:
     lines = []
     for ln in rec.people:
         name = (ln.name_en or ln.name) if english else ln.name
-        lines.append("  ".join(p for p in (name, ln.title, ln.email, ln.phone) if p))
+        lines.append("  ".join(p for p in (name, ln.title, ln.email, display_phone(ln.phone)) if p))
     return "\n".join(lines)
 
 
@@ -59,7 +59,16 @@ def write_directory(dest: Path | BinaryIO, records: Sequence[DirectoryRecord]) -
                 name += "\n" + _(MEMBERSHIP_STATUS_LABELS[r.member_status])
             techs = i18n.format_list(r.technologies_en if english else r.technologies)
             details = "\n".join(
-                p for p in (rec.address, rec.phone, rec.email, rec.website, techs, _people(rec, english)) if p
+                p
+                for p in (
+                    rec.address,
+                    display_phone(rec.phone),
+                    rec.email,
+                    rec.website,
+                    techs,
+                    _people(rec, english),
+                )
+                if p
             )
             rows.append([name, i18n.country_name(r.country), details])
         story.append(table(rows, widths))

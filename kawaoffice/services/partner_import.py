@@ -27,7 +27,7 @@ from babel import Locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kawaoffice.i18n import _
+from kawaoffice.i18n import N_, _
 from kawaoffice.model.partners import (
     ORGANIZATION_KIND_LABELS,
     Contact,
@@ -82,25 +82,25 @@ class Table:
 
 # field -> English msgid of its label, and the header texts that name it (compared folded)
 FIELDS: dict[str, str] = {
-    "name_ja": "Name",
-    "name_kana": "Reading",
-    "name_en": "English name",
-    "name_local": "Name in local script",
-    "abbreviation": "Abbreviation",
-    "kind": "Kind",
-    "country": "Country",
-    "city": "City",
-    "address": "Address",
-    "phone": "Phone",
-    "email": "E-mail",
-    "website": "Website",
-    "contact": "Contact",
-    "contact_kana": "Contact reading",
-    "contact_email": "Contact e-mail",
-    "contact_title": "Contact title",
-    "technologies": "Technologies",
-    "joined_on": "Joined",
-    "notes": "Notes",
+    "name_ja": N_("Name"),
+    "name_kana": N_("Reading"),
+    "name_en": N_("English name"),
+    "name_local": N_("Name in local script"),
+    "abbreviation": N_("Abbreviation"),
+    "kind": N_("Kind"),
+    "country": N_("Country"),
+    "city": N_("City"),
+    "address": N_("Address"),
+    "phone": N_("Phone"),
+    "email": N_("E-mail"),
+    "website": N_("Website"),
+    "contact": N_("Contact"),
+    "contact_kana": N_("Contact reading"),
+    "contact_email": N_("Contact e-mail"),
+    "contact_title": N_("Contact title"),
+    "technologies": N_("Technologies"),
+    "joined_on": N_("Joined"),
+    "notes": N_("Notes"),
 }
 
 _ALIASES: dict[str, tuple[str, ...]] = {

@@ -604,3 +604,16 @@ def directory_records(session: Session, ids: Sequence[int]) -> list[DirectoryRec
 def used_countries(session: Session) -> list[str]:
     """The countries of the organizations in the directory (for the country filter)."""
     return sorted(set(session.scalars(select(Organization.country).distinct())) - {""})
+
+
+def display_phone(e164: str) -> str:
+    """A stored E.164 number in international form for people (``+81 44-200-2111``)."""
+    if not e164:
+        return ""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
