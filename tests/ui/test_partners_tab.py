@@ -184,8 +184,8 @@ def test_import_bad_then_fixed_cp932_file(
     assert count(gui_db) == before  # nothing written
     assert dialog.load_file(DATA / "partners_fixed_cp932.csv")
     qtbot.mouseClick(dialog.import_button, Qt.MouseButton.LeftButton)
-    assert not dialog.isVisible() and dialog.result is not None
-    assert dialog.result.organizations == 4 and count(gui_db) == 4
+    assert not dialog.isVisible() and dialog.import_result is not None
+    assert dialog.import_result.organizations == 4 and count(gui_db) == 4
     assert names(tab) == ["アクア技研株式会社", "国際協力機構", "三機工業", "ナムパパ・ラオ"]
     assert any("4" in text for text in boxes[1:])
     # the same file again: every row is reported as a duplicate and skipped

@@ -73,9 +73,9 @@ class _FormDialog(QDialog):
         return edit
 
     def show_error(self, field: str | None, message: str) -> None:
-        for widget in self.fields.values():
-            widget.setStyleSheet("")
-            widget.setToolTip("")
+        for each in self.fields.values():
+            each.setStyleSheet("")
+            each.setToolTip("")
         widget = self.fields.get(field or "")
         if widget is not None:
             widget.setStyleSheet(ERROR_STYLE)
@@ -351,12 +351,14 @@ class ContactDialog(_FormDialog):
                         self.left_on.setDate(QDate(e.ended_on.year, e.ended_on.month, e.ended_on.day))
 
     def save_values(self) -> int:
-        values = {name: _text(w) for name, w in self.fields.items() if isinstance(w, QLineEdit)}
+        values: dict[str, Any] = {
+            name: _text(w) for name, w in self.fields.items() if isinstance(w, QLineEdit)
+        }
         post = {"department": values.pop("department"), "title": values.pop("title")}
         values["successor_id"] = self.successor.currentData()
         if self.confirmed.isChecked():
             values["confirmed_on"] = date.today()
-        ended = self.left_on.date().toPython() if self.left.isChecked() else None
+        ended: date | None = self.left_on.date().toPython() if self.left.isChecked() else None  # type: ignore[assignment]
         with self.sessions() as session:
             names = [
                 f"{c.family_name} {c.given_name}".strip()
@@ -381,7 +383,12 @@ class ContactDialog(_FormDialog):
                         session, family_name=family, region=org.country, **values
                     )
                     partners.create_employment(
-                        session, contact_id=contact.id, organization_id=org.id, ended_on=ended, **post
+                        session,
+                        contact_id=contact.id,
+                        organization_id=org.id,
+                        ended_on=ended,
+                        department=post["department"],
+                        title=post["title"],
                     )
                 else:
                     contact = partners.update_contact(
@@ -456,14 +463,16 @@ class RotationDialog(QDialog):
                 item.setData(Qt.ItemDataRole.UserRole, cid)
                 self.table.setItem(r, col, item)
 
+    def _id_at(self, row: int) -> int:
+        item = self.table.item(row, 0)
+        return int(item.data(Qt.ItemDataRole.UserRole)) if item is not None else 0
+
     def contact_ids(self) -> list[int]:
-        return [
-            int(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in range(self.table.rowCount())
-        ]
+        return [self._id_at(r) for r in range(self.table.rowCount())]
 
     def mark_selected(self) -> None:
         rows = sorted({i.row() for i in self.table.selectedIndexes()}) or list(range(self.table.rowCount()))
-        ids = [int(self.table.item(r, 0).data(Qt.ItemDataRole.UserRole)) for r in rows]
+        ids = [self._id_at(r) for r in rows]
         with self.sessions() as session:
             ps.mark_confirmed(session, ids, self.today)
             session.commit()

@@ -48,7 +48,7 @@ class ImportDialog(QDialog):
         self.remembered = dict(remembered or {})
         self.table: pi.Table | None = None
         self.rows: list[pi.PreviewRow] = []
-        self.result: pi.ImportResult | None = None
+        self.import_result: pi.ImportResult | None = None
         self.file_label = QLabel(_("Choose an Excel (XLSX) or CSV file."), self)
         self.file_label.setObjectName("file_label")
         choose = QPushButton(_("Choose file…"), self)
@@ -220,7 +220,9 @@ class ImportDialog(QDialog):
         progress.setMinimumDuration(200)
         with self.sessions() as session:
             try:
-                self.result = pi.import_rows(session, self.rows, lambda done, total: progress.setValue(done))
+                self.import_result = pi.import_rows(
+                    session, self.rows, lambda done, total: progress.setValue(done)
+                )
                 session.commit()
             except ServiceError as exc:
                 session.rollback()

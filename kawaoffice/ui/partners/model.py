@@ -42,7 +42,7 @@ class PartnersModel(PagedTableModel):
         Column(N_("Membership"), lambda r: label(MEMBERSHIP_STATUS_LABELS, r.member_status)),
         Column(N_("Technologies"), lambda r: join_list(localized_list(r.technologies, r.technologies_en))),
     )
-    natural_sort = _NaturalSort()  # type: ignore[assignment]
+    natural_sort = _NaturalSort()
 
     def __init__(self, sessions: SessionProvider, parent: QObject | None = None) -> None:
         super().__init__(sessions, parent)

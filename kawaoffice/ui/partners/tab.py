@@ -326,7 +326,7 @@ class PartnersTab(RecordTab):
 
     def contact_rows(self) -> list[list[str]]:
         return [
-            [self.contacts.item(r, c).text() for c in range(self.contacts.columnCount())]
+            [_cell_text(self.contacts.item(r, c)) for c in range(self.contacts.columnCount())]
             for r in range(self.contacts.rowCount())
         ]
 
@@ -417,16 +417,16 @@ class PartnersTab(RecordTab):
             self.import_mapping = dialog.mapping_memory()
             self._fill_filter_choices()
             self.model.reload()
-            if dialog.result is not None:
+            if dialog.import_result is not None:
                 QMessageBox.information(
                     self,
                     _("Import partners"),
                     _(
                         "Imported {orgs} organizations and {contacts} contacts; {skipped} duplicates skipped."
                     ).format(
-                        orgs=dialog.result.organizations,
-                        contacts=dialog.result.contacts,
-                        skipped=dialog.result.skipped,
+                        orgs=dialog.import_result.organizations,
+                        contacts=dialog.import_result.contacts,
+                        skipped=dialog.import_result.skipped,
                     ),
                 )
 
@@ -503,6 +503,10 @@ class PartnersTab(RecordTab):
         mapping = state.get("import_mapping")
         if isinstance(mapping, dict):
             self.import_mapping = {str(k): str(v) for k, v in mapping.items()}
+
+
+def _cell_text(item: QTableWidgetItem | None) -> str:
+    return item.text() if item is not None else ""
 
 
 def _esc(text: str) -> str:
