@@ -143,6 +143,8 @@ class PartnersTab(RecordTab):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
+        self.splitter.setChildrenCollapsible(True)
+        self.search.setMinimumWidth(120)
         layout.addWidget(self.toolbar)
         layout.addLayout(filters)
         layout.addWidget(self.splitter, 1)
@@ -176,6 +178,8 @@ class PartnersTab(RecordTab):
         combo = QComboBox(self)
         combo.setObjectName(name)
         combo.addItem(everything, None)
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)
         combo.currentIndexChanged.connect(lambda _i: self.apply_filter())
         return combo
 
