@@ -281,9 +281,9 @@ class PartnersTab(RecordTab):
                 for t in org.technologies
             ]
             info = {
-                "name": org.name_ja,
-                "kana": org.name_kana,
-                "en": org.name_en,
+                "name": localized(org.name_ja, org.name_en),
+                "kana": org.name_kana if i18n.current_language() == "ja" else org.name_ja,
+                "en": org.name_en if i18n.current_language() == "ja" else "",
                 "local": org.name_local,
                 "kind": _(ORGANIZATION_KIND_LABELS[org.kind]),
                 "country": i18n.country_name(org.country),
