@@ -80,12 +80,13 @@ class StaffView(QWidget):
         new.clicked.connect(self.new_staff)
         edit = QPushButton(_("Edit"), self)
         edit.clicked.connect(self.edit_current)
-        for w in (self.language, self.level, self.skill, self.active, self.search):
+        for w in (self.language, self.level, self.skill, self.active):
             row.addWidget(w)
         row.addStretch(1)
         row.addWidget(new)
         row.addWidget(edit)
         layout.addLayout(row)
+        layout.addWidget(self.search)
         self.table = QTableView(self)
         self.table.setObjectName("staff_table")
         self.table.setModel(self.model)

@@ -127,6 +127,9 @@ class DispatchesTab(RecordTab):
         self.view.doubleClicked.connect(lambda _i: self.edit_current())
         self.timeline.canvas.dispatchActivated.connect(self.edit_dispatch)
         self._filter_choices_loaded = False
+        for combo in self.findChildren(QComboBox):  # long labels must not force a wide window
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
         self.show_view("table")
 
     def _action(self, text: str, slot: Any, shortcut: Any = None, *, toolbar: bool = True) -> QAction:
