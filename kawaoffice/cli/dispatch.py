@@ -7,10 +7,10 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kawaoffice.cli.core import CliError, Context, format_table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kawaoffice.cli.core import CliError, Context, format_table
 from kawaoffice.i18n import _, country_name, fiscal_year_label, format_number
 from kawaoffice.model.dispatch import Dispatch
 from kawaoffice.services import ServiceError, dispatch_stats

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 from kawaoffice.cli.core import CliError, Context
-
 from kawaoffice.documents.iati import ReportingOrg, write_iati
 from kawaoffice.documents.needs_bulletin import build_needs_bulletin_pdf, needs_mail_text
 from kawaoffice.documents.progress_report import build_progress_report_pdf, build_progress_report_xlsx

@@ -7,9 +7,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from kawaoffice.cli.core import CliError, Context, format_table
 from sqlalchemy import select
 
+from kawaoffice.cli.core import CliError, Context, format_table
 from kawaoffice.i18n import _, country_name, fiscal_year_label, format_number
 from kawaoffice.model.tours import VISITOR_TYPE_LABELS, Booking, VisitorType
 from kawaoffice.services import ServiceError, tour_stats

@@ -9,8 +9,6 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-pytest.importorskip("kawaoffice.cli.core", reason="the shared CLI package is not there yet")
-
 from kawaoffice.cli import main
 
 

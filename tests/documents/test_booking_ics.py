@@ -6,12 +6,8 @@ import io
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-import pytest
-from sqlalchemy.orm import Session
-
-pytest.importorskip("kawaoffice.documents.ics", reason="the shared ICS module is not there yet")
-
 from icalendar import Calendar
+from sqlalchemy.orm import Session
 
 from kawaoffice.documents.booking_ics import write_booking_ics
 from kawaoffice.model.tours import VisitorType

@@ -3,6 +3,13 @@
     kawaoffice-cli [--database URL] [--lang ja|en] db info|upgrade|backup [PATH]|restore PATH
     kawaoffice-cli demo [--scale N]
     kawaoffice-cli list partners|projects|dispatches|visits [--format table|json] [--limit N]
+    kawaoffice-cli import partners FILE [--dry-run] [--mapping FILE]
+    kawaoffice-cli export partners|projects FILE | iati FILE.xml | ics --dispatch ID|--booking ID -o FILE.ics
+    kawaoffice-cli print directory|progress-report|needs-bulletin|itinerary|visit-schedule|confirmation ...
+    kawaoffice-cli stats dispatches|visits [--fiscal-year YYYY] [--format table|json]
+
+Each area's commands live in its own module (``cli/partners.py``, ``projects.py``, ``dispatch.py``,
+``tours.py``) and are added to the command groups by that module's ``register(groups)``.
 
 ``--database`` and ``--lang`` may come before or after the command. Errors are one translated line on stderr and
 exit status 1; usage errors exit with status 2 (argparse's convention).
@@ -13,20 +20,32 @@ from __future__ import annotations
 import argparse
 import contextlib
 import dataclasses
-import enum
-import getpass
 import json
 import logging
 import sys
-import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from kawaoffice.cli import dispatch as dispatch_commands
+from kawaoffice.cli import partners as partner_commands
+from kawaoffice.cli import projects as project_commands
+from kawaoffice.cli import tours as tour_commands
+from kawaoffice.cli.core import (
+    CliError,
+    Context,
+    add_common,
+    display_width,
+    format_table,
+    non_negative,
+    pad,
+    plain,
+    truncate,
+)
 from kawaoffice.i18n import _, set_language
 from kawaoffice.model.dispatch import DISPATCH_PURPOSE_LABELS, DISPATCH_STATUS_LABELS
 from kawaoffice.model.partners import MEMBERSHIP_STATUS_LABELS, ORGANIZATION_KIND_LABELS
@@ -35,86 +54,23 @@ from kawaoffice.model.tours import BOOKING_STATUS_LABELS, VISITOR_TYPE_LABELS
 from kawaoffice.services import ServiceError, overview
 from kawaoffice.services.demo import load_demo
 from kawaoffice.settings import Settings
-from kawaoffice.storage import (
-    Database,
-    StorageError,
-    backup_database,
-    database_info,
-    open_database,
-    resolve_database_url,
-    restore_database,
-    schema_status,
-)
+from kawaoffice.storage import StorageError, backup_database, database_info, restore_database, schema_status
+
+__all__ = [
+    "CliError",
+    "Context",
+    "build_parser",
+    "display_width",
+    "format_table",
+    "main",
+    "pad",
+    "plain",
+    "truncate",
+]
 
 log = logging.getLogger(__name__)
 
 LIST_KINDS = ("partners", "projects", "dispatches", "visits")
-MAX_CELL_WIDTH = 48
-
-
-class CliError(Exception):
-    """A problem to report as one line (already translated)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-# ---------------------------------------------------------------------------------------------------------------
-# Text tables that line up with Japanese (full-width) characters
-# ---------------------------------------------------------------------------------------------------------------
-
-
-def display_width(text: str) -> int:
-    """Columns ``text`` takes in a terminal: 2 for East Asian wide/full-width characters, 0 for combining marks."""
-    width = 0
-    for ch in text:
-        if unicodedata.combining(ch):
-            continue
-        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-    return width
-
-
-def truncate(text: str, limit: int) -> str:
-    if display_width(text) <= limit:
-        return text
-    out, width = [], 0
-    for ch in text:
-        w = display_width(ch)
-        if width + w > limit - 1:
-            break
-        out.append(ch)
-        width += w
-    return "".join(out) + "…"
-
-
-def pad(text: str, width: int) -> str:
-    return text + " " * (width - display_width(text))
-
-
-def format_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    cells = [[truncate(" ".join(c.split()), MAX_CELL_WIDTH) for c in row] for row in rows]
-    widths = [display_width(h) for h in headers]
-    for row in cells:
-        for i, cell in enumerate(row):
-            widths[i] = max(widths[i], display_width(cell))
-    lines = ["  ".join(pad(h, w) for h, w in zip(headers, widths, strict=True)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    lines.extend("  ".join(pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip() for row in cells)
-    return "\n".join(lines)
-
-
-def plain(value: Any) -> Any:
-    """A JSON-friendly value: enum values, ISO dates, lists for tuples."""
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return [plain(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    return value
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -237,30 +193,6 @@ _LISTERS: dict[
 # ---------------------------------------------------------------------------------------------------------------
 # Commands
 # ---------------------------------------------------------------------------------------------------------------
-
-
-class Context:
-    def __init__(self, args: argparse.Namespace, out: TextIO, err: TextIO, language: str) -> None:
-        self.args = args
-        self.out = out
-        self.err = err
-        self.language = language
-        settings = Settings.load()
-        self.url = resolve_database_url(getattr(args, "database", None), settings.database_url)
-        self.user = settings.user_name or _login_name()
-
-    def open(self, *, upgrade: bool) -> Database:
-        return open_database(self.url, self.user, upgrade=upgrade)
-
-    def print(self, text: str = "") -> None:
-        print(text, file=self.out)
-
-
-def _login_name() -> str:
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name (some containers / services)
-        return ""
 
 
 def _format_size(size: int | None) -> str:
@@ -391,27 +323,12 @@ def cmd_list(ctx: Context) -> int:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
-    """``--database`` and ``--lang``, accepted before the command (``top``) and after it."""
-    default: Any = None if top else argparse.SUPPRESS
-    parser.add_argument(
-        "--database", metavar="URL", default=default,
-        help=_("database URL or SQLite file (default: KAWAOFFICE_DATABASE_URL, then the stored setting)"),
-    )  # fmt: skip
-    parser.add_argument(
-        "--lang", choices=("ja", "en"), default=default, help=_("language of messages and output")
-    )
-    parser.add_argument(
-        "-v", "--verbose", action="store_true", default=default, help=_("log progress details")
-    )
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="kawaoffice-cli",
         description=_("KawaOffice command line: database maintenance, demo data and listings."),
     )
-    _common(parser, top=True)
+    add_common(parser, top=True)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     db = commands.add_parser("db", help=_("database maintenance"))
@@ -429,44 +346,99 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("path", metavar="PATH", help=_("backup file to restore"))
     restore.set_defaults(func=cmd_db_restore)
     for sub in (info, upgrade, backup, restore):
-        _common(sub, top=False)
+        add_common(sub, top=False)
 
     demo = commands.add_parser("demo", help=_("load the demo data (adds nothing when already loaded)"))
     demo.add_argument(
-        "--scale", type=_non_negative, default=0, metavar="N",
+        "--scale", type=non_negative, default=0, metavar="N",
         help=_("also add N units of generated records for load testing"),
     )  # fmt: skip
     demo.set_defaults(func=cmd_demo)
-    _common(demo, top=False)
+    add_common(demo, top=False)
 
     lst = commands.add_parser("list", help=_("list partners, projects, dispatches or visits"))
     lst.add_argument("kind", choices=LIST_KINDS)
     lst.add_argument("--format", choices=("table", "json"), default="table", help=_("output format"))
-    lst.add_argument("--limit", type=_non_negative, default=None, metavar="N", help=_("at most N rows"))
-    lst.add_argument("--offset", type=_non_negative, default=0, metavar="N", help=_("skip the first N rows"))
+    lst.add_argument("--limit", type=non_negative, default=None, metavar="N", help=_("at most N rows"))
+    lst.add_argument("--offset", type=non_negative, default=0, metavar="N", help=_("skip the first N rows"))
     lst.set_defaults(func=cmd_list)
-    _common(lst, top=False)
+    add_common(lst, top=False)
+
+    groups = Groups(commands)
+    ics = groups.add(
+        groups.export, "ics", _("export a dispatch or a visit as an Outlook calendar file"), cmd_ics
+    )
+    which = ics.add_mutually_exclusive_group(required=True)
+    which.add_argument("--dispatch", type=non_negative, metavar="ID", help=_("the dispatch's id"))
+    which.add_argument("--booking", type=non_negative, metavar="ID", help=_("the visit booking's id"))
+    ics.add_argument("-o", "--output", metavar="FILE", required=True, help=_("the .ics file to write"))
+    for area in (partner_commands, project_commands, dispatch_commands, tour_commands):
+        area.register(groups)
     return parser
 
 
-def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(_("not a number: {value}").format(value=text)) from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(_("must not be negative: {value}").format(value=text))
-    return value
+class Groups:
+    """The command groups ``import``, ``export``, ``print`` and ``stats`` that the area modules add to."""
+
+    def __init__(self, commands: Any) -> None:
+        def group(name: str, help_text: str) -> Any:
+            parser = commands.add_parser(name, help=help_text)
+            return parser.add_subparsers(dest=f"{name}_command", metavar="WHAT", required=True)
+
+        self.import_ = group("import", _("import records from a file"))
+        self.export = group("export", _("export records to a file"))
+        self.print = group("print", _("print a document to PDF"))
+        self.stats = group("stats", _("statistics"))
+
+    def add(
+        self,
+        group: Any,
+        name: str,
+        help_text: str,
+        func: Callable[[Context], int],
+        *,
+        lang: tuple[str, ...] | None = ("ja", "en"),
+    ) -> argparse.ArgumentParser:
+        """Add the sub-command ``name`` to ``group`` with --database, -v and (unless ``lang`` is None) --lang."""
+        parser: argparse.ArgumentParser = group.add_parser(name, help=help_text)
+        parser.set_defaults(func=func)
+        if lang is None:
+            parser.add_argument(
+                "--database", metavar="URL", default=argparse.SUPPRESS,
+                help=_("database URL or SQLite file (default: KAWAOFFICE_DATABASE_URL, then the stored setting)"),
+            )  # fmt: skip
+            parser.add_argument(
+                "-v",
+                "--verbose",
+                action="store_true",
+                default=argparse.SUPPRESS,
+                help=_("log progress details"),
+            )
+        else:
+            add_common(parser, top=False)
+        return parser
+
+
+def cmd_ics(ctx: Context) -> int:
+    path = Path(ctx.args.output).expanduser()
+    if ctx.args.dispatch is not None:
+        return dispatch_commands.export_ics(ctx, int(ctx.args.dispatch), path)
+    return tour_commands.export_ics(ctx, int(ctx.args.booking), path)
 
 
 def _pre_parse(argv: Sequence[str]) -> argparse.Namespace:
     """Read ``--lang`` before the real parser is built, so its help texts are in that language."""
     pre = argparse.ArgumentParser(add_help=False)
-    pre.add_argument("--lang", choices=("ja", "en"), default=None)
+    pre.add_argument("--lang", default=None)
     try:
         known, _rest = pre.parse_known_args(list(argv))
     except SystemExit:
         return argparse.Namespace(lang=None)
+    if known.lang not in (
+        "ja",
+        "en",
+    ):  # e.g. "both" for the bilingual visit schedule: messages follow settings
+        known.lang = None
     return known
 
 
