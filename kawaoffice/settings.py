@@ -30,6 +30,9 @@ class Settings:
     window_state: str = ""
     last_tab: str = "partners"
     table_states: dict[str, str] = field(default_factory=dict)  # header state per table, base64
+    tab_states: dict[str, dict[str, Any]] = field(
+        default_factory=dict
+    )  # each tab's own state (RecordTab.save_state)
     last_backup_date: str = ""
 
     @staticmethod

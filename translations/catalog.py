@@ -7,6 +7,7 @@ Run from the repository root with the project's interpreter:
     .venv/bin/python translations/catalog.py compile   # *.po -> *.mo (gitignored; the app also compiles at start)
     .venv/bin/python translations/catalog.py check     # exit 1 listing Japanese gaps (untranslated, fuzzy, placeholders)
     .venv/bin/python translations/catalog.py all       # extract + update + compile + check
+    .venv/bin/python translations/catalog.py merge FILE.json ...   # {"msgid": "日本語"} into the ja catalog
 
 English msgids are the English UI, so the ``en`` catalog may leave msgstr empty; it is still kept updated so a
 translator can override a wording there. ``tests/test_translations.py`` runs the same extraction in memory and fails
@@ -240,12 +241,49 @@ def cmd_check(languages: Iterable[str] = REQUIRED) -> int:
     return 1 if failed else 0
 
 
+def cmd_merge(files: Sequence[str]) -> int:
+    """Fill Japanese translations from JSON files of ``{"msgid": "訳"}`` (``"context\\x04msgid"`` for pgettext).
+
+    Existing translations are kept unless the JSON gives a different one; msgids not in the catalog are reported.
+    """
+    import json
+
+    path = po_path("ja")
+    catalog = _read(path, "ja")
+    changed = unknown = 0
+    for name in files:
+        entries = json.loads(Path(name).read_text(encoding="utf-8"))
+        for key, text in entries.items():
+            context, _sep, msgid = key.rpartition("\x04")
+            msg = catalog.get(msgid, context or None)
+            if msg is None:
+                unknown += 1
+                print(f"{name}: not in the catalog: {key!r}")
+                continue
+            if isinstance(msg.string, tuple | list):
+                value: str | tuple[str, ...] = tuple(text for _s in msg.string)
+            else:
+                value = text
+            if msg.string != value or msg.fuzzy:
+                msg.string = value
+                msg.flags.discard("fuzzy")
+                changed += 1
+    if changed:
+        catalog.revision_date = datetime.now().astimezone()
+        _write(catalog, path)
+    print(f"{path.relative_to(ROOT)}: {changed} translations merged, {unknown} unknown msgids")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("command", choices=("extract", "update", "compile", "check", "all"))
+    parser.add_argument("command", choices=("extract", "update", "compile", "check", "all", "merge"))
+    parser.add_argument("files", nargs="*", help="JSON files for merge")
     args = parser.parse_args(argv)
+    if args.command == "merge":
+        return cmd_merge(args.files)
     if args.command == "extract":
         return cmd_extract()
     if args.command == "update":

@@ -119,7 +119,7 @@ class MainWindow(QMainWindow):
     def refresh(self) -> None:
         """Reload the tabs already shown and the status bar counts (F5)."""
         for key in list(self._loaded):
-            self._tabs[key].model.reload()
+            self._tabs[key].reload()
         self._update_status()
 
     # --- menus --------------------------------------------------------------------------------------------------
@@ -320,6 +320,12 @@ class MainWindow(QMainWindow):
             self.restoreState(_from_base64(self.settings.window_state))
         for key, tab in self._tabs.items():
             tab.restore_header_state(self.settings.table_states.get(key, ""))
+            state = self.settings.tab_states.get(key)
+            if isinstance(state, dict):
+                try:
+                    tab.restore_state(state)
+                except (KeyError, TypeError, ValueError):  # a state from another version: start fresh
+                    log.warning("could not restore the %s tab's state", key, exc_info=True)
         if self.settings.last_tab in self._tabs:
             self.tabs.setCurrentWidget(self._tabs[self.settings.last_tab])
 
@@ -328,6 +334,7 @@ class MainWindow(QMainWindow):
         self.settings.window_state = _to_base64(self.saveState())
         self.settings.last_tab = self.current_tab_key()
         self.settings.table_states = {key: tab.header_state() for key, tab in self._tabs.items()}
+        self.settings.tab_states = {key: tab.save_state() for key, tab in self._tabs.items()}
         self.settings.save()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
@@ -22,6 +22,7 @@ class RecordTab(QWidget):
     def __init__(self, sessions: SessionProvider, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(f"tab_{self.key}")
+        self.sessions = sessions
         self.model = self.model_class(sessions, self)
         self.view = QTableView(self)
         self.view.setObjectName(f"table_{self.key}")
@@ -55,6 +56,17 @@ class RecordTab(QWidget):
             for section in range(self.model.columnCount()):
                 width = self.view.columnWidth(section)
                 self.view.setColumnWidth(section, min(max(width, 60), MAX_AUTO_WIDTH))
+
+    def reload(self) -> None:
+        """Re-read the records (F5); tabs with more views than the table override this to refresh them too."""
+        self.model.reload()
+
+    def restore_state(self, state: dict[str, Any]) -> None:
+        """Apply what ``save_state`` returned last time (splitters, filters, zoom...); called once at start."""
+
+    def save_state(self) -> dict[str, Any]:
+        """The tab's own JSON-serialisable state, kept in the settings under the tab's key."""
+        return {}
 
     def header_state(self) -> str:
         return bytes(self.view.horizontalHeader().saveState().toBase64().data()).decode("ascii")
