@@ -94,6 +94,19 @@ def test_needs_bulletin_and_bad_input(
         == 1
     )
     assert "Traceback" not in capsys.readouterr().err
-    code = main(["print", "progress-report", "--fiscal-year", "soon", "-o", str(pdf), "--database", demo_db])
+    code = main(
+        [
+            "print",
+            "progress-report",
+            "--fiscal-year",
+            "soon",
+            "-o",
+            str(pdf),
+            "--database",
+            demo_db,
+            "--lang",
+            "en",
+        ]
+    )
     assert code == 2  # a usage error, reported by argparse
     assert "a fiscal year such as 2025" in capsys.readouterr().err

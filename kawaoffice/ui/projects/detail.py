@@ -118,4 +118,5 @@ class ProjectDetail(QTextBrowser):
         self.setOpenLinks(False)
 
     def clear_project(self) -> None:
-        self.setHtml(f"<p style='color:#666'>{escape(_('Select a project to see its details.'))}</p>")
+        hint = _("Select a project to see its details.")
+        self.setHtml(f"<p style='color:#666'>{escape(hint)}</p>")
