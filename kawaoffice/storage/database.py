@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kawaoffice.paths import default_database_path
 
 ENV_VAR = "KAWAOFFICE_DATABASE_URL"
+log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
@@ -42,12 +45,27 @@ def normalize_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
+def enable_wal(dbapi_connection: sqlite3.Connection) -> None:
+    """Switch the file to WAL (persistent once set). Switching needs a moment without other connections'
+    locks and SQLite may answer "database is locked" at once instead of waiting, e.g. while another PC creates the
+    schema: retry briefly, then go on in the current mode (the other connection sets WAL)."""
+    for attempt in range(20):
+        try:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    log.info("journal mode left as it is: the database stayed locked")
+
+
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        enable_wal(dbapi_connection)
         cursor.execute("PRAGMA synchronous=NORMAL")
     finally:
         cursor.close()

@@ -34,7 +34,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from kawaoffice.i18n import _
-from kawaoffice.storage.database import SQLITE_BUSY_TIMEOUT_MS, sqlite_path_of
+from kawaoffice.storage.database import SQLITE_BUSY_TIMEOUT_MS, enable_wal, sqlite_path_of
 from kawaoffice.storage.errors import StorageError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -146,7 +146,7 @@ def _sqlite_migration_engine(url: str) -> Engine:
         dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, so DDL is inside the transaction
         dbapi_connection.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         dbapi_connection.execute("PRAGMA foreign_keys=OFF")
-        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        enable_wal(dbapi_connection)
 
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection) -> None:

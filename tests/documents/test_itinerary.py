@@ -130,7 +130,7 @@ def test_itinerary_japanese(session: Session, tmp_path: Path, lang: str) -> None
     # leg 2: local 9:05 - 11:35, JST 11:05 - 13:35
     assert "9:05 – 11:35" in text and "11:05 – 13:35" in text
     # leg 3: overnight, lands the next local day; JST 1:50 - 7:20 the next day
-    assert "23:50 – 7:20 (+1)" in text and "1:50 – 7:20" in text
+    assert "23:50 – 7:20（+1日）" in text and "1:50 – 7:20" in text
     assert "UTC+09:00" in text and "UTC+07:00" in text
     assert "在ラオス日本国大使館" in text and "+85621414400" in text
     assert "佐藤 健一" in text and "古川" not in text  # the past post is not an emergency contact

@@ -53,7 +53,7 @@ def test_pdf_lists_the_demo_projects_under_their_stage_and_fiscal_year(
     jica = _section(text, "JICA技術協力プロジェクト", "JICA中小企業")
     assert "プロジェクト実施" in jica and "MaWaSU2" in jica
     assert jica.index("プロジェクト実施") < jica.index("MaWaSU2")
-    mlit = _section(text, "下水道技術海外実証事業(国土交通省)", "Stage changes during the year")
+    mlit = _section(text, "下水道技術海外実証事業(国土交通省)", "年度中のステージ移動")
     assert "成果報告・普及" in mlit and "ID-2019-BANDUNG" in mlit and "完了" in mlit
     assert "MaWaSU2" not in mlit and "Bandung" not in jica.replace("バンドン", "")
     assert "令和2年3月31日" in mlit  # Bandung's completion, in the year's changes

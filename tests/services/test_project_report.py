@@ -27,7 +27,12 @@ def test_demo_projects_under_their_stage_at_the_end_of_the_fiscal_year(session: 
     # Bandung went through all its stages in FY2019 and was completed on 2020-03-31, the last day of the year
     assert _where(fy2019, "ID-2019-BANDUNG") == ("MLIT_DEMO", "成果報告・普及", ProjectState.COMPLETED)
     bandung = next(p for p in fy2019.projects if p.code == "ID-2019-BANDUNG")
-    assert [e.to_stage_ja for e in bandung.events] == ["公募・採択", "現地実証", "成果報告・普及", "成果報告・普及"]
+    assert [e.to_stage_ja for e in bandung.events] == [
+        "公募・採択",
+        "現地実証",
+        "成果報告・普及",
+        "成果報告・普及",
+    ]
     assert [n.topic for n in fy2019.new_needs] == ["バンドン市 下水汚泥の減容化"]
     # ended before FY2019 began: not in it; not begun yet: not in it
     codes = {p.code for p in fy2019.projects}

@@ -31,7 +31,9 @@ def at(hour: int, minute: int = 0, day: date = DAY) -> datetime:
 
 
 def facility(session: Session, capacity: int = 40) -> tuple[Facility, Course]:
-    f = tours.create_facility(session, code="NAGASAWA", name_ja="長沢浄水場", name_en="Nagasawa", capacity=capacity)
+    f = tours.create_facility(
+        session, code="NAGASAWA", name_ja="長沢浄水場", name_en="Nagasawa", capacity=capacity
+    )
     for weekday in range(5):
         tours.set_weekday(session, f.id, weekday, opens=time(9), closes=time(16, 30))
     tours.set_weekday(session, f.id, 5, closed=True)
@@ -73,7 +75,12 @@ def test_each_check_refuses_with_its_message_and_override_is_recorded(session: S
     big = booking(session, "BIG", 35)
     with pytest.raises(ConflictError) as info:
         tours.add_segment(
-            session, booking_id=big.id, facility_id=f.id, course_id=course.id, starts_at=at(10), ends_at=at(11, 30)
+            session,
+            booking_id=big.id,
+            facility_id=f.id,
+            course_id=course.id,
+            starts_at=at(10),
+            ends_at=at(11, 30),
         )
     assert kinds(info) == {"group_size"} and "groups of 1 to 30" in info.value.message
     # capacity: 12 + 30 > 40 only where they overlap
@@ -85,7 +92,12 @@ def test_each_check_refuses_with_its_message_and_override_is_recorded(session: S
     assert kinds(info) == {"over_capacity"}
     assert "42 visitors" in info.value.message and "capacity of 40" in info.value.message
     seg = tours.add_segment(
-        session, booking_id=c.id, facility_id=f.id, starts_at=at(11), ends_at=at(12), override_reason="Hall split"
+        session,
+        booking_id=c.id,
+        facility_id=f.id,
+        starts_at=at(11),
+        ends_at=at(12),
+        override_reason="Hall split",
     )
     session.commit()
     override = session.scalars(select(ConflictOverride)).one()
@@ -128,7 +140,9 @@ def test_move_booking_keeps_local_times_and_is_checked(session: Session) -> None
     other_facility = tours.create_facility(session, code="IRIEZAKI", name_ja="入江崎", capacity=60)
     b = booking(session, "A", 30)
     tours.add_segment(session, booking_id=b.id, facility_id=f.id, starts_at=at(9, 30), ends_at=at(11, 30))
-    tours.add_segment(session, booking_id=b.id, facility_id=other_facility.id, starts_at=at(14), ends_at=at(15, 45))
+    tours.add_segment(
+        session, booking_id=b.id, facility_id=other_facility.id, starts_at=at(14), ends_at=at(15, 45)
+    )
     tours.move_booking(session, b.id, b.version, to_date=date(2026, 5, 20))
     assert [(s.starts_at, s.ends_at) for s in b.segments] == [
         (at(9, 30, date(2026, 5, 20)), at(11, 30, date(2026, 5, 20))),
@@ -167,10 +181,16 @@ def test_visit_stats_by_country_type_and_fiscal_year(session: Session) -> None:
             session, code=code, group_name=code, visitor_type=vtype, headcount=sum(countries.values()) or 8,
             countries=countries, country=country, status=status,
         )  # fmt: skip
-        tours.add_segment(session, booking_id=b.id, facility_id=f.id, starts_at=at(10, day=day), ends_at=at(11, day=day))
+        tours.add_segment(
+            session, booking_id=b.id, facility_id=f.id, starts_at=at(10, day=day), ends_at=at(11, day=day)
+        )
     fy2025 = tour_stats.visit_stats(session, 2025)
     assert (fy2025.visitors, fy2025.groups) == (13, 2)
-    assert [(c.key, c.visitors, c.groups) for c in fy2025.by_country] == [("ID", 8, 1), ("LA", 3, 1), ("VN", 2, 1)]
+    assert [(c.key, c.visitors, c.groups) for c in fy2025.by_country] == [
+        ("ID", 8, 1),
+        ("LA", 3, 1),
+        ("VN", 2, 1),
+    ]
     assert [(c.key, c.groups) for c in fy2025.by_visitor_type] == [("delegation", 1), ("jica_trainees", 1)]
     everything = tour_stats.visit_stats(session)
     assert [(c.key, c.visitors) for c in everything.by_fiscal_year] == [("2025", 13), ("2026", 8)]

@@ -402,7 +402,8 @@ class DispatchDialog(QDialog):
         self.buttons.accepted.connect(self.save)
         self.buttons.rejected.connect(self.reject)
         outer.addWidget(self.buttons)
-        QShortcut(QKeySequence("Ctrl+S"), self, activated=self.save)
+        save_shortcut = QShortcut(QKeySequence("Ctrl+S"), self)
+        save_shortcut.activated.connect(self.save)
 
         for w in (self.departure, self.returning):
             w.dateChanged.connect(lambda _d: self.refresh_checks())

@@ -4,6 +4,7 @@ trainings, passport expiry — never a passport number)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
@@ -228,8 +229,8 @@ class StaffDialog(QDialog):
         self.training_date.setDate(QDate.currentDate())
         add_training = QPushButton(_("Add training"), trainings)
         add_training.clicked.connect(self._add_training_row)
-        for w in (self.training_kind, self.training_name, self.training_date, add_training):
-            trow.addWidget(w)
+        for widget in (self.training_kind, self.training_name, self.training_date, add_training):
+            trow.addWidget(widget)
         tl.addLayout(trow)
         layout.addWidget(trainings)
         self.error = QLabel(self)
@@ -306,7 +307,7 @@ class StaffDialog(QDialog):
 
     def save(self) -> None:
         q = self.passport.date()
-        values = {
+        values: dict[str, Any] = {
             "staff_no": self.staff_no.text(),
             "family_name": self.family.text(),
             "given_name": self.given.text(),

@@ -47,6 +47,7 @@ class DispatchesTab(RecordTab):
     key = "dispatches"
     title = N_("Dispatches")
     model_class = DispatchesModel
+    timeline: TimelineView
 
     def __init__(self, sessions: SessionProvider, parent: QWidget | None = None) -> None:
         super().__init__(sessions, parent)
@@ -121,8 +122,8 @@ class DispatchesTab(RecordTab):
         self.timeline = TimelineView(self)
         self.staff = StaffView(sessions, self)
         self.stats = StatsView(sessions, self)
-        for w in (self.view, self.timeline, self.staff, self.stats):
-            self.stack.addWidget(w)
+        for page in (self.view, self.timeline, self.staff, self.stats):
+            self.stack.addWidget(page)
         layout.addWidget(self.stack, 1)
         self.view.doubleClicked.connect(lambda _i: self.edit_current())
         self.timeline.canvas.dispatchActivated.connect(self.edit_dispatch)

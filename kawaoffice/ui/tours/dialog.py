@@ -93,7 +93,7 @@ class SegmentRow(QWidget):
             self.start.timeChanged, self.end.timeChanged, self.guides[0].currentIndexChanged,
             self.guides[1].currentIndexChanged,
         ):  # fmt: skip
-            signal.connect(on_change)  # type: ignore[arg-type]
+            signal.connect(on_change)
 
     def _choice(self) -> FacilityChoice | None:
         fid = self.facility.currentData()
@@ -211,8 +211,8 @@ class BookingDialog(QDialog):
         self.headcount.setValue(10)
         self.interpreter = QCheckBox(_("Interpreter needed"), self)
         self.status = QComboBox(self)
-        for value, text in BOOKING_STATUS_LABELS.items():
-            self.status.addItem(_(text), value.value)
+        for status, text in BOOKING_STATUS_LABELS.items():
+            self.status.addItem(_(text), status.value)
         self.interests = QLineEdit(self)
         self.interests.setPlaceholderText(_("e.g. non-revenue water, sludge treatment"))
         self.transport = QLineEdit(self)

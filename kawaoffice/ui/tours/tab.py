@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QStackedWidget,
     QTextBrowser,
     QToolBar,
+    QVBoxLayout,
     QWidget,
 )
 from sqlalchemy.orm import Session
@@ -57,7 +58,7 @@ class VisitsTab(RecordTab):
         self.sessions = sessions
         self.schedule_lang = "both"
         layout = self.layout()
-        assert layout is not None
+        assert isinstance(layout, QVBoxLayout)
         layout.removeWidget(self.view)
         self.toolbar = QToolBar(self)
         self.toolbar.setObjectName("tours_toolbar")
@@ -129,9 +130,9 @@ class VisitsTab(RecordTab):
         self.today = QTextBrowser(self)
         self.today.setObjectName("tours_today")
         self.stack.addWidget(self.today)
-        layout.addWidget(self.toolbar)  # type: ignore[attr-defined]
-        layout.addLayout(bar)  # type: ignore[attr-defined]
-        layout.addWidget(self.stack)  # type: ignore[attr-defined]
+        layout.addWidget(self.toolbar)
+        layout.addLayout(bar)
+        layout.addWidget(self.stack)
 
         self.mode.currentIndexChanged.connect(self._mode_changed)
         self.status_filter.currentIndexChanged.connect(self._filter_changed)
