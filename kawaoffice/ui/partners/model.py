@@ -49,6 +49,9 @@ class PartnersModel(PagedTableModel):
         self._filter = ps.PartnerFilter()
         self._index: ps.PartnerIndex | None = None
         self._matched: list[int] = []
+        self._rows: dict[
+            int, PartnerRow
+        ] = {}  # rows read since the last reload: typing re-reads none of them
 
     # --- what is shown ------------------------------------------------------------------------------------------
 
@@ -76,11 +79,17 @@ class PartnersModel(PagedTableModel):
         """Re-read the index from the database (after a change or F5) and show the first page."""
         with self._sessions() as session:
             self._index = ps.PartnerIndex.build(session, current_language())
+        self._rows = {}
         self._matched = self._index.search(self._filter)
         super().reload()
 
     def fetch_page(self, session: Session, offset: int, limit: int) -> list[PartnerRow]:
-        return ps.partner_rows(session, self._matched[offset : offset + limit])
+        ids = self._matched[offset : offset + limit]
+        missing = [i for i in ids if i not in self._rows]
+        if missing:
+            for row in ps.partner_rows(session, missing):
+                self._rows[row.id] = row
+        return [self._rows[i] for i in ids if i in self._rows]
 
     def row_for_id(self, organization_id: int) -> int | None:
         try:
