@@ -7,13 +7,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTime
+from PySide6.QtCore import Qt, QTime
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
-from kawaoffice.model.tours import Facility
+from kawaoffice.model.tours import Booking, Facility
 from kawaoffice.services import tours
 from kawaoffice.services.demo import load_demo
 from kawaoffice.storage import Database, open_database
+from kawaoffice.ui.tours.dialog import BookingDialog
 from kawaoffice.ui.tours.manage import HOURS_CLOSED, HOURS_OPEN, FacilitiesDialog
 
 pytestmark = pytest.mark.gui
@@ -115,11 +117,45 @@ def test_invalid_hours_are_refused_with_the_message(
     facilities: FacilitiesDialog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     shown: list[str] = []
-    from PySide6.QtWidgets import QMessageBox
-
     monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
     facilities.hour_state[1].setCurrentIndex(facilities.hour_state[1].findData(HOURS_OPEN))
     facilities.hour_opens[1].setTime(QTime(17, 0))
     facilities.hour_closes[1].setTime(QTime(9, 0))
     assert not facilities.save_hours()
     assert shown == ["The closing time must be after the opening time."]
+
+
+def test_presenters_are_added_saved_and_removed(qtbot, demo_db: Database, english: None) -> None:
+    with demo_db.session() as s:
+        booking = s.scalars(select(Booking).where(Booking.interests == "汚泥処理、管路維持管理")).one()
+        booking_id, before = booking.id, {p.organization_id for p in booking.presenters}
+    dialog = BookingDialog(demo_db.session, booking_id)
+    qtbot.addWidget(dialog)
+    assert dialog.presenter_choice.count() > 0
+    assert "Member companies that could present" in dialog.presenters.text()
+    for org_id in before:  # start from no presenters
+        dialog.presenter_list.setCurrentRow(dialog.presenter_ids().index(org_id))
+        dialog.remove_presenter()
+    assert dialog.presenter_ids() == [] and not dialog.remove_presenter_button.isEnabled()
+    dialog.presenter_choice.setCurrentIndex(0)
+    chosen_id, chosen_name, _topic = dialog.presenter_choice.currentData()
+    qtbot.mouseClick(dialog.add_presenter_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(dialog.add_presenter_button, Qt.MouseButton.LeftButton)  # twice: listed once
+    assert dialog.presenter_ids() == [chosen_id]
+    assert dialog.presenter_names()[0].startswith(chosen_name)
+    dialog.reason.setText("テスト")
+    assert dialog.save(), dialog.issues.text()
+    with demo_db.session() as s:
+        saved = [(p.organization_id, p.topic) for p in s.get(Booking, booking_id).presenters]  # type: ignore[union-attr]
+    assert [org for org, _t in saved] == [chosen_id] and saved[0][1]
+
+    # the edit dialog shows it again; removing it and saving deletes it
+    again = BookingDialog(demo_db.session, booking_id)
+    qtbot.addWidget(again)
+    assert again.presenter_ids() == [chosen_id]
+    again.presenter_list.setCurrentRow(0)
+    qtbot.mouseClick(again.remove_presenter_button, Qt.MouseButton.LeftButton)
+    again.reason.setText("テスト")
+    assert again.save(), again.issues.text()
+    with demo_db.session() as s:
+        assert s.get(Booking, booking_id).presenters == []  # type: ignore[union-attr]

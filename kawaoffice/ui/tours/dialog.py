@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, Qt, QTime, QTimer
@@ -19,6 +20,8 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListWidget,
+    QListWidgetItem,
     QMenu,
     QPushButton,
     QScrollArea,
@@ -33,6 +36,9 @@ from kawaoffice.model.tours import BOOKING_STATUS_LABELS, VISITOR_TYPE_LABELS, B
 from kawaoffice.services import ServiceError, tour_checks, tours
 from kawaoffice.services.errors import ConflictError, ValidationError
 from kawaoffice.ui.widgets.paged_model import SessionProvider
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 NO_STAFF = 0
 
@@ -181,6 +187,9 @@ class BookingDialog(QDialog):
             ]  # fmt: skip
             self.staff = tours.staff_choices(s)
         self.rows: list[SegmentRow] = []
+        self.original_presenters: dict[
+            int, tuple[int, int]
+        ] = {}  # organization id -> (presenter id, version)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(300)
@@ -228,6 +237,29 @@ class BookingDialog(QDialog):
         self.presenters.setObjectName("presenters")
         self.presenters.setWordWrap(True)
         layout.addWidget(self.presenters)
+        presenter_box = QGroupBox(_("Member companies presenting to the group"), self)
+        presenter_layout = QHBoxLayout(presenter_box)
+        self.presenter_list = QListWidget(presenter_box)
+        self.presenter_list.setObjectName("presenter_list")
+        self.presenter_list.setMaximumHeight(90)
+        presenter_layout.addWidget(self.presenter_list, 2)
+        self.presenter_choice = QComboBox(presenter_box)
+        self.presenter_choice.setObjectName("presenter_choice")
+        self.presenter_choice.setToolTip(_("Member companies whose technologies match the interests"))
+        self.add_presenter_button = QPushButton(_("Add as presenter"), presenter_box)
+        self.add_presenter_button.clicked.connect(lambda: self.add_presenter())
+        self.remove_presenter_button = QPushButton(_("Remove presenter"), presenter_box)
+        self.remove_presenter_button.clicked.connect(self.remove_presenter)
+        side = QVBoxLayout()
+        side.addWidget(self.presenter_choice)
+        buttons_row = QHBoxLayout()
+        buttons_row.addWidget(self.add_presenter_button)
+        buttons_row.addWidget(self.remove_presenter_button)
+        side.addLayout(buttons_row)
+        side.addStretch(1)
+        presenter_layout.addLayout(side, 1)
+        layout.addWidget(presenter_box)
+        self._refresh_presenter_buttons()
         box = QGroupBox(_("Parts of the visit (facility, course, time, guides)"), self)
         self.rows_layout = QVBoxLayout(box)
         add = QPushButton(_("Add part"), box)
@@ -299,6 +331,7 @@ class BookingDialog(QDialog):
                                [a.staff_id for a in seg.staff])  # fmt: skip
                 row.segment_id, row.version = seg.id, seg.version
                 row.original_staff = {a.staff_id: (a.id, a.version) for a in seg.staff}
+        self._load_presenters()
         self.update_presenters()
         self.run_checks()
 
@@ -365,16 +398,85 @@ class BookingDialog(QDialog):
 
     def update_presenters(self) -> None:
         text = self.interests.text().strip()
+        self.presenter_choice.clear()
         if not text:
             self.presenters.clear()
+            self._refresh_presenter_buttons()
             return
         with self.sessions() as s:
             found = tours.suggest_presenters(s, text, limit=5)
+        for p in found:
+            self.presenter_choice.addItem(
+                f"{p.name_ja}（{'・'.join(p.technologies)}）",
+                (p.organization_id, p.name_ja, "・".join(p.technologies)),
+            )
+        self._refresh_presenter_buttons()
         if found:
             names = "、".join(f"{p.name_ja}（{'・'.join(p.technologies)}）" for p in found)
             self.presenters.setText(_("Member companies that could present: {names}").format(names=names))
         else:
             self.presenters.setText(_("No member company matches these interests."))
+
+    # --- presenters ---------------------------------------------------------------------------------------------
+    def _load_presenters(self, booking_id: int | None = None) -> None:
+        booking_id = booking_id or self.booking_id
+        self.presenter_list.clear()
+        self.original_presenters = {}
+        if booking_id is None:
+            return
+        with self.sessions() as s:
+            for p in tours.get_booking(s, booking_id).presenters:
+                self.original_presenters[p.organization_id] = (p.id, p.version)
+                self._add_presenter_item(p.organization_id, p.organization.name_ja, p.topic)
+        self._refresh_presenter_buttons()
+
+    def _add_presenter_item(self, organization_id: int, name: str, topic: str) -> None:
+        item = QListWidgetItem(f"{name}（{topic}）" if topic else name)
+        item.setData(Qt.ItemDataRole.UserRole, (organization_id, topic))
+        self.presenter_list.addItem(item)
+
+    def presenter_ids(self) -> list[int]:
+        return [
+            self.presenter_list.item(r).data(Qt.ItemDataRole.UserRole)[0]
+            for r in range(self.presenter_list.count())
+        ]
+
+    def presenter_names(self) -> list[str]:
+        return [self.presenter_list.item(r).text() for r in range(self.presenter_list.count())]
+
+    def add_presenter(self) -> None:
+        """Add the company chosen among the matching member companies (saved with the booking)."""
+        data = self.presenter_choice.currentData()
+        if data is None:
+            return
+        organization_id, name, topic = data
+        if organization_id not in self.presenter_ids():
+            self._add_presenter_item(organization_id, name, topic)
+        self._refresh_presenter_buttons()
+
+    def remove_presenter(self) -> None:
+        row = self.presenter_list.currentRow()
+        if row >= 0:
+            self.presenter_list.takeItem(row)
+        self._refresh_presenter_buttons()
+
+    def _refresh_presenter_buttons(self) -> None:
+        self.add_presenter_button.setEnabled(self.presenter_choice.count() > 0)
+        self.remove_presenter_button.setEnabled(self.presenter_list.count() > 0)
+
+    def _save_presenters(self, s: Session, booking_id: int) -> None:
+        wanted = {
+            self.presenter_list.item(r).data(Qt.ItemDataRole.UserRole)[0]: self.presenter_list.item(r).data(
+                Qt.ItemDataRole.UserRole
+            )[1]
+            for r in range(self.presenter_list.count())
+        }
+        for organization_id, (presenter_id, version) in self.original_presenters.items():
+            if organization_id not in wanted:
+                tours.remove_presenter(s, presenter_id, version)
+        for organization_id, topic in wanted.items():
+            if organization_id not in self.original_presenters:
+                tours.add_presenter(s, booking_id=booking_id, organization_id=organization_id, topic=topic)
 
     # --- saving -------------------------------------------------------------------------------------------------
     def _values(self) -> dict[str, object]:
@@ -435,6 +537,7 @@ class BookingDialog(QDialog):
                         if staff_id not in row.original_staff:
                             tours.assign_segment_staff(s, segment_id=seg.id, staff_id=staff_id,
                                                        override_reason=reason)  # fmt: skip
+                self._save_presenters(s, booking.id)
                 if status != booking.status:
                     s.refresh(booking)
                     tours.update_booking(
@@ -458,6 +561,7 @@ class BookingDialog(QDialog):
             self.issues.setText(exc.message)
             self.issues.setStyleSheet("color: #c62828;")
             return False
+        self._load_presenters(self.saved_id)
         return True
 
     def _on_save(self) -> None:
