@@ -77,6 +77,7 @@ from kawaoffice.model.tours import (
     SegmentStaff,
     VisitorType,
 )
+from kawaoffice.services.projects import STANDARD_SCHEMES
 from kawaoffice.services.text import fold_all
 
 __all__ = ["GENERATED_PREFIX", "UNIT", "DemoSummary", "load_demo"]
@@ -743,100 +744,8 @@ STAFF: Final[list[_StaffData]] = [
     ),
 ]
 
-# Schemes and their stage templates: code, name_ja, name_en, [(stage code, ja, en, IATI status)]
-WATER_BIZ_STAGES: Final = [
-    ("NEEDS", "ニーズ把握", "Needs identification", 1),
-    ("SCHEME", "スキーム構築・実施可能性調査", "Scheme building and feasibility study", 1),
-    ("IMPLEMENT", "事業実施", "Implementation", 2),
-]
-GRASSROOTS_STAGES: Final = [
-    ("PROPOSAL", "提案・採択", "Proposal and selection", 1),
-    ("CONTRACT", "契約・事業計画", "Contract and work plan", 1),
-    ("IMPLEMENT", "事業実施", "Implementation", 2),
-    ("REPORT", "完了報告", "Completion report", 3),
-]
-SCHEMES: Final = [
-    ("WATER_BIZ", "水ビジネスの流れ(かわBizネット)", "Water business flow (Kawa Biz Net)", WATER_BIZ_STAGES),
-    (
-        "JICA_TCP",
-        "JICA技術協力プロジェクト",
-        "JICA technical cooperation project",
-        [
-            ("REQUEST", "要請・案件形成", "Request and formulation", 1),
-            ("DETAILED", "詳細計画策定・R/D署名", "Detailed planning and R/D", 1),
-            ("IMPLEMENT", "プロジェクト実施", "Implementation", 2),
-            ("EVALUATION", "終了時評価", "Terminal evaluation", 3),
-        ],
-    ),
-    (
-        "JICA_GRASS_SUPPORT",
-        "JICA草の根技術協力事業(支援型)",
-        "JICA grassroots technical cooperation (support type)",
-        GRASSROOTS_STAGES,
-    ),
-    (
-        "JICA_GRASS_PARTNER",
-        "JICA草の根技術協力事業(パートナー型)",
-        "JICA grassroots technical cooperation (partner type)",
-        GRASSROOTS_STAGES,
-    ),
-    (
-        "JICA_GRASS_REGIONAL",
-        "JICA草の根技術協力事業(地域活性型)",
-        "JICA grassroots technical cooperation (regional revitalization type)",
-        GRASSROOTS_STAGES,
-    ),
-    (
-        "JICA_SME",
-        "JICA中小企業・SDGsビジネス支援事業",
-        "JICA SME/SDGs business support",
-        [
-            ("APPLICATION", "応募・採択", "Application and selection", 1),
-            ("NEEDS_SURVEY", "ニーズ確認調査", "Needs confirmation survey", 2),
-            ("DEMONSTRATION", "ビジネス化実証事業", "Business demonstration", 2),
-            ("BUSINESS", "事業化", "Commercialization", 3),
-        ],
-    ),
-    (
-        "MLIT_DEMO",
-        "下水道技術海外実証事業(国土交通省)",
-        "MLIT overseas demonstration of sewerage technology",
-        [
-            ("APPLICATION", "公募・採択", "Call and selection", 1),
-            ("DEMONSTRATION", "現地実証", "Field demonstration", 2),
-            ("REPORT", "成果報告・普及", "Report and dissemination", 3),
-        ],
-    ),
-    (
-        "MINISTRY_SURVEY",
-        "省庁委託調査",
-        "Ministry commissioned survey",
-        [
-            ("AWARD", "受注", "Contract award", 1),
-            ("SURVEY", "調査実施", "Survey", 2),
-            ("REPORT", "報告書提出", "Report submission", 3),
-        ],
-    ),
-    (
-        "CITY_TO_CITY",
-        "都市間連携",
-        "City-to-city cooperation",
-        [
-            ("CONTACT", "関係構築", "Building relations", 1),
-            ("MOU", "覚書締結", "Memorandum of understanding", 1),
-            ("EXCHANGE", "技術交流", "Technical exchange", 2),
-        ],
-    ),
-    (
-        "OTHER",
-        "その他",
-        "Other",
-        [
-            ("START", "準備", "Preparation", 1),
-            ("ONGOING", "実施", "Implementation", 2),
-        ],
-    ),
-]
+# Schemes and their stage templates are the standard ones the projects service ensures.
+SCHEMES: Final = STANDARD_SCHEMES
 
 
 @dataclass(frozen=True)
