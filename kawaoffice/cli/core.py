@@ -7,15 +7,18 @@ import argparse
 import enum
 import getpass
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
+
+from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import _
 from kawaoffice.settings import Settings
 from kawaoffice.storage import Database, open_database, resolve_database_url
 
 MAX_CELL_WIDTH = 48
+T = TypeVar("T")
 
 
 class CliError(Exception):
@@ -95,6 +98,17 @@ class Context:
 
     def open(self, *, upgrade: bool) -> Database:
         return open_database(self.url, self.user, upgrade=upgrade)
+
+    def in_session(self, work: Callable[[Session], T]) -> T:
+        """Open the database (upgrading it), run ``work`` in one committed session, close the database.
+
+        Service errors propagate: ``main`` prints their translated message as one line."""
+        db = self.open(upgrade=True)
+        try:
+            with db.session() as session:
+                return work(session)
+        finally:
+            db.dispose()
 
     def print(self, text: str = "") -> None:
         print(text, file=self.out)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from kawaoffice.cli.core import CliError, Context, format_table
 from kawaoffice.i18n import _, country_name, fiscal_year_label, format_number
 from kawaoffice.model.dispatch import Dispatch
-from kawaoffice.services import ServiceError, dispatch_stats
+from kawaoffice.services import dispatch_stats
 
 
 def _dispatch_id(session: Session, value: str) -> int:
@@ -31,14 +31,7 @@ def _dispatch_id(session: Session, value: str) -> int:
 def cmd_itinerary(ctx: Context) -> int:
     from kawaoffice.documents.itinerary import build_itinerary
 
-    db = ctx.open(upgrade=True)
-    try:
-        with db.session() as s:
-            build_itinerary(s, _dispatch_id(s, ctx.args.dispatch), Path(ctx.args.output))
-    except ServiceError as exc:
-        raise CliError(exc.message) from exc
-    finally:
-        db.dispose()
+    ctx.in_session(lambda s: build_itinerary(s, _dispatch_id(s, ctx.args.dispatch), Path(ctx.args.output)))
     ctx.print(_("Wrote {path}").format(path=ctx.args.output))
     return 0
 
@@ -47,14 +40,7 @@ def export_ics(ctx: Context, dispatch_id: int, path: Path) -> int:
     """``export ics --dispatch ID -o FILE``: the dispatch and its legs as Outlook events."""
     from kawaoffice.documents.dispatch_ics import write_dispatch_ics
 
-    db = ctx.open(upgrade=True)
-    try:
-        with db.session() as s:
-            count = write_dispatch_ics(s, _dispatch_id(s, str(dispatch_id)), path)
-    except ServiceError as exc:
-        raise CliError(exc.message) from exc
-    finally:
-        db.dispose()
+    count = ctx.in_session(lambda s: write_dispatch_ics(s, _dispatch_id(s, str(dispatch_id)), path))
     ctx.print(_("Wrote {count} events to {path}").format(count=count, path=path))
     return 0
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from kawaoffice.cli.core import CliError, Context, format_table
 from kawaoffice.i18n import _, country_name, fiscal_year_label, format_number
 from kawaoffice.model.tours import VISITOR_TYPE_LABELS, Booking, VisitorType
-from kawaoffice.services import ServiceError, tour_stats
+from kawaoffice.services import tour_stats
 
 
 def _booking_id(session: Any, value: str) -> int:
@@ -30,15 +30,11 @@ def _booking_id(session: Any, value: str) -> int:
 def cmd_visit_schedule(ctx: Context) -> int:
     from kawaoffice.documents.visit_schedule import build_visit_schedule
 
-    db = ctx.open(upgrade=True)
-    try:
-        with db.session() as s:
-            build_visit_schedule(s, _booking_id(s, ctx.args.booking), Path(ctx.args.output), lang=ctx.args.lang,
-                                 era=ctx.args.era)  # fmt: skip
-    except ServiceError as exc:
-        raise CliError(exc.message) from exc
-    finally:
-        db.dispose()
+    ctx.in_session(
+        lambda s: build_visit_schedule(
+            s, _booking_id(s, ctx.args.booking), Path(ctx.args.output), lang=ctx.args.lang, era=ctx.args.era
+        )
+    )
     ctx.print(_("Wrote {path}").format(path=ctx.args.output))
     return 0
 
@@ -46,14 +42,7 @@ def cmd_visit_schedule(ctx: Context) -> int:
 def cmd_confirmation(ctx: Context) -> int:
     from kawaoffice.documents.confirmation import build_confirmation
 
-    db = ctx.open(upgrade=True)
-    try:
-        with db.session() as s:
-            build_confirmation(s, _booking_id(s, ctx.args.booking), Path(ctx.args.output))
-    except ServiceError as exc:
-        raise CliError(exc.message) from exc
-    finally:
-        db.dispose()
+    ctx.in_session(lambda s: build_confirmation(s, _booking_id(s, ctx.args.booking), Path(ctx.args.output)))
     ctx.print(_("Wrote {path}").format(path=ctx.args.output))
     return 0
 
@@ -62,14 +51,7 @@ def export_ics(ctx: Context, booking_id: int, path: Path) -> int:
     """``export ics --booking ID -o FILE``: the booking's segments as Outlook events."""
     from kawaoffice.documents.booking_ics import write_booking_ics
 
-    db = ctx.open(upgrade=True)
-    try:
-        with db.session() as s:
-            count = write_booking_ics(s, _booking_id(s, str(booking_id)), path)
-    except ServiceError as exc:
-        raise CliError(exc.message) from exc
-    finally:
-        db.dispose()
+    count = ctx.in_session(lambda s: write_booking_ics(s, _booking_id(s, str(booking_id)), path))
     ctx.print(_("Wrote {count} events to {path}").format(count=count, path=path))
     return 0
 
