@@ -11,12 +11,14 @@ from typing import Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGroupBox,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -26,10 +28,16 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from kawaoffice import i18n
 from kawaoffice.i18n import _
-from kawaoffice.model.partners import ORGANIZATION_KIND_LABELS, OrganizationKind
+from kawaoffice.model.partners import (
+    MEMBERSHIP_STATUS_LABELS,
+    ORGANIZATION_KIND_LABELS,
+    MembershipStatus,
+    OrganizationKind,
+)
 from kawaoffice.services import partner_search as ps
 from kawaoffice.services import partners
 from kawaoffice.services.errors import ServiceError, StaleEditError, ValidationError
@@ -126,6 +134,20 @@ def _confirm_duplicates(parent: QWidget, names: list[str]) -> bool:
     return answer == QMessageBox.StandardButton.Yes
 
 
+def _qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def _pydate(edit: QDateEdit) -> date:
+    d = edit.date()
+    return date(d.year(), d.month(), d.day())
+
+
+# the organization's own fields; the membership and technology widgets are saved separately
+_EXTRA_FIELDS = ("kind", "country", "membership_status", "joined_on", "left_on", "technologies")
+TECH_NAME, TECH_PRODUCT, TECH_NOTES = range(3)
+
+
 class OrganizationDialog(_FormDialog):
     """Create (``organization_id`` None) or edit an organization."""
 
@@ -166,9 +188,121 @@ class OrganizationDialog(_FormDialog):
         notes.setFixedHeight(70)
         self.form.addRow(_("Notes"), notes)
         self.fields["notes"] = notes
+        self._membership_widgets()
+        self._technology_widgets()
         if organization_id is not None:
             self._load()
-        self.resize(520, self.sizeHint().height())
+        self.resize(620, self.sizeHint().height())
+
+    def _membership_widgets(self) -> None:
+        """Kawa Biz Net membership: the latest period (status, joined on, left on)."""
+        self.membership: tuple[int, int] | None = None  # id, version of the latest period
+        box = QGroupBox(_("Kawa Biz Net membership"), self)
+        form = QFormLayout(box)
+        self.membership_status = QComboBox(box)
+        self.membership_status.setObjectName("membership_status")
+        self.membership_status.addItem(_("Not a member"), None)
+        for status in MembershipStatus:
+            self.membership_status.addItem(_(MEMBERSHIP_STATUS_LABELS[status]), status.value)
+        form.addRow(_("Status"), self.membership_status)
+        self.joined_on = QDateEdit(QDate.currentDate(), box)
+        self.joined_on.setObjectName("joined_on")
+        self.joined_on.setCalendarPopup(True)
+        form.addRow(_("Joined on"), self.joined_on)
+        self.has_left = QCheckBox(_("Left on"), box)
+        self.has_left.setObjectName("has_left")
+        self.left_on = QDateEdit(QDate.currentDate(), box)
+        self.left_on.setObjectName("left_on")
+        self.left_on.setCalendarPopup(True)
+        self.left_on.setEnabled(False)
+        self.has_left.toggled.connect(self.left_on.setEnabled)
+        form.addRow(self.has_left, self.left_on)
+        self.membership_status.currentIndexChanged.connect(self._membership_enabled)
+        self._membership_enabled()
+        self.fields["membership_status"] = self.membership_status
+        self.fields["joined_on"] = self.joined_on
+        self.fields["left_on"] = self.left_on
+        self.extra.addWidget(box)
+
+    def _membership_enabled(self) -> None:
+        member = self.membership_status.currentData() is not None
+        self.joined_on.setEnabled(member)
+        self.has_left.setEnabled(member)
+        self.left_on.setEnabled(member and self.has_left.isChecked())
+
+    def _technology_widgets(self) -> None:
+        """Every technology with a tick, the organization's product name and notes for the ticked ones."""
+        self.links: dict[
+            int, tuple[int, int, str, str]
+        ] = {}  # technology id -> link id, version, product, notes
+        with self.sessions() as session:
+            techs = [(t.id, localized(t.name_ja, t.name_en)) for t in partners.list_technologies(session)]
+        self.technologies = QTableWidget(len(techs), 3, self)
+        self.technologies.setObjectName("technologies")
+        self.technologies.setHorizontalHeaderLabels([_("Technology"), _("Product name"), _("Notes")])
+        self.technologies.horizontalHeader().setStretchLastSection(True)
+        self.technologies.verticalHeader().hide()
+        self.technologies.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        for r, (tech_id, name) in enumerate(techs):
+            item = QTableWidgetItem(name)
+            item.setFlags(
+                Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemIsUserCheckable
+            )
+            item.setCheckState(Qt.CheckState.Unchecked)
+            item.setData(Qt.ItemDataRole.UserRole, tech_id)
+            self.technologies.setItem(r, TECH_NAME, item)
+            self.technologies.setItem(r, TECH_PRODUCT, QTableWidgetItem(""))
+            self.technologies.setItem(r, TECH_NOTES, QTableWidgetItem(""))
+        self.technologies.itemChanged.connect(self._tick_on_edit)
+        self.technologies.resizeColumnToContents(TECH_NAME)
+        self.technologies.setColumnWidth(TECH_PRODUCT, 200)
+        self.technologies.setMinimumHeight(130)
+        self.fields["technologies"] = self.technologies
+        self.extra.addWidget(
+            QLabel(_("Technologies and products (tick the ones the organization offers)"), self)
+        )
+        self.extra.addWidget(self.technologies)
+
+    def _tick_on_edit(self, item: QTableWidgetItem) -> None:
+        """Typing a product name ticks the technology."""
+        if item.column() != TECH_NAME and item.text().strip():
+            name = self.technologies.item(item.row(), TECH_NAME)
+            if name is not None and name.checkState() != Qt.CheckState.Checked:
+                name.setCheckState(Qt.CheckState.Checked)
+
+    def technology_row(self, technology_id: int) -> int:
+        for r in range(self.technologies.rowCount()):
+            item = self.technologies.item(r, TECH_NAME)
+            if item is not None and item.data(Qt.ItemDataRole.UserRole) == technology_id:
+                return r
+        return -1
+
+    def set_technology(self, technology_id: int, checked: bool, product: str = "", notes: str = "") -> None:
+        """Tick (or untick) a technology and fill its product name and notes, as a user would in the table."""
+        r = self.technology_row(technology_id)
+        for col, text in ((TECH_PRODUCT, product), (TECH_NOTES, notes)):
+            cell = self.technologies.item(r, col)
+            assert cell is not None
+            cell.setText(text)
+        name = self.technologies.item(r, TECH_NAME)
+        assert name is not None
+        name.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+
+    def ticked_technologies(self) -> dict[int, tuple[str, str]]:
+        """Technology id -> (product name, notes) of the ticked rows."""
+        ticked: dict[int, tuple[str, str]] = {}
+        for r in range(self.technologies.rowCount()):
+            name = self.technologies.item(r, TECH_NAME)
+            if name is None or name.checkState() != Qt.CheckState.Checked:
+                continue
+            cells = [self.technologies.item(r, c) for c in (TECH_PRODUCT, TECH_NOTES)]
+            product, notes = (cell.text().strip() if cell is not None else "" for cell in cells)
+            ticked[int(name.data(Qt.ItemDataRole.UserRole))] = (product, notes)
+        return ticked
 
     def _load(self) -> None:
         assert self.organization_id is not None
@@ -199,10 +333,22 @@ class OrganizationDialog(_FormDialog):
             notes = self.fields["notes"]
             assert isinstance(notes, QPlainTextEdit)
             notes.setPlainText(org.notes)
+            if org.memberships:
+                latest = max(org.memberships, key=lambda m: (m.joined_on, m.id))
+                self.membership = (latest.id, latest.version)
+                self.membership_status.setCurrentIndex(self.membership_status.findData(latest.status.value))
+                self.joined_on.setDate(_qdate(latest.joined_on))
+                self.has_left.setChecked(latest.left_on is not None)
+                if latest.left_on is not None:
+                    self.left_on.setDate(_qdate(latest.left_on))
+                self._membership_enabled()
+            for link in org.technologies:
+                self.links[link.technology_id] = (link.id, link.version, link.product_name, link.description)
+                self.set_technology(link.technology_id, True, link.product_name, link.description)
 
     def values(self) -> dict[str, Any]:
         values: dict[str, Any] = {
-            name: _text(widget) for name, widget in self.fields.items() if name not in ("kind", "country")
+            name: _text(widget) for name, widget in self.fields.items() if name not in _EXTRA_FIELDS
         }
         values["kind"] = OrganizationKind(self.kind.currentData())
         values["country"] = self.country.currentData()
@@ -230,11 +376,58 @@ class OrganizationDialog(_FormDialog):
                     org = partners.create_organization(session, kind=kind, name_ja=name, **values)
                 else:
                     org = partners.update_organization(session, self.organization_id, self.version, **values)
+                self._save_membership(session, org.id)
+                self._save_technologies(session, org.id)
                 session.commit()
             except ServiceError:
                 session.rollback()
                 raise
             return org.id
+
+    def _save_membership(self, session: Session, organization_id: int) -> None:
+        status = self.membership_status.currentData()
+        if status is None:
+            if self.membership is not None:
+                partners.delete_membership(session, *self.membership)
+            return
+        period: dict[str, Any] = {
+            "status": MembershipStatus(status),
+            "joined_on": _pydate(self.joined_on),
+            "left_on": _pydate(self.left_on) if self.has_left.isChecked() else None,
+        }
+        try:
+            if self.membership is None:
+                partners.create_membership(session, organization_id=organization_id, **period)
+            else:
+                partners.update_membership(session, *self.membership, **period)
+        except ValidationError as exc:
+            field = "membership_status" if exc.field == "status" else exc.field
+            raise ValidationError(field, exc.message) from exc
+
+    def _save_technologies(self, session: Session, organization_id: int) -> None:
+        ticked = self.ticked_technologies()
+        for tech_id, (link_id, version, _product, _notes) in self.links.items():
+            if tech_id not in ticked:
+                partners.remove_organization_technology(session, link_id, version)
+        for tech_id, (product, notes) in ticked.items():
+            try:
+                if tech_id not in self.links:
+                    partners.add_organization_technology(
+                        session,
+                        organization_id=organization_id,
+                        technology_id=tech_id,
+                        product_name=product,
+                        description=notes,
+                    )
+                elif (product, notes) != self.links[tech_id][2:]:
+                    link_id, version = self.links[tech_id][:2]
+                    partners.update_organization_technology(
+                        session, link_id, version, product_name=product, description=notes
+                    )
+            except ValidationError as exc:
+                name = self.technologies.item(self.technology_row(tech_id), TECH_NAME)
+                label = name.text() if name is not None else ""
+                raise ValidationError("technologies", f"{label}: {exc.message}") from exc
 
 
 def i18n_phone(e164: str) -> str:
