@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFormLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -61,7 +62,7 @@ class FacilityEditor(QDialog):
         form = QFormLayout()
         self.edits: dict[str, QLineEdit] = {}
         for key, label in (
-            ("code", _("Code")), ("name_ja", _("Name (Japanese)")), ("name_en", _("Name (English)")),
+            ("code", _("Code")), ("name_ja", _("Name (Japanese)")), ("name_en", _("Name in English")),
             ("hall_name_ja", _("Hall (Japanese)")), ("hall_name_en", _("Hall (English)")),
             ("address", _("Address (Japanese)")), ("address_en", _("Address (English)")),
             ("meeting_point_ja", _("Meeting point (Japanese)")), ("meeting_point_en", _("Meeting point (English)")),
@@ -156,7 +157,7 @@ class CourseEditor(QDialog):
         form = QFormLayout()
         self.edits: dict[str, QLineEdit] = {}
         for key, label in (
-            ("code", _("Code")), ("name_ja", _("Name (Japanese)")), ("name_en", _("Name (English)")),
+            ("code", _("Code")), ("name_ja", _("Name (Japanese)")), ("name_en", _("Name in English")),
             ("languages", _("Languages (codes such as ja, en, vi)")), ("description", _("Description")),
         ):  # fmt: skip
             edit = QLineEdit(self)
@@ -183,7 +184,10 @@ class CourseEditor(QDialog):
         self.stops = QTableWidget(0, 3, self)
         self.stops.setObjectName("stops")
         self.stops.setHorizontalHeaderLabels([_("Stop (Japanese)"), _("Stop (English)"), _("Minutes")])
-        self.stops.horizontalHeader().setStretchLastSection(True)
+        header = self.stops.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         self.stops.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.stops.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         layout.addWidget(self.stops, 1)
