@@ -9,9 +9,10 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 from sqlalchemy import select
 
-from kawaoffice.i18n import _
-from kawaoffice.model.partners import MembershipStatus, Organization, Technology
+from kawaoffice.i18n import _, format_date
+from kawaoffice.model.partners import Employment, MembershipStatus, Organization, Technology
 from kawaoffice.storage import Database
+from kawaoffice.ui.partners.dialogs import NewPostDialog
 from kawaoffice.ui.partners.tab import PartnersTab
 
 
@@ -118,3 +119,69 @@ def test_make_an_organization_a_current_member_with_two_technologies(
         assert org is not None
         assert [t.technology.code for t in org.technologies] == ["membrane"]
     assert "音聴棒" not in tab.summary.toPlainText()
+
+
+def test_move_a_contact_to_a_new_post(qtbot, tab: PartnersTab, gui_db: Database) -> None:  # type: ignore[no-untyped-def]
+    sanki, jica = org_id(gui_db, "三機工業"), org_id(gui_db, "国際協力機構")
+    assert tab.select_id(sanki)
+    dialog = tab.new_contact()
+    assert dialog is not None
+    assert not dialog.new_post_button.isVisibleTo(dialog)  # nothing to move before the person is saved
+    for field, value in {
+        "family_name": "高橋",
+        "given_name": "健",
+        "department": "海外事業部",
+        "title": "課長",
+    }.items():
+        dialog.fields[field].setText(value)  # type: ignore[attr-defined]
+    save(qtbot, dialog)
+    assert not dialog.isVisible()
+    row = [r[0] for r in tab.contact_rows()].index("高橋 健")
+    edit = tab.edit_contact(row)
+    assert edit is not None
+    assert len(edit.history_rows()) == 1
+
+    qtbot.mouseClick(edit.new_post_button, Qt.MouseButton.LeftButton)
+    move = edit.findChild(NewPostDialog, "new_post_dialog")  # the dialog the button opened
+    assert move is not None and move.isVisible()
+    assert move.organization.currentData() == sanki  # starts at the person's organization
+    # a name not in the list is refused, the edits stay
+    move.organization.setEditText("どこでもない会社")
+    move.fields["title"].setText("専門家")  # type: ignore[attr-defined]
+    save(qtbot, move)
+    assert move.isVisible() and move.error_label.isVisible()
+    assert move.fields["title"].text() == "専門家"  # type: ignore[attr-defined]
+    move.organization.setCurrentIndex(move.organization.findData(jica))
+    move.fields["department"].setText("地球環境部")  # type: ignore[attr-defined]
+    move.started_on.setDate(QDate(2025, 4, 1))
+    save(qtbot, move)
+    assert not move.isVisible()
+
+    history = edit.history_rows()
+    assert len(history) == 2
+    assert (
+        history[0][0] == "三機工業"
+        and history[0][1] == "課長"
+        and history[0][3] == format_date(date(2025, 3, 31))
+    )
+    assert history[1][0] == "国際協力機構" and history[1][1] == "専門家"
+    assert history[1][2] == format_date(date(2025, 4, 1)) and history[1][3] == ""
+    assert edit.left.isChecked()  # the post at this organization has ended
+
+    # a second move cannot start before the current post does
+    again = edit.new_post()
+    assert again is not None
+    again.started_on.setDate(QDate(2025, 3, 1))
+    save(qtbot, again)
+    assert again.isVisible() and again.started_on.toolTip()
+    again.reject()
+
+    edit.reject()  # cancelling the contact dialog still refreshes the list: the person left 三機工業
+    takahashi = next(r for r in tab.contact_rows() if r[0] == "高橋 健")
+    assert format_date(date(2025, 3, 31)) in takahashi[4]
+    with gui_db.session() as s:
+        posts = list(s.scalars(select(Employment).order_by(Employment.id)))
+        assert [(p.organization_id, p.title, p.started_on, p.ended_on) for p in posts] == [
+            (sanki, "課長", None, date(2025, 3, 31)),
+            (jica, "専門家", date(2025, 4, 1), None),
+        ]

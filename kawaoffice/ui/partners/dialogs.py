@@ -6,7 +6,7 @@ dialog stays open with the user's edits; a ``StaleEditError`` says someone else 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDialog,
     QDialogButtonBox,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
+    QPushButton,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -35,6 +37,7 @@ from kawaoffice.i18n import _
 from kawaoffice.model.partners import (
     MEMBERSHIP_STATUS_LABELS,
     ORGANIZATION_KIND_LABELS,
+    Contact,
     MembershipStatus,
     OrganizationKind,
 )
@@ -492,6 +495,14 @@ class ContactDialog(_FormDialog):
         self.history.setMaximumHeight(110)
         self.extra.addWidget(QLabel(_("Employment history"), self))
         self.extra.addWidget(self.history)
+        self.new_post_button = QPushButton(_("New post..."), self)
+        self.new_post_button.setObjectName("new_post")
+        self.new_post_button.setToolTip(
+            _("Record a move: the current post ends the day before the new one starts")
+        )
+        self.new_post_button.clicked.connect(self.new_post)
+        self.extra.addWidget(self.new_post_button, 0, Qt.AlignmentFlag.AlignRight)
+        self.posts_changed = False  # a move was saved: the tab refreshes even if this dialog is cancelled
         self._load()
 
     def _load(self) -> None:
@@ -501,6 +512,7 @@ class ContactDialog(_FormDialog):
                     self.successor.addItem(line.name, line.contact_id)
             if self.contact_id is None:
                 self.history.hide()
+                self.new_post_button.hide()
                 return
             contact = partners.get_contact(session, self.contact_id)
             self.version = contact.version
@@ -521,27 +533,50 @@ class ContactDialog(_FormDialog):
                     )
                     index = self.successor.count() - 1
                 self.successor.setCurrentIndex(index)
-            self.history.setRowCount(len(contact.employments))
-            for r, e in enumerate(contact.employments):
-                cells = [
-                    e.organization.name_ja,
-                    e.title,
-                    i18n.format_date(e.started_on),
-                    i18n.format_date(e.ended_on),
-                ]
-                for col, text in enumerate(cells):
-                    self.history.setItem(r, col, QTableWidgetItem(text))
-                if e.organization_id == self.organization_id and (
-                    self.employment is None or e.ended_on is None
-                ):
-                    self.employment = (e.id, e.version)
-                    for name in ("department", "title"):
-                        edit = self.fields[name]
-                        assert isinstance(edit, QLineEdit)
-                        edit.setText(getattr(e, name))
-                    if e.ended_on is not None:
-                        self.left.setChecked(True)
-                        self.left_on.setDate(QDate(e.ended_on.year, e.ended_on.month, e.ended_on.day))
+            self._fill_history(contact)
+
+    def _fill_history(self, contact: Contact) -> None:
+        self.employment = None
+        self.history.setRowCount(len(contact.employments))
+        for r, e in enumerate(contact.employments):
+            cells = [
+                e.organization.name_ja,
+                e.title,
+                i18n.format_date(e.started_on),
+                i18n.format_date(e.ended_on),
+            ]
+            for col, text in enumerate(cells):
+                self.history.setItem(r, col, QTableWidgetItem(text))
+            if e.organization_id == self.organization_id and (self.employment is None or e.ended_on is None):
+                self.employment = (e.id, e.version)
+                for name in ("department", "title"):
+                    edit = self.fields[name]
+                    assert isinstance(edit, QLineEdit)
+                    edit.setText(getattr(e, name))
+                self.left.setChecked(e.ended_on is not None)
+                if e.ended_on is not None:
+                    self.left_on.setDate(QDate(e.ended_on.year, e.ended_on.month, e.ended_on.day))
+
+    def history_rows(self) -> list[list[str]]:
+        return [
+            [_cell_text(self.history.item(r, c)) for c in range(self.history.columnCount())]
+            for r in range(self.history.rowCount())
+        ]
+
+    def new_post(self) -> NewPostDialog | None:
+        """Open the "New post" dialog; once it saves, the history shows the move."""
+        if self.contact_id is None:
+            return None
+        dialog = NewPostDialog(self.sessions, self.contact_id, self.organization_id, self)
+        dialog.accepted.connect(self._after_move)
+        dialog.open()
+        return dialog
+
+    def _after_move(self) -> None:
+        self.posts_changed = True
+        assert self.contact_id is not None
+        with self.sessions() as session:
+            self._fill_history(partners.get_contact(session, self.contact_id))
 
     def save_values(self) -> int:
         values: dict[str, Any] = {
@@ -596,6 +631,92 @@ class ContactDialog(_FormDialog):
                 session.rollback()
                 raise
             return contact.id
+
+
+def _cell_text(item: QTableWidgetItem | None) -> str:
+    return item.text() if item is not None else ""
+
+
+class NewPostDialog(_FormDialog):
+    """Record a move: a new post (organization, department, title, from); the open posts end the day before."""
+
+    def __init__(
+        self,
+        sessions: SessionProvider,
+        contact_id: int,
+        organization_id: int | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(sessions, parent)
+        self.setObjectName("new_post_dialog")
+        self.setWindowTitle(_("New post"))
+        self.contact_id = contact_id
+        self.organization = QComboBox(self)
+        self.organization.setObjectName("organization")
+        self.organization.setEditable(True)
+        self.organization.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        with self.sessions() as session:
+            contact = partners.get_contact(session, contact_id)
+            person = f"{contact.family_name} {contact.given_name}".strip()
+            for org in partners.search_organizations(session, "", limit=1_000_000):
+                self.organization.addItem(localized(org.name_ja, org.name_en), org.id)
+        completer = QCompleter(self.organization.model(), self)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.organization.setCompleter(completer)
+        self.organization.setCurrentIndex(max(0, self.organization.findData(organization_id)))
+        intro = QLabel(
+            _("{name} moves to a new post; the current post ends the day before it starts.").format(
+                name=person
+            ),
+            self,
+        )
+        intro.setWordWrap(True)
+        self.form.addRow(intro)
+        self.form.addRow(_("Organization") + " *", self.organization)
+        self.fields["organization_id"] = self.organization
+        self.line("department", _("Department"))
+        self.line("title", _("Title"))
+        self.started_on = QDateEdit(QDate.currentDate(), self)
+        self.started_on.setObjectName("started_on")
+        self.started_on.setCalendarPopup(True)
+        self.form.addRow(_("From") + " *", self.started_on)
+        self.fields["started_on"] = self.started_on
+        self.resize(480, self.sizeHint().height())
+
+    def save_values(self) -> int:
+        index = self.organization.findText(self.organization.currentText())
+        if index < 0 or not self.organization.currentText().strip():
+            raise ValidationError("organization_id", _("Choose an organization from the list."))
+        organization_id = int(self.organization.itemData(index))
+        start = _pydate(self.started_on)
+        with self.sessions() as session:
+            try:
+                contact = partners.get_contact(session, self.contact_id)
+                for e in list(contact.employments):
+                    if e.ended_on is not None:
+                        continue
+                    if e.started_on is not None and start <= e.started_on:
+                        raise ValidationError(
+                            "started_on",
+                            _("The new post must start after the current one (from {date}).").format(
+                                date=i18n.format_date(e.started_on)
+                            ),
+                        )
+                    partners.update_employment(session, e.id, e.version, ended_on=start - timedelta(days=1))
+                post = partners.create_employment(
+                    session,
+                    contact_id=self.contact_id,
+                    organization_id=organization_id,
+                    department=_text(self.fields["department"]).strip(),
+                    title=_text(self.fields["title"]).strip(),
+                    started_on=start,
+                )
+                session.commit()
+            except ServiceError:
+                session.rollback()
+                raise
+            return post.id
 
 
 class RotationDialog(QDialog):

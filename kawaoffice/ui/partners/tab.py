@@ -403,6 +403,8 @@ class PartnersTab(RecordTab):
             return None
         dialog = ContactDialog(self._sessions, org_id, self._contacts[row].contact_id, self)
         dialog.accepted.connect(lambda: self._after_save(dialog, org_id))
+        # a move saved with "New post..." shows in the list even when the contact dialog is then cancelled
+        dialog.rejected.connect(lambda: self._after_save(dialog, org_id) if dialog.posts_changed else None)
         dialog.open()
         return dialog
 
