@@ -159,3 +159,18 @@ def test_presenters_are_added_saved_and_removed(qtbot, demo_db: Database, englis
     assert again.save(), again.issues.text()
     with demo_db.session() as s:
         assert s.get(Booking, booking_id).presenters == []  # type: ignore[union-attr]
+
+
+def test_deleting_a_facility_with_bookings_is_refused(
+    facilities: FacilitiesDialog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text: shown.append(text))
+    asked: list[str] = []
+    facilities.confirm = lambda text: asked.append(text) or True  # type: ignore[method-assign]
+    facilities.list.setCurrentRow(0)
+    name = facilities.list.currentItem().text()
+    facilities.delete_facility()
+    assert asked and name in asked[0]
+    assert len(shown) == 1 and "still used elsewhere" in shown[0]
+    assert name in facilities.facility_names()
