@@ -1,4 +1,4 @@
-"""Facilities (capacity, closed dates) and visit statistics dialogs of the Visits tab."""
+"""Facilities (add/edit, capacity, weekly hours, closed dates, courses with stops) and visit statistics dialogs."""
 
 from __future__ import annotations
 
