@@ -48,6 +48,7 @@ from kawaoffice.ui.widgets.format import localized
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 ERROR_STYLE = "border: 1px solid #c62828;"
+DATE_FORMAT = "yyyy-MM-dd"
 
 
 class _FormDialog(QDialog):
@@ -211,12 +212,14 @@ class OrganizationDialog(_FormDialog):
         self.joined_on = QDateEdit(QDate.currentDate(), box)
         self.joined_on.setObjectName("joined_on")
         self.joined_on.setCalendarPopup(True)
+        self.joined_on.setDisplayFormat(DATE_FORMAT)
         form.addRow(_("Joined on"), self.joined_on)
         self.has_left = QCheckBox(_("Left on"), box)
         self.has_left.setObjectName("has_left")
         self.left_on = QDateEdit(QDate.currentDate(), box)
         self.left_on.setObjectName("left_on")
         self.left_on.setCalendarPopup(True)
+        self.left_on.setDisplayFormat(DATE_FORMAT)
         self.left_on.setEnabled(False)
         self.has_left.toggled.connect(self.left_on.setEnabled)
         form.addRow(self.has_left, self.left_on)
@@ -477,6 +480,7 @@ class ContactDialog(_FormDialog):
         self.left.setObjectName("left")
         self.left_on = QDateEdit(QDate.currentDate(), self)
         self.left_on.setCalendarPopup(True)
+        self.left_on.setDisplayFormat(DATE_FORMAT)
         self.left_on.setEnabled(False)
         self.left.toggled.connect(self.left_on.setEnabled)
         self.form.addRow(self.left, self.left_on)
@@ -490,7 +494,7 @@ class ContactDialog(_FormDialog):
         self.form.addRow("", self.confirmed)
         self.history = QTableWidget(0, 4, self)
         self.history.setObjectName("history")
-        self.history.setHorizontalHeaderLabels([_("Organization"), _("Title"), _("From"), _("To")])
+        self.history.setHorizontalHeaderLabels([_("Organization"), _("Title"), _("Starts on"), _("Ended on")])
         self.history.horizontalHeader().setStretchLastSection(True)
         self.history.setMaximumHeight(110)
         self.extra.addWidget(QLabel(_("Employment history"), self))
@@ -504,6 +508,7 @@ class ContactDialog(_FormDialog):
         self.extra.addWidget(self.new_post_button, 0, Qt.AlignmentFlag.AlignRight)
         self.posts_changed = False  # a move was saved: the tab refreshes even if this dialog is cancelled
         self._load()
+        self.resize(560, self.sizeHint().height())
 
     def _load(self) -> None:
         with self.sessions() as session:
@@ -680,7 +685,8 @@ class NewPostDialog(_FormDialog):
         self.started_on = QDateEdit(QDate.currentDate(), self)
         self.started_on.setObjectName("started_on")
         self.started_on.setCalendarPopup(True)
-        self.form.addRow(_("From") + " *", self.started_on)
+        self.started_on.setDisplayFormat(DATE_FORMAT)
+        self.form.addRow(_("Starts on") + " *", self.started_on)
         self.fields["started_on"] = self.started_on
         self.resize(480, self.sizeHint().height())
 
