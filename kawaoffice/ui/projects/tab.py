@@ -36,6 +36,8 @@ from kawaoffice.ui.projects.detail import ProjectDetail, project_html
 from kawaoffice.ui.projects.dialogs import MoveStageDialog, ProjectDialog
 from kawaoffice.ui.projects.model import ProjectsModel
 from kawaoffice.ui.projects.needs_view import NeedsView
+from kawaoffice.ui.projects.participants import ParticipantsDialog
+from kawaoffice.ui.projects.templates import SchemeTemplateDialog
 from kawaoffice.ui.widgets.busy import run_busy
 from kawaoffice.ui.widgets.format import localized
 from kawaoffice.ui.widgets.paged_model import SessionProvider
@@ -79,6 +81,8 @@ class ProjectsTab(RecordTab):
             ("export", N_("Export projects (Excel)..."), "Ctrl+E", self.export_projects),
             ("iati", N_("Export IATI XML..."), "", self.export_iati),
             ("bulletin", N_("Needs bulletin..."), "", self.print_bulletin),
+            ("participants", N_("Participants..."), "Ctrl+Shift+O", self.edit_participants),
+            ("templates", N_("Scheme templates..."), "", self.edit_templates),
         ):
             action = QAction(_(text), self)
             action.setObjectName(f"action_{name}")
@@ -132,6 +136,7 @@ class ProjectsTab(RecordTab):
         self.board.activated.connect(lambda _pid: self.edit_project())
         self.board.scheme_changed.connect(lambda _sid: self.reload_board())
         self.needs = NeedsView(sessions, self)
+        self.needs.today = lambda: self.today()
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.board)
@@ -428,6 +433,25 @@ class ProjectsTab(RecordTab):
             return
         self._current = None
         self.reload()
+
+    def edit_participants(self) -> None:
+        project_id = self.selected_project()
+        if project_id is None:
+            return
+        try:
+            dialog = ParticipantsDialog(self.sessions, project_id, self)
+        except ServiceError as exc:
+            self._error(exc.message)
+            return
+        self.run_dialog(dialog)
+        if dialog.changed:
+            self._show_detail(project_id)
+
+    def edit_templates(self) -> None:
+        dialog = SchemeTemplateDialog(self.sessions, self)
+        self.run_dialog(dialog)
+        if dialog.changed:
+            self.reload()
 
     def move_current(self) -> None:
         """Move the selected project: on the board ask for the target column; in the table for the target stage."""
