@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from kawaoffice.i18n import _
 from kawaoffice.model.dispatch import Staff
@@ -846,6 +846,11 @@ def calendar_blocks(
         .where(BookingSegment.starts_at < ends)
         .where(BookingSegment.ends_at > starts)
         .order_by(BookingSegment.starts_at, BookingSegment.id)
+        .options(
+            joinedload(BookingSegment.booking),
+            joinedload(BookingSegment.course),
+            selectinload(BookingSegment.staff).joinedload(SegmentStaff.staff),
+        )
     )
     if facility_id is not None:
         stmt = stmt.where(BookingSegment.facility_id == facility_id)
