@@ -35,6 +35,7 @@ from kawaoffice.model.reference import DAC_SECTORS, SDG6_TARGETS
 from kawaoffice.model.tours import BOOKING_STATUS_LABELS, Booking, BookingSegment
 from kawaoffice.services import common as c
 from kawaoffice.services.errors import ValidationError
+from kawaoffice.services.overview import ProjectRow
 
 # --- schemes ---------------------------------------------------------------------------------------------
 
@@ -608,19 +609,9 @@ class ProjectFilter:
 
 
 @dataclass(frozen=True)
-class ProjectListRow:
-    id: int
-    code: str
-    title_ja: str
-    title_en: str
-    scheme_ja: str
-    scheme_en: str
-    stage_ja: str | None
-    stage_en: str | None
-    state: ProjectState
-    country: str
-    start_on: date | None
-    end_on: date | None
+class ProjectListRow(ProjectRow):
+    """The overview row plus what the projects tab and board show: lead, next action, time in stage, SDGs."""
+
     lead_ja: str = ""
     lead_en: str = ""
     next_action: str = ""
