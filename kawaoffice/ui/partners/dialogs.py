@@ -45,9 +45,10 @@ from kawaoffice.services import partner_search as ps
 from kawaoffice.services import partners
 from kawaoffice.services.errors import ServiceError, StaleEditError, ValidationError
 from kawaoffice.ui.widgets.format import localized
+from kawaoffice.ui.widgets.forms import ERROR_COLOR, error_label
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
-ERROR_STYLE = "border: 1px solid #c62828;"
+ERROR_STYLE = f"border: 1px solid {ERROR_COLOR};"
 DATE_FORMAT = "yyyy-MM-dd"
 
 
@@ -59,10 +60,7 @@ class _FormDialog(QDialog):
         self.sessions = sessions
         self.fields: dict[str, QWidget] = {}
         self.form = QFormLayout()
-        self.error_label = QLabel(self)
-        self.error_label.setObjectName("error")
-        self.error_label.setStyleSheet("color: #c62828;")
-        self.error_label.setWordWrap(True)
+        self.error_label = error_label(self)
         self.error_label.hide()
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self

@@ -31,8 +31,7 @@ from kawaoffice.model.reference import DAC_SECTORS, SDG6_TARGETS
 from kawaoffice.services.errors import ServiceError, ValidationError
 from kawaoffice.services.projects import Choice
 from kawaoffice.ui.widgets.format import localized
-
-ERROR_STYLE = "color: #c62828;"
+from kawaoffice.ui.widgets.forms import ERROR_STYLE
 
 
 def to_qdate(d: date) -> QDate:

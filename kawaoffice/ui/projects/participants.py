@@ -26,8 +26,9 @@ from kawaoffice.i18n import _
 from kawaoffice.model.reference import IATI_ORGANISATION_ROLE_LABELS
 from kawaoffice.services import projects as service
 from kawaoffice.services.errors import ServiceError
-from kawaoffice.ui.projects.dialogs import ERROR_STYLE, fill_combo
+from kawaoffice.ui.projects.dialogs import fill_combo
 from kawaoffice.ui.widgets.format import localized
+from kawaoffice.ui.widgets.forms import ERROR_STYLE
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 PARTICIPANT_ID_ROLE = Qt.ItemDataRole.UserRole + 1

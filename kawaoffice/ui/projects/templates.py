@@ -28,8 +28,8 @@ from kawaoffice.i18n import _, ngettext
 from kawaoffice.model.reference import IATI_ACTIVITY_STATUS_LABELS
 from kawaoffice.services import projects as service
 from kawaoffice.services.errors import ServiceError, ValidationError
-from kawaoffice.ui.projects.dialogs import ERROR_STYLE
 from kawaoffice.ui.widgets.format import localized
+from kawaoffice.ui.widgets.forms import ERROR_STYLE
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 STAGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -35,6 +35,7 @@ from kawaoffice.i18n import _, country_choices, format_time
 from kawaoffice.model.tours import BOOKING_STATUS_LABELS, VISITOR_TYPE_LABELS, BookingStatus, VisitorType
 from kawaoffice.services import ServiceError, tour_checks, tours
 from kawaoffice.services.errors import ConflictError, ValidationError
+from kawaoffice.ui.widgets.forms import ERROR_COLOR, ERROR_STYLE
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 if TYPE_CHECKING:
@@ -362,10 +363,12 @@ class BookingDialog(QDialog):
         else:
             lines = [_("Part {n}: {message}").format(n=i + 1, message=m) for i, m in issues]
             self.issues.setText("\n".join(lines))
-            self.issues.setStyleSheet("color: #c62828;")
+            self.issues.setStyleSheet(ERROR_STYLE)
         for n, row in enumerate(self.rows):
             bad = any(i == n for i, _m in issues)
-            row.setStyleSheet("QComboBox, QTimeEdit, QDateEdit { border: 1px solid #c62828; }" if bad else "")
+            row.setStyleSheet(
+                "QComboBox, QTimeEdit, QDateEdit { border: 1px solid " + ERROR_COLOR + "; }" if bad else ""
+            )
 
     def free_slots(self, row: SegmentRow) -> list[tours.FreeSlot]:
         course_id = row.course.currentData()
@@ -555,11 +558,11 @@ class BookingDialog(QDialog):
             return False
         except ValidationError as exc:
             self.issues.setText(exc.message)
-            self.issues.setStyleSheet("color: #c62828;")
+            self.issues.setStyleSheet(ERROR_STYLE)
             return False
         except ServiceError as exc:
             self.issues.setText(exc.message)
-            self.issues.setStyleSheet("color: #c62828;")
+            self.issues.setStyleSheet(ERROR_STYLE)
             return False
         self._load_presenters(self.saved_id)
         return True

@@ -36,6 +36,7 @@ from kawaoffice.i18n import N_, _, country_name, fiscal_year, fiscal_year_label,
 from kawaoffice.model.tours import VISITOR_TYPE_LABELS, CourseStop, VisitorType
 from kawaoffice.services import ServiceError, tour_stats, tours
 from kawaoffice.services.errors import StaleEditError, ValidationError
+from kawaoffice.ui.widgets.forms import error_label
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
@@ -84,10 +85,7 @@ class FacilityEditor(QDialog):
         form.addRow("", self.holidays)
         form.addRow("", self.active)
         layout.addLayout(form)
-        self.error = QLabel(self)
-        self.error.setObjectName("error")
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.setWordWrap(True)
+        self.error = error_label(self)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -204,10 +202,7 @@ class CourseEditor(QDialog):
             row.addWidget(button)
         row.addStretch(1)
         layout.addLayout(row)
-        self.error = QLabel(self)
-        self.error.setObjectName("error")
-        self.error.setStyleSheet("color: #c62828;")
-        self.error.setWordWrap(True)
+        self.error = error_label(self)
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
