@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from kawaoffice.i18n import _
+from kawaoffice.i18n import _, current_language, ngettext
 from kawaoffice.model.dispatch import DISPATCH_STATUS_LABELS, Dispatch, Staff
 from kawaoffice.model.partners import Organization, Technology
 from kawaoffice.model.projects import (
@@ -34,7 +34,7 @@ from kawaoffice.model.projects import (
 from kawaoffice.model.reference import DAC_SECTORS, SDG6_TARGETS
 from kawaoffice.model.tours import BOOKING_STATUS_LABELS, Booking, BookingSegment
 from kawaoffice.services import common as c
-from kawaoffice.services.errors import ValidationError
+from kawaoffice.services.errors import ServiceError, ValidationError
 from kawaoffice.services.overview import ProjectRow
 
 # --- schemes ---------------------------------------------------------------------------------------------
@@ -121,7 +121,23 @@ def update_scheme_stage(
     return c.update_entity(session, SchemeStage, stage_id, expected_version, changes, _validate_stage)
 
 
+def check_stage_deletable(session: Session, stage_id: int) -> None:
+    """Refuse (``ServiceError``) to delete a stage that projects are in now: they would lose their place."""
+    stage = get_scheme_stage(session, stage_id)
+    in_use = stage_in_use(session, stage_id)
+    if in_use:
+        name = stage.name_ja if current_language() == "ja" or not stage.name_en else stage.name_en
+        raise ServiceError(
+            ngettext(
+                "{n} project is in the stage {name}; move it to another stage first.",
+                "{n} projects are in the stage {name}; move them to another stage first.",
+                in_use,
+            ).format(n=in_use, name=name)
+        )
+
+
 def delete_scheme_stage(session: Session, stage_id: int, expected_version: int | None = None) -> None:
+    check_stage_deletable(session, stage_id)
     c.delete_entity(session, SchemeStage, stage_id, expected_version)
 
 

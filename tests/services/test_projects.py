@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from kawaoffice.model.partners import OrganizationKind
 from kawaoffice.model.projects import NeedSource, Project, ProjectState, Scheme
 from kawaoffice.services import partners, projects
-from kawaoffice.services.errors import ValidationError
+from kawaoffice.services.errors import ServiceError, ValidationError
 
 
 def _scheme(session: Session) -> tuple[Scheme, list[int]]:
@@ -140,3 +140,38 @@ def test_participants_tags_and_needs(session: Session) -> None:
     projects.delete_local_need(session, need.id)
     projects.remove_participant(session, p.id)
     session.commit()
+
+
+def test_a_stage_projects_are_in_cannot_be_deleted_an_empty_one_can(session: Session) -> None:
+    projects.ensure_standard_schemes(session)
+    scheme = next(s for s in projects.list_schemes(session) if s.code == "WATER_BIZ")
+    first, second = sorted(scheme.stages, key=lambda s: s.position)[:2]
+    projects.create_project_in_stage(
+        session,
+        code="WB-9",
+        title_ja="バンドン",
+        scheme_id=scheme.id,
+        stage_id=first.id,
+        entered_on=date(2026, 5, 1),
+    )
+    with pytest.raises(ServiceError) as refused:
+        projects.delete_scheme_stage(session, first.id, first.version)
+    assert "1 project" in refused.value.message or "1 件" in refused.value.message
+    assert projects.get_scheme_stage(session, first.id).id == first.id
+    count = len(scheme.stages)
+    projects.delete_scheme_stage(session, second.id, second.version)
+    session.expire_all()
+    assert len(projects.get_scheme(session, scheme.id).stages) == count - 1
+
+
+def test_moving_a_stage_renumbers_the_template(session: Session) -> None:
+    projects.ensure_standard_schemes(session)
+    scheme = next(s for s in projects.list_schemes(session) if s.code == "WATER_BIZ")
+    codes = [s.code for s in sorted(scheme.stages, key=lambda s: s.position)]
+    moved = projects.move_scheme_stage_position(session, scheme.stages[-1].id, -1)
+    assert [s.code for s in moved] == [*codes[:-2], codes[-1], codes[-2]]
+    assert [s.position for s in moved] == list(range(len(codes)))
+    # moving the first stage up stays where it is
+    assert [s.code for s in projects.move_scheme_stage_position(session, moved[0].id, -1)] == [
+        s.code for s in moved
+    ]

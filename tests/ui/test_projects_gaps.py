@@ -209,3 +209,38 @@ def test_participants_are_added_with_their_iati_role_and_removed(
     assert roles == [("JICA", 1), ("Nam Papa Vientiane", 4)]
     detail = tab.detail.toPlainText()
     assert "JICA: Funding" in detail and "Nam Papa Vientiane: Implementing (water utility)" in detail
+
+
+def test_delete_in_the_needs_view_deletes_the_need_never_the_project_behind_it(
+    qtbot, tab: ProjectsTab, db: Database
+) -> None:
+    with db.session() as session:
+        scheme = projects.list_schemes(session)[0]
+        projects.create_project(session, code="LA-2", title_ja="ビエンチャン配水", scheme_id=scheme.id)
+        projects.create_local_need(session, country="LA", topic="Leak detection survey", learned_on=TODAY)
+    tab.reload()
+    tab.view.setCurrentIndex(tab.model.index(0, 0))
+    asked: list[str] = []
+
+    def answer_no(_parent: QWidget, _title: str, question: str) -> bool:
+        asked.append(question)
+        return False
+
+    tab.confirm = answer_no
+    tab.needs.confirm = answer_no
+    qtbot.keyClick(tab, Qt.Key.Key_3, Qt.KeyboardModifier.ControlModifier)
+    assert tab.current_view() == "needs"
+    tab.needs.table.selectRow(0)
+    tab.needs.table.setFocus()
+    qtbot.keyClick(tab.needs.table, Qt.Key.Key_Delete)
+    assert asked == ["Delete the local need Leak detection survey?"]
+
+    qtbot.keyClick(tab, Qt.Key.Key_1, Qt.KeyboardModifier.ControlModifier)
+    assert tab.current_view() == "table"
+    qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
+    assert asked[1] == "Delete the project LA-2 ビエンチャン配水 and its stage history?"
+    tab.confirm = lambda *_a: True
+    qtbot.keyClick(tab.view, Qt.Key.Key_Delete)
+    with db.session() as session:
+        assert [p.code for p in projects.list_projects(session)] == []
+        assert len(needs.list_needs(session)) == 1

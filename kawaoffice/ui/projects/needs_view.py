@@ -34,6 +34,7 @@ from kawaoffice.services.needs import NeedRow
 from kawaoffice.services.projects import Choice
 from kawaoffice.ui.projects.needs_dialog import NeedDialog
 from kawaoffice.ui.widgets.format import country_name, format_date, join_list, label, localized
+from kawaoffice.ui.widgets.forms import ask_yes_no
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 NEED_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -41,11 +42,6 @@ NEED_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
 def _exec(dialog: QDialog) -> int:
     return dialog.exec()
-
-
-def _ask(parent: QWidget, title: str, question: str) -> bool:
-    answer = QMessageBox.question(parent, title, question)
-    return answer == QMessageBox.StandardButton.Yes
 
 
 HEADERS = ("Learnt on", "Country", "Need", "Source", "Technologies", "Project", "Passed on")
@@ -59,20 +55,20 @@ class NeedsView(QWidget):
         self.rows: list[NeedRow] = []
         # how dialogs and confirmations are shown (tests replace them to drive the real dialog's widgets)
         self.run_dialog: Callable[[QDialog], int] = _exec
-        self.confirm: Callable[[QWidget, str, str], bool] = _ask
+        self.confirm: Callable[[QWidget, str, str], bool] = ask_yes_no
         self.today: Callable[[], date] = date.today
         self.toolbar = QToolBar(self)
         self.toolbar.setObjectName("needs_toolbar")
         self.actions_: dict[str, QAction] = {}
         for name, text, shortcut, slot in (
             ("new_need", N_("New need"), "Ctrl+Shift+N", self.new_need),
-            ("edit_need", N_("Edit need"), "Ctrl+Return", self.edit_need),
-            ("delete_need", N_("Delete need"), "Ctrl+Delete", self.delete_need),
+            ("edit_need", N_("Edit need"), "F2|Ctrl+Return", self.edit_need),
+            ("delete_need", N_("Delete need"), "Delete|Ctrl+Delete", self.delete_need),
             ("pass_on", N_("Mark passed on"), "Ctrl+Shift+P", self.mark_passed_on),
         ):
             action = QAction(_(text), self)
             action.setObjectName(f"action_{name}")
-            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcuts([QKeySequence(k) for k in shortcut.split("|")])
             action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(slot)
             self.toolbar.addAction(action)

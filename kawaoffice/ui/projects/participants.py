@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -28,14 +27,10 @@ from kawaoffice.services import projects as service
 from kawaoffice.services.errors import ServiceError
 from kawaoffice.ui.projects.dialogs import fill_combo
 from kawaoffice.ui.widgets.format import localized
-from kawaoffice.ui.widgets.forms import ERROR_STYLE
+from kawaoffice.ui.widgets.forms import ERROR_STYLE, ask_yes_no
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 PARTICIPANT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def _ask(parent: QWidget, title: str, question: str) -> bool:
-    return QMessageBox.question(parent, title, question) == QMessageBox.StandardButton.Yes
 
 
 class ParticipantsDialog(QDialog):
@@ -44,7 +39,7 @@ class ParticipantsDialog(QDialog):
         self.setObjectName("participants_dialog")
         self._sessions = sessions
         self.project_id = project_id
-        self.confirm: Callable[[QWidget, str, str], bool] = _ask
+        self.confirm: Callable[[QWidget, str, str], bool] = ask_yes_no
         self.changed = False
         with sessions() as session:
             project = service.get_project(session, project_id)

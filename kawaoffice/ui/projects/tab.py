@@ -40,6 +40,7 @@ from kawaoffice.ui.projects.participants import ParticipantsDialog
 from kawaoffice.ui.projects.templates import SchemeTemplateDialog
 from kawaoffice.ui.widgets.busy import run_busy
 from kawaoffice.ui.widgets.format import localized
+from kawaoffice.ui.widgets.forms import ask_yes_no
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 from kawaoffice.ui.widgets.record_tab import RecordTab
 
@@ -48,6 +49,10 @@ VIEWS = ("table", "board", "needs")
 
 def _exec(dialog: QDialog) -> int:
     return dialog.exec()
+
+
+# Actions on the selected project (not offered while the needs view is shown).
+PROJECT_ACTIONS = ("edit", "move", "delete", "participants")
 
 
 class ProjectsTab(RecordTab):
@@ -61,6 +66,7 @@ class ProjectsTab(RecordTab):
         self.sessions = sessions
         # how dialogs are shown (tests replace it to fill the real dialog's widgets and press its buttons)
         self.run_dialog: Callable[[QDialog], int] = _exec
+        self.confirm: Callable[[QWidget, str, str], bool] = ask_yes_no
         self.today: Callable[[], date] = date.today
         self._schemes: list[tuple[int, str, list[tuple[int, str]]]] = []
         self._board_scheme: int | None = None
@@ -91,7 +97,8 @@ class ProjectsTab(RecordTab):
                 action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
             action.triggered.connect(slot)
             self.toolbar.addAction(action)
-            self.addAction(action)
+            if name not in PROJECT_ACTIONS:
+                self.addAction(action)
             self.actions_[name] = action
 
         # filters
@@ -137,6 +144,11 @@ class ProjectsTab(RecordTab):
         self.board.scheme_changed.connect(lambda _sid: self.reload_board())
         self.needs = NeedsView(sessions, self)
         self.needs.today = lambda: self.today()
+        # The selected project's actions answer their keys only in the table and the board, so that Delete in the
+        # needs view deletes the need, never the project selected behind it.
+        for name in PROJECT_ACTIONS:
+            self.view.addAction(self.actions_[name])
+            self.board.addAction(self.actions_[name])
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.board)
@@ -418,12 +430,9 @@ class ProjectsTab(RecordTab):
         with self.sessions() as session:
             p = service.get_project(session, project_id)
             name, version = f"{p.code} {localized(p.title_ja, p.title_en)}", p.version
-        answer = QMessageBox.question(
-            self,
-            _("Delete project"),
-            _("Delete the project {name} and its stage history?").format(name=name),
-        )
-        if answer != QMessageBox.StandardButton.Yes:
+        if not self.confirm(
+            self, _("Delete project"), _("Delete the project {name} and its stage history?").format(name=name)
+        ):
             return
         try:
             with self.sessions() as session:

@@ -18,18 +18,17 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
-    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from kawaoffice.i18n import _, ngettext
+from kawaoffice.i18n import _
 from kawaoffice.model.reference import IATI_ACTIVITY_STATUS_LABELS
 from kawaoffice.services import projects as service
 from kawaoffice.services.errors import ServiceError, ValidationError
 from kawaoffice.ui.widgets.format import localized
-from kawaoffice.ui.widgets.forms import ERROR_STYLE
+from kawaoffice.ui.widgets.forms import ERROR_STYLE, ask_yes_no
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 STAGE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -45,17 +44,13 @@ class StageRow:
     iati_status: int
 
 
-def _ask(parent: QWidget, title: str, question: str) -> bool:
-    return QMessageBox.question(parent, title, question) == QMessageBox.StandardButton.Yes
-
-
 class SchemeTemplateDialog(QDialog):
     def __init__(self, sessions: SessionProvider, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("scheme_template_dialog")
         self.setWindowTitle(_("Scheme templates"))
         self._sessions = sessions
-        self.confirm: Callable[[QWidget, str, str], bool] = _ask
+        self.confirm: Callable[[QWidget, str, str], bool] = ask_yes_no
         self.changed = False
         self.stages: list[StageRow] = []
         self.scheme = QComboBox()
@@ -251,16 +246,11 @@ class SchemeTemplateDialog(QDialog):
         if stage is None:
             return
         name = localized(stage.name_ja, stage.name_en)
-        with self._sessions() as session:
-            in_use = service.stage_in_use(session, stage.id)
-        if in_use:
-            self._show_error(
-                ngettext(
-                    "{n} project is in the stage {name}; move it to another stage first.",
-                    "{n} projects are in the stage {name}; move them to another stage first.",
-                    in_use,
-                ).format(n=in_use, name=name)
-            )
+        try:
+            with self._sessions() as session:
+                service.check_stage_deletable(session, stage.id)
+        except ServiceError as exc:
+            self._show_error(exc.message)
             return
         if not self.confirm(self, _("Delete stage"), _("Delete the stage {name}?").format(name=name)):
             return

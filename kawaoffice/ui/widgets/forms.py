@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 ERROR_COLOR = "#c62828"
 ERROR_STYLE = f"color: {ERROR_COLOR};"
@@ -15,3 +15,8 @@ def error_label(parent: QWidget) -> QLabel:
     label.setStyleSheet(ERROR_STYLE)
     label.setWordWrap(True)
     return label
+
+
+def ask_yes_no(parent: QWidget, title: str, question: str) -> bool:
+    """A Yes/No question (used before deleting); tabs keep it in a ``confirm`` attribute that tests replace."""
+    return QMessageBox.question(parent, title, question) == QMessageBox.StandardButton.Yes
