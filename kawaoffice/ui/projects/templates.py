@@ -100,7 +100,7 @@ class SchemeTemplateDialog(QDialog):
         form = QFormLayout()
         form.addRow(_("Code"), self.code)
         form.addRow(_("Name (Japanese)"), self.name_ja)
-        form.addRow(_("Name (English)"), self.name_en)
+        form.addRow(_("Name in English"), self.name_en)
         form.addRow(_("IATI activity status"), self.iati)
         grid = QGridLayout()
         for i, button in enumerate(
