@@ -56,7 +56,7 @@ def _column_keys(obj: Entity) -> list[str]:
 
 
 def _summary(obj: Entity) -> str:
-    for name in ("code", "name_ja", "title", "group_name", "family_name", "topic", "name"):
+    for name in ("code", "name_ja", "title", "group_name", "family_name", "topic", "name", "login"):
         value = getattr(obj, name, None)
         if isinstance(value, str) and value:
             return value[:255]
@@ -138,13 +138,17 @@ def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
 
 
 def install() -> None:
-    """Attach the hooks to the ``Session`` class (idempotent)."""
+    """Attach the hooks (audit, and the role check of ``services.permissions``) to ``Session`` (idempotent)."""
     global _installed
     if _installed:
         return
     event.listen(Session, "before_flush", _before_flush)
     event.listen(Session, "after_flush", _after_flush)
     _installed = True
+    # the role check goes with the audit hook: every session that is audited is also checked
+    from kawaoffice.services import permissions
+
+    permissions.install()
 
 
 def record_override(

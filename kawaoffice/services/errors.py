@@ -55,3 +55,11 @@ class NotFoundError(ServiceError):
 
     def __init__(self, message: str | None = None) -> None:
         super().__init__(message or _("The record was not found. Someone else may have deleted it."))
+
+
+class PermissionDeniedError(ServiceError):
+    """The acting user's role does not allow the change (``required``: the role it needs); nothing was written."""
+
+    def __init__(self, message: str, required: str = "") -> None:
+        super().__init__(message)
+        self.required = required
