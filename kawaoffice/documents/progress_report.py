@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, Spacer
 from kawaoffice import i18n
 from kawaoffice.documents.pdf import build_pdf, content_width, key_value_table, para, table
 from kawaoffice.documents.tabular import Sheet, write_xlsx
-from kawaoffice.i18n import _
+from kawaoffice.i18n import _, pgettext
 from kawaoffice.model.projects import NEED_SOURCE_LABELS, PROJECT_STATE_LABELS, ProjectState
 from kawaoffice.services.project_report import ProgressReport, ReportEvent
 
@@ -207,7 +207,14 @@ def build_progress_report_xlsx(dest: Path | BinaryIO, report: ProgressReport) ->
         ),
         Sheet(
             _("Dispatches and visits"),
-            [_("Project"), _("Kind"), _("Code"), _("Title"), _("From"), _("To")],
+            [
+                _("Project"),
+                _("Kind"),
+                _("Code"),
+                _("Title"),
+                pgettext("period", "From"),
+                pgettext("period", "To"),
+            ],
             links_rows,
         ),
         Sheet(
