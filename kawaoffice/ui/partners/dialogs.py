@@ -1,12 +1,15 @@
 """Dialogs of the partner directory: an organization, a contact, the April rotation check.
 
 A dialog saves through the services in its own session; a ``ValidationError`` is shown next to its field and the
-dialog stays open with the user's edits; a ``StaleEditError`` says someone else changed the record.
+dialog stays open with the user's edits. A ``StaleEditError`` (someone else saved the record meanwhile) opens the
+conflict dialog with the user's values and the current ones field by field; the merge the user chooses is saved
+against the current version.
 """
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
@@ -43,7 +46,8 @@ from kawaoffice.model.partners import (
 )
 from kawaoffice.services import partner_search as ps
 from kawaoffice.services import partners
-from kawaoffice.services.errors import ServiceError, StaleEditError, ValidationError
+from kawaoffice.services.errors import NotFoundError, ServiceError, StaleEditError, ValidationError
+from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, conflicts_from
 from kawaoffice.ui.widgets.format import localized
 from kawaoffice.ui.widgets.forms import ERROR_COLOR, error_label
 from kawaoffice.ui.widgets.paged_model import SessionProvider
@@ -74,6 +78,9 @@ class _FormDialog(QDialog):
         layout.addWidget(self.error_label)
         layout.addWidget(self.buttons)
         self.saved_id: int | None = None
+        self.version = 0
+        self.original: dict[str, Any] = {}  # the record's values when the dialog opened (three-way merge)
+        self.conflict: ConflictDialog | None = None
 
     def line(self, name: str, label: str, value: str = "") -> QLineEdit:
         edit = QLineEdit(value, self)
@@ -107,12 +114,68 @@ class _FormDialog(QDialog):
             self.show_error(exc.field, exc.message)
             return
         except StaleEditError:
-            self.show_error(None, _("Someone else changed this record; reload it and edit again."))
+            self.resolve_conflict()
             return
         except ServiceError as exc:
             self.show_error(None, exc.message)
             return
         self.accept()
+
+    # --- edit conflicts -------------------------------------------------------------------------------------------
+
+    def conflict_values(self) -> dict[str, Any]:
+        """The user's values of the fields the conflict dialog compares (subclasses that support it)."""
+        return {}
+
+    def current_record(self) -> tuple[dict[str, Any], int, str, datetime | None] | None:
+        """The record as saved now: values shaped like ``conflict_values``, version, who saved it and when."""
+        return None
+
+    def put_values(self, values: dict[str, Any]) -> None:
+        """Show ``values`` (shaped like ``conflict_values``) in the widgets."""
+
+    def conflict_display(self) -> dict[str, Callable[[Any], str]]:
+        return {}
+
+    def record_name(self) -> str:
+        return ""
+
+    def field_label(self, key: str) -> str:
+        widget = self.fields.get(key)
+        label = self.form.labelForField(widget) if widget is not None else None
+        return label.text().rstrip(" *") if isinstance(label, QLabel) else key
+
+    def resolve_conflict(self) -> None:
+        """Someone else saved the record: show yours and theirs field by field; save the chosen merge."""
+        try:
+            current = self.current_record()
+        except NotFoundError:
+            self.show_error(
+                None, _("Someone else deleted this record meanwhile; your changes were not saved.")
+            )
+            return
+        if current is None or current[1] == self.version:
+            # the record itself is unchanged: a part saved with it (e.g. a membership period) was changed
+            self.show_error(None, _("Someone else changed this record; reload it and edit again."))
+            return
+        theirs, version, who, when = current
+        mine = self.conflict_values()
+        labels = {key: self.field_label(key) for key in mine}
+        fields = conflicts_from(labels, self.original, mine, theirs, self.conflict_display())
+        self.conflict = ConflictDialog(
+            fields, record=self.record_name(), changed_by=who, changed_at=when, parent=self
+        )
+        self.conflict.accepted.connect(lambda: self._save_merged(version))
+        self.show_error(None, _("Someone else changed this record: choose which values to keep."))
+        self.conflict.open()
+
+    def _save_merged(self, version: int) -> None:
+        assert self.conflict is not None
+        merged = self.conflict.merged_values()
+        self.put_values(merged)
+        self.original = {**self.original, **{f.key: f.theirs for f in self.conflict.fields}}
+        self.version = version
+        self.save()
 
 
 def _text(widget: QWidget) -> str:
@@ -194,6 +257,7 @@ class OrganizationDialog(_FormDialog):
         self._technology_widgets()
         if organization_id is not None:
             self._load()
+            self.original = self.conflict_values()
         self.resize(620, self.sizeHint().height())
 
     def _membership_widgets(self) -> None:
@@ -358,6 +422,39 @@ class OrganizationDialog(_FormDialog):
         values["country"] = self.country.currentData()
         return values
 
+    def conflict_values(self) -> dict[str, Any]:
+        values = self.values()
+        return {key: values[key] for key in self.fields if key in values}
+
+    def current_record(self) -> tuple[dict[str, Any], int, str, datetime | None] | None:
+        assert self.organization_id is not None
+        with self.sessions() as session:
+            org = partners.get_organization(session, self.organization_id)
+            values = {key: getattr(org, key) for key in self.conflict_values()}
+            values["phone"] = i18n_phone(org.phone)
+            values["kind"] = OrganizationKind(org.kind)
+            return values, org.version, org.updated_by, org.updated_at
+
+    def put_values(self, values: dict[str, Any]) -> None:
+        for key, value in values.items():
+            widget = self.fields[key]
+            if isinstance(widget, QLineEdit):
+                widget.setText(value)
+            elif isinstance(widget, QPlainTextEdit):
+                widget.setPlainText(value)
+        self.kind.setCurrentIndex(self.kind.findData(values["kind"]))
+        self.country.setCurrentIndex(max(0, self.country.findData(values["country"])))
+
+    def conflict_display(self) -> dict[str, Callable[[Any], str]]:
+        return {
+            "kind": lambda kind: _(ORGANIZATION_KIND_LABELS[OrganizationKind(kind)]),
+            "country": lambda code: i18n.country_name(code),
+        }
+
+    def record_name(self) -> str:
+        name = _text(self.fields["name_ja"]) or str(self.original.get("name_ja", ""))
+        return _("the organization {name}").format(name=name)
+
     def save_values(self) -> int:
         values = self.values()
         with self.sessions() as session:
@@ -506,6 +603,8 @@ class ContactDialog(_FormDialog):
         self.extra.addWidget(self.new_post_button, 0, Qt.AlignmentFlag.AlignRight)
         self.posts_changed = False  # a move was saved: the tab refreshes even if this dialog is cancelled
         self._load()
+        if contact_id is not None:
+            self.original = self.conflict_values()
         self.resize(560, self.sizeHint().height())
 
     def _load(self) -> None:
@@ -580,6 +679,56 @@ class ContactDialog(_FormDialog):
         assert self.contact_id is not None
         with self.sessions() as session:
             self._fill_history(partners.get_contact(session, self.contact_id))
+
+    # the person's own fields, compared when someone else saved the contact meanwhile (the post has its own row)
+    _PERSON_FIELDS = (
+        "family_name",
+        "given_name",
+        "family_kana",
+        "given_kana",
+        "name_en",
+        "email",
+        "phone",
+        "mobile",
+        "successor_id",
+    )
+
+    def conflict_values(self) -> dict[str, Any]:
+        values = {name: _text(self.fields[name]) for name in self._PERSON_FIELDS if name != "successor_id"}
+        values["successor_id"] = self.successor.currentData()
+        return values
+
+    def current_record(self) -> tuple[dict[str, Any], int, str, datetime | None] | None:
+        assert self.contact_id is not None
+        with self.sessions() as session:
+            contact = partners.get_contact(session, self.contact_id)
+            values = {name: getattr(contact, name) for name in self._PERSON_FIELDS}
+            for name in ("phone", "mobile"):
+                values[name] = i18n_phone(values[name])
+            successor = contact.successor
+            if successor is not None and self.successor.findData(successor.id) < 0:
+                self.successor.addItem(
+                    f"{successor.family_name} {successor.given_name}".strip(), successor.id
+                )
+            return values, contact.version, contact.updated_by, contact.updated_at
+
+    def put_values(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            widget = self.fields[name]
+            if isinstance(widget, QLineEdit):
+                widget.setText(value)
+        self.successor.setCurrentIndex(max(0, self.successor.findData(values.get("successor_id"))))
+
+    def conflict_display(self) -> dict[str, Callable[[Any], str]]:
+        def successor(contact_id: Any) -> str:
+            index = self.successor.findData(contact_id) if contact_id is not None else -1
+            return self.successor.itemText(index) if index >= 0 else ""
+
+        return {"successor_id": successor}
+
+    def record_name(self) -> str:
+        name = f"{_text(self.fields['family_name'])} {_text(self.fields['given_name'])}".strip()
+        return _("the contact {name}").format(name=name)
 
     def save_values(self) -> int:
         values: dict[str, Any] = {
