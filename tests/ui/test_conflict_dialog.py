@@ -223,3 +223,39 @@ def test_conflict_dialog_alone(qtbot, english: None) -> None:  # type: ignore[no
         qtbot.mouseClick(dialog.take_theirs_button, Qt.MouseButton.LeftButton)
     assert dialog.outcome is Outcome.TAKE_THEIRS
     assert dialog.merged_values() == {"city": "Saiwai-ku", "capacity": 40, "active": True}
+
+
+def test_dispatch_dialog_merges_fields_and_members(
+    qtbot, gui_db: Database, colleague: Session, english: None
+) -> None:  # type: ignore[no-untyped-def]
+    from kawaoffice.model.dispatch import Dispatch
+    from kawaoffice.services import dispatch as dsvc
+    from kawaoffice.services.dispatch import MemberSpec
+    from kawaoffice.ui.dispatch.dialog import DispatchDialog
+
+    with gui_db.session() as s:
+        d2 = int(s.scalar(select(Dispatch.id).where(Dispatch.code == "D-2")) or 0)
+    dialog = DispatchDialog(gui_db.session, d2)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.city.setText("Da Nang")
+    # ken drops the partner from the team and renames the dispatch
+    theirs = dsvc.get_dispatch(colleague, d2)
+    members = [MemberSpec(m.staff_id, m.contact_id, m.role) for m in theirs.members if m.staff_id is not None]
+    dsvc.save_dispatch(colleague, d2, theirs.version, {"title": "ベトナム水道調査"}, members)
+    colleague.commit()
+
+    assert dialog.save() is False
+    conflict = dialog.conflict
+    assert conflict is not None
+    assert sorted(conflict.differing_keys()) == ["city", "members", "title"]
+    assert conflict.row_texts("city") == ("Hanoi", "Da Nang", "Hanoi")
+    assert "田中 一郎 (partner)" in conflict.row_texts("members")[1]
+    assert "田中" not in conflict.row_texts("members")[2]
+    assert [conflict.choice(k) for k in ("city", "members", "title")] == [Side.MINE, Side.THEIRS, Side.THEIRS]
+    qtbot.mouseClick(conflict.merge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    with gui_db.session() as s:
+        saved = dsvc.get_dispatch(s, d2)
+        assert (saved.city, saved.title) == ("Da Nang", "ベトナム水道調査")
+        assert sorted(m.staff_id for m in saved.members) == sorted(m.staff_id for m in members)

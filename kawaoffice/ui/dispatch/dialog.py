@@ -3,7 +3,9 @@ people), its itinerary legs, and the conflict panel that re-checks live and take
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, QDateTime, Qt, QTime
@@ -42,6 +44,7 @@ from kawaoffice.model.dispatch import (
     LEG_KIND_LABELS,
     MEMBER_ROLE_LABELS,
     SKILL_LABELS,
+    Dispatch,
     DispatchPurpose,
     DispatchStatus,
     LanguageLevel,
@@ -53,7 +56,14 @@ from kawaoffice.services import dispatch as svc
 from kawaoffice.services import dispatch_checks as checks
 from kawaoffice.services import overview
 from kawaoffice.services.dispatch import LegSpec, MemberSpec
-from kawaoffice.services.errors import ConflictError, ServiceError, StaleEditError, ValidationError
+from kawaoffice.services.errors import (
+    ConflictError,
+    NotFoundError,
+    ServiceError,
+    StaleEditError,
+    ValidationError,
+)
+from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, ask_merge
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 COMMON_ZONES = (
@@ -241,10 +251,14 @@ class DispatchDialog(QDialog):
         self.legs: list[LegSpec] = []
         self.issues: list[checks.Issue] = []
         self.overridden: dict[str, checks.OverrideRecord] = {}
+        self.original: dict[str, object] = {}  # the saved state when the dialog opened (for edit conflicts)
+        self.conflict: ConflictDialog | None = None
         self.setWindowTitle(_("New dispatch") if dispatch_id is None else _("Edit dispatch"))
         self.resize(1100, 760)
         self._build()
         self._load()
+        if dispatch_id is not None:
+            self.original = self.state()
         self.refresh_checks()
 
     # --- layout -------------------------------------------------------------------------------------------------
@@ -444,27 +458,8 @@ class DispatchDialog(QDialog):
                 self.returning.setDate(_qdate(d.return_on))
                 self._select(self.project, d.project_id)
                 self.notes.setPlainText(d.notes)
-                for m in d.members:
-                    person = m.staff or m.contact
-                    name = svc.person_name(person.family_name, person.given_name) if person else ""
-                    if m.contact is not None:
-                        name = _("{name} (partner)").format(name=name)
-                    self.members.append((MemberSpec(m.staff_id, m.contact_id, m.role), name))
-                self.legs = [
-                    LegSpec(
-                        lg.kind,
-                        lg.starts_at,
-                        lg.start_tz,
-                        lg.ends_at,
-                        lg.end_tz,
-                        lg.origin,
-                        lg.destination,
-                        lg.reference,
-                        lg.details,
-                        lg.id,
-                    )
-                    for lg in sorted(d.legs, key=lambda lg: (lg.starts_at, lg.position))
-                ]
+                self.members = _members_of(d)
+                self.legs = _legs_of(d)
                 self.overridden = checks.overridden_keys(checks.overrides_of(s, self.dispatch_id))
         self._show_members()
         self._show_legs()
@@ -678,14 +673,127 @@ class DispatchDialog(QDialog):
             self.field_error.setText(exc.message)
             self._focus_field(exc.field)
             return False
-        except StaleEditError as exc:
-            QMessageBox.warning(self, _("Not saved"), exc.message)
+        except StaleEditError:
+            self.resolve_conflict()
             return False
         except ServiceError as exc:
             QMessageBox.warning(self, _("Not saved"), exc.message)
             return False
         self.accept()
         return True
+
+    # --- edit conflicts -------------------------------------------------------------------------------------------
+
+    def state(self) -> dict[str, object]:
+        """The dispatch as the dialog holds it: ``values()`` plus the members and the legs."""
+        state = dict(self.values())
+        state["members"] = tuple(spec for spec, _n in self.members)
+        state["legs"] = tuple(self.legs)
+        return state
+
+    def resolve_conflict(self) -> None:
+        """Someone else saved the dispatch meanwhile: show both versions field by field, save the chosen merge."""
+        assert self.dispatch_id is not None
+        try:
+            with self.sessions() as s:
+                d = svc.get_dispatch(s, self.dispatch_id)
+                members = _members_of(d)
+                theirs: dict[str, object] = {key: getattr(d, key) for key in self.values()}
+                theirs["members"] = tuple(spec for spec, _n in members)
+                theirs["legs"] = tuple(_legs_of(d))
+                version, who, when = d.version, d.updated_by, d.updated_at
+        except NotFoundError:
+            self.field_error.setText(
+                _("Someone else deleted this record meanwhile; your changes were not saved.")
+            )
+            return
+        names = {(spec.staff_id, spec.contact_id): name for spec, name in (*self.members, *members)}
+        labels = {
+            "code": _("Code"),
+            "title": _("Title"),
+            "title_en": _("Title (English)"),
+            "purpose": _("Purpose"),
+            "status": _("Status"),
+            "country": _("Country"),
+            "city": _("City"),
+            "timezone": _("Time zone"),
+            "departure_on": _("Departure"),
+            "return_on": _("Return"),
+            "project_id": _("Project"),
+            "notes": _("Notes"),
+            "members": _("Members"),
+            "legs": _("Itinerary"),
+        }
+
+        def project(pid: object) -> str:
+            index = self.project.findData(pid)
+            return self.project.itemText(index) if index >= 0 and pid is not None else ""
+
+        def member_names(specs: object) -> str:
+            assert isinstance(specs, tuple)
+            return "\n".join(names.get((m.staff_id, m.contact_id), "?") for m in specs)
+
+        def leg_lines(legs: object) -> str:
+            assert isinstance(legs, tuple)
+            return "\n".join(
+                f"{_(LEG_KIND_LABELS[lg.kind])} {i18n.format_datetime(lg.starts_at, lg.start_tz)} "
+                f"{lg.origin}{' → ' + lg.destination if lg.destination and lg.destination != lg.origin else ''}"
+                for lg in legs
+            )
+
+        show: dict[str, Callable[[Any], str]] = {
+            "purpose": lambda p: _(DISPATCH_PURPOSE_LABELS[DispatchPurpose(p)]),
+            "status": lambda st: _(DISPATCH_STATUS_LABELS[DispatchStatus(st)]),
+            "country": lambda code: i18n.country_name(code),
+            "departure_on": lambda day: i18n.format_date(day),
+            "return_on": lambda day: i18n.format_date(day),
+            "project_id": project,
+            "members": member_names,
+            "legs": leg_lines,
+        }
+
+        def merge(values: dict[str, object]) -> None:
+            self._put_state(values, names)
+            self.original = theirs
+            self.version = version
+            self.save()
+
+        self.field_error.setText(_("Someone else changed this record: choose which values to keep."))
+        self.conflict = ask_merge(
+            self,
+            labels,
+            self.original,
+            self.state(),
+            theirs,
+            merge,
+            show=show,
+            record=_("the dispatch {code}").format(code=self.code.text()),
+            changed_by=who,
+            changed_at=when,
+        )
+
+    def _put_state(self, values: dict[str, object], names: dict[tuple[int | None, int | None], str]) -> None:
+        for edit, key in ((self.code, "code"), (self.title_edit, "title"), (self.title_en, "title_en")):
+            edit.setText(str(values[key]))
+        self.city.setText(str(values["city"]))
+        self.notes.setPlainText(str(values["notes"]))
+        self.purpose.setCurrentIndex(list(DispatchPurpose).index(DispatchPurpose(str(values["purpose"]))))
+        self.status.setCurrentIndex(list(DispatchStatus).index(DispatchStatus(str(values["status"]))))
+        self._select(self.country, values["country"])
+        set_zone(self.timezone, str(values["timezone"]))
+        for date_edit, key in ((self.departure, "departure_on"), (self.returning, "return_on")):
+            day = values[key]
+            assert isinstance(day, date)
+            date_edit.setDate(_qdate(day))
+        self._select(self.project, values["project_id"])
+        members = values["members"]
+        legs = values["legs"]
+        assert isinstance(members, tuple) and isinstance(legs, tuple)
+        self.members = [(spec, names.get((spec.staff_id, spec.contact_id), "?")) for spec in members]
+        self.legs = list(legs)
+        self._show_members()
+        self._show_legs()
+        self.refresh_checks()
 
     def _focus_field(self, field: str) -> None:
         widgets = {
@@ -701,3 +809,32 @@ class DispatchDialog(QDialog):
         widget = widgets.get(field)
         if widget is not None:
             widget.setFocus()
+
+
+def _members_of(d: Dispatch) -> list[tuple[MemberSpec, str]]:
+    members: list[tuple[MemberSpec, str]] = []
+    for m in d.members:
+        person = m.staff or m.contact
+        name = svc.person_name(person.family_name, person.given_name) if person else ""
+        if m.contact is not None:
+            name = _("{name} (partner)").format(name=name)
+        members.append((MemberSpec(m.staff_id, m.contact_id, m.role), name))
+    return members
+
+
+def _legs_of(d: Dispatch) -> list[LegSpec]:
+    return [
+        LegSpec(
+            lg.kind,
+            lg.starts_at,
+            lg.start_tz,
+            lg.ends_at,
+            lg.end_tz,
+            lg.origin,
+            lg.destination,
+            lg.reference,
+            lg.details,
+            lg.id,
+        )
+        for lg in sorted(d.legs, key=lambda lg: (lg.starts_at, lg.position))
+    ]

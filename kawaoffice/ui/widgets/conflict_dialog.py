@@ -280,3 +280,30 @@ class ConflictDialog(QDialog):
             self.choose_all(Side.THEIRS)
         self.outcome = outcome
         self.accept()
+
+
+def ask_merge(
+    parent: QWidget,
+    labels: Mapping[str, str],
+    original: Mapping[str, Any],
+    mine: Mapping[str, Any],
+    theirs: Mapping[str, Any],
+    on_merge: Callable[[dict[str, Any]], None],
+    *,
+    show: Mapping[str, Callable[[Any], str]] | None = None,
+    record: str = "",
+    changed_by: str = "",
+    changed_at: datetime | None = None,
+) -> ConflictDialog:
+    """Open (window-modal, not blocking) the conflict dialog for the fields of ``labels``; once the user has
+    chosen, ``on_merge`` gets the merged values (the caller puts them in its widgets and saves again)."""
+    dialog = ConflictDialog(
+        conflicts_from(labels, original, mine, theirs, show),
+        record=record,
+        changed_by=changed_by,
+        changed_at=changed_at,
+        parent=parent,
+    )
+    dialog.accepted.connect(lambda: on_merge(dialog.merged_values()))
+    dialog.open()
+    return dialog
