@@ -13,15 +13,18 @@ the CLI and the tests is covered. The acting user comes from ``session.info["use
 from __future__ import annotations
 
 import enum
+import json
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import Select, Text, cast, event, func, insert, inspect, or_, select
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm.base import NO_VALUE
 
+from kawaoffice.i18n import N_
 from kawaoffice.model.audit import AuditAction, AuditEntry, ConflictOverride
 from kawaoffice.model.base import Entity, utcnow
 
@@ -187,3 +190,174 @@ def record_override(
         )
     )
     return override
+
+
+# --- reading the log (the audit log viewer) ---------------------------------------------------------------------
+
+# What each table's rows are, for the viewer's record-type filter and column (English msgids, translated by the UI).
+TABLE_LABELS: dict[str, str] = {
+    "organizations": N_("Organization"),
+    "memberships": N_("Membership"),
+    "technologies": N_("Technology"),
+    "organization_technologies": N_("Organization technology"),
+    "contacts": N_("Contact"),
+    "employments": N_("Post"),
+    "schemes": N_("Scheme"),
+    "scheme_stages": N_("Stage template"),
+    "projects": N_("Project"),
+    "stage_events": N_("Stage change"),
+    "project_participants": N_("Project participant"),
+    "project_sdg_targets": N_("SDG target"),
+    "project_sectors": N_("Project sector"),
+    "local_needs": N_("Local need"),
+    "need_technologies": N_("Need technology"),
+    "staff": N_("Staff"),
+    "staff_languages": N_("Staff language"),
+    "staff_skills": N_("Staff skill"),
+    "staff_trainings": N_("Staff training"),
+    "dispatches": N_("Dispatch"),
+    "dispatch_members": N_("Dispatch member"),
+    "itinerary_legs": N_("Itinerary leg"),
+    "facilities": N_("Facility"),
+    "facility_weekdays": N_("Facility weekday"),
+    "closed_dates": N_("Closed date"),
+    "courses": N_("Tour course"),
+    "course_stops": N_("Course stop"),
+    "bookings": N_("Booking"),
+    "booking_segments": N_("Booking segment"),
+    "segment_staff": N_("Segment guide"),
+    "booking_presenters": N_("Presenting member"),
+    "app_user": N_("User"),
+}
+
+ACTION_LABELS: dict[AuditAction, str] = {
+    AuditAction.INSERT: N_("Created"),
+    AuditAction.UPDATE: N_("Changed"),
+    AuditAction.DELETE: N_("Deleted"),
+    AuditAction.OVERRIDE: N_("Check overridden"),
+}
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the viewer asks for; every part is optional. ``since``/``until`` are aware datetimes (until exclusive)."""
+
+    table_name: str | None = None
+    row_id: int | None = None
+    user: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+    text: str = ""
+    action: AuditAction | None = None
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One entry of the log as the viewer shows it (``reason``: the override reason, for override entries)."""
+
+    id: int
+    at: datetime
+    user: str
+    action: AuditAction
+    table_name: str
+    row_id: int | None
+    summary: str
+    reason: str | None
+    changes: dict[str, Any]
+
+    def field_changes(self) -> list[FieldChange]:
+        """Field by field, in the order the log holds them; an override's details as ``new`` values."""
+        result: list[FieldChange] = []
+        for key, value in self.changes.items():
+            if self.action is not AuditAction.OVERRIDE and isinstance(value, list) and len(value) == 2:
+                result.append(FieldChange(key, value[0], value[1]))
+            else:
+                result.append(FieldChange(key, None, value))
+        return result
+
+
+def _escaped(text: str) -> str:
+    """``text`` as it appears inside the stored JSON (non-ASCII as ``\\uXXXX``)."""
+    return json.dumps(text)[1:-1]
+
+
+def _filtered(stmt: Select[Any], flt: AuditFilter) -> Select[Any]:
+    if flt.table_name:
+        stmt = stmt.where(AuditEntry.table_name == flt.table_name)
+    if flt.row_id is not None:
+        stmt = stmt.where(AuditEntry.row_id == flt.row_id)
+    if flt.user:
+        stmt = stmt.where(AuditEntry.user == flt.user)
+    if flt.since is not None:
+        stmt = stmt.where(AuditEntry.at >= flt.since)
+    if flt.until is not None:
+        stmt = stmt.where(AuditEntry.at < flt.until)
+    if flt.action is not None:
+        stmt = stmt.where(AuditEntry.action == flt.action)
+    for word in flt.text.split():
+        lowered = word.lower()
+        stmt = stmt.where(
+            or_(
+                func.lower(AuditEntry.summary).contains(lowered, autoescape=True),
+                func.lower(func.coalesce(AuditEntry.reason, "")).contains(lowered, autoescape=True),
+                func.lower(cast(AuditEntry.changes, Text)).contains(_escaped(lowered), autoescape=True),
+            )
+        )
+    return stmt
+
+
+def search_log(
+    session: Session, flt: AuditFilter | None = None, *, limit: int = 200, before_id: int | None = None
+) -> list[AuditRow]:
+    """Entries matching ``flt``, newest first, at most ``limit``; ``before_id`` continues after the last entry of
+    the previous page ("load more")."""
+    stmt = _filtered(select(AuditEntry), flt or AuditFilter())
+    if before_id is not None:
+        stmt = stmt.where(AuditEntry.id < before_id)
+    stmt = stmt.order_by(AuditEntry.id.desc()).limit(limit)
+    return [
+        AuditRow(
+            id=e.id,
+            at=e.at,
+            user=e.user,
+            action=e.action,
+            table_name=e.table_name,
+            row_id=e.row_id,
+            summary=e.summary,
+            reason=e.reason,
+            changes=dict(e.changes or {}),
+        )
+        for e in session.scalars(stmt)
+    ]
+
+
+def count_log(session: Session, flt: AuditFilter | None = None) -> int:
+    stmt = _filtered(select(func.count()).select_from(AuditEntry), flt or AuditFilter())
+    return int(session.scalar(stmt) or 0)
+
+
+def log_users(session: Session) -> list[str]:
+    """Every user that appears in the log, sorted."""
+    return [u for u in session.scalars(select(AuditEntry.user).distinct().order_by(AuditEntry.user)) if u]
+
+
+def log_tables(session: Session) -> list[str]:
+    """Every table that appears in the log, sorted."""
+    return list(session.scalars(select(AuditEntry.table_name).distinct().order_by(AuditEntry.table_name)))
+
+
+def overrides_of(session: Session, table_name: str, row_id: int) -> list[ConflictOverride]:
+    """The recorded overrides of conflict checks on one record, newest first."""
+    stmt = (
+        select(ConflictOverride)
+        .where(ConflictOverride.subject_table == table_name, ConflictOverride.subject_id == row_id)
+        .order_by(ConflictOverride.id.desc())
+    )
+    return list(session.scalars(stmt))
