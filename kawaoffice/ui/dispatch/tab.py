@@ -38,7 +38,7 @@ from kawaoffice.ui.dispatch.stats import StatsView
 from kawaoffice.ui.dispatch.timeline import TimelineView
 from kawaoffice.ui.widgets.busy import run_busy
 from kawaoffice.ui.widgets.paged_model import SessionProvider
-from kawaoffice.ui.widgets.record_tab import RecordTab
+from kawaoffice.ui.widgets.record_tab import RecordTab, require_role
 
 VIEWS = ("table", "timeline", "staff", "stats")
 
@@ -69,6 +69,9 @@ class DispatchesTab(RecordTab):
         self.toolbar.addSeparator()
         self.act_print = self._action(_("Print itinerary..."), self.print_itinerary, "Ctrl+P")
         self.act_ics = self._action(_("Export to Outlook (ICS)..."), self.export_ics, "Ctrl+E")
+        require_role(self.act_new, "editor")
+        require_role(self.act_edit, "editor")
+        require_role(self.act_delete, "admin")
         self.toolbar.addSeparator()
         group = QActionGroup(self)
         self.view_actions: dict[str, QAction] = {}

@@ -45,7 +45,7 @@ from kawaoffice.ui.partners.import_wizard import ImportDialog
 from kawaoffice.ui.partners.model import READING_COLUMN, PartnersModel
 from kawaoffice.ui.widgets.format import localized
 from kawaoffice.ui.widgets.paged_model import SessionProvider
-from kawaoffice.ui.widgets.record_tab import RecordTab
+from kawaoffice.ui.widgets.record_tab import RecordTab, require_role
 
 TIMELINE_KINDS = {
     "project": N_("Project"),
@@ -83,6 +83,9 @@ class PartnersTab(RecordTab):
         self._add_action("export", _("Export list…"), self.export_list, "Ctrl+E")
         self._add_action("mailing", _("Copy member mailing list"), self.copy_mailing_list)
         self._add_action("print", _("Print directory…"), self.print_directory, "Ctrl+P")
+        for name in ("new", "edit", "new_contact", "rotation", "import"):
+            require_role(self.actions_by_name[name], "editor")
+        require_role(self.actions_by_name["delete"], "admin")
 
         # search and filters
         self.search = QLineEdit(self)

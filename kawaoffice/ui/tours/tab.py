@@ -43,7 +43,7 @@ from kawaoffice.ui.tours.manage import FacilitiesDialog, StatsDialog
 from kawaoffice.ui.tours.model import VisitsModel
 from kawaoffice.ui.tours.printing import paint_pdf
 from kawaoffice.ui.widgets.paged_model import SessionProvider
-from kawaoffice.ui.widgets.record_tab import RecordTab
+from kawaoffice.ui.widgets.record_tab import RecordTab, require_role
 
 LIST, DAY, WEEK, TODAY = range(4)
 
@@ -82,6 +82,9 @@ class VisitsTab(RecordTab):
             self.toolbar.addAction(action)
             self.addAction(action)
             self.actions_by_name[name] = action
+        for name in ("new", "edit", "move", "confirm"):
+            require_role(self.actions_by_name[name], "editor")
+        require_role(self.actions_by_name["facilities"], "admin")
         self.lang = QComboBox(self)
         for code, text in (("both", _("Japanese and English")), ("ja", _("Japanese")), ("en", _("English"))):
             self.lang.addItem(text, code)

@@ -5,11 +5,23 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
+from kawaoffice.model.users import Role
 from kawaoffice.ui.widgets.paged_model import PagedTableModel, SessionProvider
 
 MAX_AUTO_WIDTH = 300  # px; longer titles are elided (the tooltip shows them whole)
+# Property of a QAction naming the least role that may use it ("editor" or "admin"); see RecordTab.apply_role.
+REQUIRES = "kawa_requires"
+_HELD = "kawa_role_held"  # the action is disabled because of the role (re-enabled when the role allows it)
+_HOOKED = "kawa_role_hooked"
+
+
+def require_role(action: QAction, role: str | Role) -> QAction:
+    """Tag ``action`` as needing ``role`` (e.g. New/Edit/Import: editor; Delete, facilities: admin)."""
+    action.setProperty(REQUIRES, Role(role).value)
+    return action
 
 
 class RecordTab(QWidget):
@@ -75,6 +87,36 @@ class RecordTab(QWidget):
         if state:
             restored = self.view.horizontalHeader().restoreState(QByteArray.fromBase64(state.encode("ascii")))
             self._header_restored = bool(restored)
+
+    # --- roles ----------------------------------------------------------------------------------------------------
+
+    role: Role = Role.ADMIN  # until apply_role is called every action is available (the services still check)
+
+    def apply_role(self, role: str | Role) -> None:
+        """Grey out the actions tagged with ``REQUIRES`` that ``role`` may not use (the services refuse such
+        changes anyway: this only spares the user a refusal). An action the tab enables later (e.g. when a row is
+        selected) is greyed again at once."""
+        self.role = Role(role)
+        for action in self.role_actions():
+            if not action.property(_HOOKED):
+                action.setProperty(_HOOKED, True)
+                action.changed.connect(lambda a=action: self._hold(a))
+            if self.role.allows(Role(str(action.property(REQUIRES)))) and action.property(_HELD):
+                action.setProperty(_HELD, False)
+                action.setEnabled(True)
+            self._hold(action)
+
+    def role_actions(self) -> list[QAction]:
+        """The tab's actions tagged with the role they need."""
+        found = {id(a): a for a in (*self.actions(), *self.findChildren(QAction))}
+        return [a for a in found.values() if a.property(REQUIRES)]
+
+    def _hold(self, action: QAction) -> None:
+        required = action.property(REQUIRES)
+        if not required or self.role.allows(Role(str(required))) or not action.isEnabled():
+            return
+        action.setProperty(_HELD, True)
+        action.setEnabled(False)
 
     def current_id(self) -> int | None:
         index = self.view.currentIndex()

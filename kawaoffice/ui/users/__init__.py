@@ -1,0 +1,1 @@
+"""The users dialog: who may read, edit and administer the database."""
