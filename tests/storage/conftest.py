@@ -15,14 +15,14 @@ from kawaoffice.storage import migrate
 # table (batch "recreate", the risky case with foreign keys pointing at it).
 EXTRA_REVISION = '''"""Test-only revision: add organizations.test_note
 
-Revision ID: 0002_test_note
-Revises: 0001_initial
+Revision ID: 9001_test_note
+Revises: {head}
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_test_note"
-down_revision = "0001_initial"
+revision = "9001_test_note"
+down_revision = "{head}"
 branch_labels = None
 depends_on = None
 
@@ -44,14 +44,14 @@ def downgrade() -> None:
 # A revision that fails half way: the upgrade must leave the database as it was.
 FAILING_REVISION = '''"""Test-only revision that fails after changing the schema
 
-Revision ID: 0003_test_fails
-Revises: 0002_test_note
+Revision ID: 9002_test_fails
+Revises: 9001_test_note
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_test_fails"
-down_revision = "0002_test_note"
+revision = "9002_test_fails"
+down_revision = "9001_test_note"
 branch_labels = None
 depends_on = None
 
@@ -70,14 +70,17 @@ def downgrade() -> None:
 def scripts_with(tmp_path: Path) -> Iterator[Callable[..., Path]]:
     """``scripts_with(*revision_sources)`` points the migrations at a copy of the real ones plus these revisions."""
 
+    real_head = migrate.head_revision()
+
     def use(*sources: str) -> Path:
         folder = tmp_path / f"migrations-{len(sources)}"
         if not folder.exists():
             shutil.copytree(
                 migrate.MIGRATIONS_DIR, folder, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
             )
-            for i, source in enumerate(sources, start=2):
-                (folder / "versions" / f"{i:04d}_test.py").write_text(source, encoding="utf-8")
+            for i, source in enumerate(sources, start=1):
+                source = source.replace("{head}", real_head)
+                (folder / "versions" / f"9{i:03d}_test.py").write_text(source, encoding="utf-8")
         migrate.set_script_location(folder)
         return folder
 

@@ -28,6 +28,9 @@ from kawaoffice.storage import (
 from kawaoffice.storage.migrate import alembic_config
 from tests.storage.conftest import EXTRA_REVISION, FAILING_REVISION, FileSnapshot
 
+# The real head of this version of KawaOffice (the test-only revisions 9001/9002 sit on top of it).
+REAL_HEAD = head_revision()
+
 
 def _schema_differences(engine: Engine) -> list[object]:
     with engine.connect() as conn:
@@ -51,8 +54,9 @@ def _add_partner(db: Database) -> None:
         s.add(Employment(contact_id=contact.id, organization_id=org.id, title="部長"))
 
 
-def test_head_is_the_readable_initial_revision() -> None:
-    assert head_revision() == "0001_initial"
+def test_head_is_the_newest_numbered_revision() -> None:
+    newest = max(p.stem for p in (migrate.MIGRATIONS_DIR / "versions").glob("[0-9][0-9][0-9][0-9]_*.py"))
+    assert head_revision() == newest
 
 
 def test_empty_database_migrated_to_head_has_exactly_the_models_schema(empty_db_url: str) -> None:
@@ -96,15 +100,15 @@ def test_downgrade_to_base_removes_everything_and_open_recreates_it(empty_db_url
 def test_older_database_is_upgraded_and_keeps_its_rows(
     empty_db_url: str, backend: str, tmp_path: Path, scripts_with: Callable[..., Path]
 ) -> None:
-    db = open_database(empty_db_url)  # at 0001_initial, the real head
+    db = open_database(empty_db_url)  # at the real head
     _add_partner(db)
     db.dispose()
 
-    scripts_with(EXTRA_REVISION)  # this "version" of KawaOffice knows 0002_test_note
+    scripts_with(EXTRA_REVISION)  # this "version" of KawaOffice knows 9001_test_note
     backups = tmp_path / "backups"
     db = open_database(empty_db_url, backup_dir=backups)
     try:
-        assert _revision(db.engine) == "0002_test_note"
+        assert _revision(db.engine) == "9001_test_note"
         assert "test_note" in {c["name"] for c in inspect(db.engine).get_columns("organizations")}
         with db.engine.connect() as conn:
             assert conn.execute(text("SELECT name_ja FROM organizations")).scalars().all() == [
@@ -124,9 +128,9 @@ def test_older_database_is_upgraded_and_keeps_its_rows(
 
     if backend == "sqlite":
         [backup] = list(backups.iterdir())
-        assert "0002_test_note" in backup.name
+        assert "9001_test_note" in backup.name
         with sqlite3.connect(backup) as conn:
-            assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [("0001_initial",)]
+            assert conn.execute("SELECT version_num FROM alembic_version").fetchall() == [(REAL_HEAD,)]
             assert conn.execute("SELECT name_ja FROM organizations").fetchall() == [("川崎テスト工業",)]
         conn.close()
     else:
@@ -137,13 +141,13 @@ def test_failed_upgrade_leaves_the_database_as_it_was(
     empty_db_url: str, backend: str, tmp_path: Path, scripts_with: Callable[..., Path]
 ) -> None:
     scripts_with(EXTRA_REVISION)
-    open_database(empty_db_url).dispose()  # at 0002_test_note
+    open_database(empty_db_url).dispose()  # at 9001_test_note
     scripts_with(EXTRA_REVISION, FAILING_REVISION)
     with pytest.raises(RuntimeError, match="half way"):
         open_database(empty_db_url, backup_dir=tmp_path / "backups")
     db = Database.open(empty_db_url)
     try:
-        assert _revision(db.engine) == "0002_test_note"
+        assert _revision(db.engine) == "9001_test_note"
         assert "half_done" not in {c["name"] for c in inspect(db.engine).get_columns("staff")}
     finally:
         db.dispose()
@@ -152,26 +156,26 @@ def test_failed_upgrade_leaves_the_database_as_it_was(
 def test_newer_database_is_refused_and_left_unchanged(
     empty_db_url: str, backend: str, tmp_path: Path, scripts_with: Callable[..., Path]
 ) -> None:
-    scripts_with(EXTRA_REVISION)  # a newer KawaOffice writes 0002_test_note ...
+    scripts_with(EXTRA_REVISION)  # a newer KawaOffice writes 9001_test_note ...
     db = open_database(empty_db_url)
     _add_partner(db)
     db.dispose()
-    migrate.set_script_location(None)  # ... and this version only knows 0001_initial
+    migrate.set_script_location(None)  # ... and this version only knows the real head
     path = make_url(empty_db_url).database if backend == "sqlite" else None
     before = FileSnapshot.of(Path(path)) if path else None
 
     with pytest.raises(NewerSchemaError) as info:
         open_database(empty_db_url, backup_dir=tmp_path / "backups")
-    assert "0002_test_note" in info.value.message
-    assert "0001_initial" in info.value.message
-    assert (info.value.current, info.value.head) == ("0002_test_note", "0001_initial")
+    assert "9001_test_note" in info.value.message
+    assert REAL_HEAD in info.value.message
+    assert (info.value.current, info.value.head) == ("9001_test_note", REAL_HEAD)
 
     if before is not None and path:
         assert FileSnapshot.of(Path(path)) == before
     assert not (tmp_path / "backups").exists()
     db = Database.open(empty_db_url)
     try:
-        assert _revision(db.engine) == "0002_test_note"
+        assert _revision(db.engine) == "9001_test_note"
         assert schema_status(db).state == "newer"
     finally:
         db.dispose()
