@@ -34,6 +34,7 @@ from kawaoffice.model.projects import (
 from kawaoffice.model.reference import DAC_SECTORS, SDG6_TARGETS
 from kawaoffice.model.tours import BOOKING_STATUS_LABELS, Booking, BookingSegment
 from kawaoffice.services import common as c
+from kawaoffice.services import permissions
 from kawaoffice.services.errors import ServiceError, ValidationError
 from kawaoffice.services.overview import ProjectRow
 
@@ -541,6 +542,15 @@ def ensure_standard_schemes(session: Session) -> int:
 
     Schemes that exist (by code) are left as the admin edited them: templates are data."""
     existing = {s.code for s in session.scalars(select(Scheme))}
+    if all(code in existing for code, *_rest in STANDARD_SCHEMES):
+        return 0
+    with permissions.as_system(
+        session
+    ):  # seeding the built-in templates is the system's, whoever opens first
+        return _create_standard_schemes(session, existing)
+
+
+def _create_standard_schemes(session: Session, existing: set[str]) -> int:
     created = 0
     last = session.scalar(select(func.max(Scheme.position))) or 0
     for position, (code, name_ja, name_en, stages) in enumerate(STANDARD_SCHEMES):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from kawaoffice.model.partners import OrganizationKind
@@ -175,3 +176,27 @@ def test_moving_a_stage_renumbers_the_template(session: Session) -> None:
     assert [s.code for s in projects.move_scheme_stage_position(session, moved[0].id, -1)] == [
         s.code for s in moved
     ]
+
+
+def test_the_standard_templates_are_seeded_whoever_opens_first_but_an_editor_edits_no_template(
+    engine: Engine,
+) -> None:
+    from kawaoffice.model.users import Role
+    from kawaoffice.services import users
+    from kawaoffice.services.errors import PermissionDeniedError
+    from kawaoffice.storage.database import make_session_factory
+
+    with make_session_factory(engine, user="aiko")() as s:
+        users.ensure_user(s, "aiko")
+        users.add_user(s, "ken", Role.EDITOR)
+        s.commit()
+    with make_session_factory(engine, user="ken")() as s:
+        assert projects.ensure_standard_schemes(s) == len(projects.STANDARD_SCHEMES)
+        s.commit()
+        stage = projects.list_schemes(s)[0].stages[0]
+        with pytest.raises(PermissionDeniedError):
+            projects.update_scheme_stage(s, stage.id, stage.version, name_en="Renamed")
+        s.rollback()
+    with make_session_factory(engine, user="ken")() as s:
+        assert projects.ensure_standard_schemes(s) == 0
+        assert projects.list_schemes(s)[0].stages[0].name_en != "Renamed"

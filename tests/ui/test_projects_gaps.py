@@ -244,3 +244,16 @@ def test_delete_in_the_needs_view_deletes_the_need_never_the_project_behind_it(
     with db.session() as session:
         assert [p.code for p in projects.list_projects(session)] == []
         assert len(needs.list_needs(session)) == 1
+
+
+def test_roles_grey_the_actions_they_may_not_use(tab: ProjectsTab) -> None:
+    tab.apply_role("viewer")
+    for name in ("new", "edit", "move", "delete", "participants", "templates"):
+        assert not tab.actions_[name].isEnabled(), name
+    assert not tab.needs.actions_["new_need"].isEnabled()
+    assert tab.actions_["report"].isEnabled() and tab.actions_["export"].isEnabled()
+    tab.apply_role("editor")
+    assert tab.actions_["new"].isEnabled() and tab.needs.actions_["new_need"].isEnabled()
+    assert not tab.actions_["delete"].isEnabled() and not tab.actions_["templates"].isEnabled()
+    tab.apply_role("admin")
+    assert tab.actions_["delete"].isEnabled() and tab.actions_["templates"].isEnabled()

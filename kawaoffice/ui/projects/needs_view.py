@@ -36,6 +36,7 @@ from kawaoffice.ui.projects.needs_dialog import NeedDialog
 from kawaoffice.ui.widgets.format import country_name, format_date, join_list, label, localized
 from kawaoffice.ui.widgets.forms import ask_yes_no
 from kawaoffice.ui.widgets.paged_model import SessionProvider
+from kawaoffice.ui.widgets.record_tab import require_role
 
 NEED_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -74,6 +75,7 @@ class NeedsView(QWidget):
             self.toolbar.addAction(action)
             self.addAction(action)
             self.actions_[name] = action
+            require_role(action, "admin" if name == "delete_need" else "editor")
         self.table = QTableWidget(0, len(HEADERS), self)
         self.table.setObjectName("needs_table")
         self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])

@@ -42,7 +42,7 @@ from kawaoffice.ui.widgets.busy import run_busy
 from kawaoffice.ui.widgets.format import localized
 from kawaoffice.ui.widgets.forms import ask_yes_no
 from kawaoffice.ui.widgets.paged_model import SessionProvider
-from kawaoffice.ui.widgets.record_tab import RecordTab
+from kawaoffice.ui.widgets.record_tab import RecordTab, require_role
 
 VIEWS = ("table", "board", "needs")
 
@@ -53,6 +53,15 @@ def _exec(dialog: QDialog) -> int:
 
 # Actions on the selected project (not offered while the needs view is shown).
 PROJECT_ACTIONS = ("edit", "move", "delete", "participants")
+# Who may use which action (the services refuse the rest anyway): editors edit, admins delete and edit templates.
+ROLE_OF_ACTION = {
+    "new": "editor",
+    "edit": "editor",
+    "move": "editor",
+    "participants": "editor",
+    "delete": "admin",
+    "templates": "admin",
+}
 
 
 class ProjectsTab(RecordTab):
@@ -100,6 +109,8 @@ class ProjectsTab(RecordTab):
             if name not in PROJECT_ACTIONS:
                 self.addAction(action)
             self.actions_[name] = action
+            if name in ROLE_OF_ACTION:
+                require_role(action, ROLE_OF_ACTION[name])
 
         # filters
         self.f_scheme = QComboBox()
