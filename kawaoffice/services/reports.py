@@ -21,7 +21,7 @@ presentations to visiting groups) is counted here, because no area computes it.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -168,7 +168,7 @@ class AnnualReport:
     visits: tuple[overview.VisitRow, ...]  # counted visits of the period, by date
     dispatch_list: tuple[dispatch_svc.DispatchListRow, ...]  # counted dispatches abroad in the period
     first_fiscal_year: int | None = None  # of the records (for "since FY...")
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    project_schemes: Mapping[int, str] = field(default_factory=dict)  # project id -> scheme code
 
     @property
     def projects_count(self) -> int:
@@ -181,6 +181,31 @@ class AnnualReport:
     @property
     def dispatch_country_codes(self) -> tuple[str, ...]:
         return tuple(c.country for c in self.countries if c.person_trips)
+
+    @property
+    def visitors_from_abroad(self) -> int:
+        """Visitors from every country but Japan (those whose country is not recorded included)."""
+        return sum(c.visitors for c in self.countries if c.country != HOME_COUNTRY)
+
+    @property
+    def member_companies(self) -> int:
+        """Member companies that took part in anything during the period."""
+        return sum(1 for m in self.members if m.total)
+
+    def projects_by_scheme(self) -> list[tuple[SchemeFigures, ReportProject]]:
+        """Every project with its scheme, in scheme order, then by stage and code."""
+        schemes = {s.code: (i, s) for i, s in enumerate(self.schemes)}
+        rows = [
+            (schemes[self.project_schemes[p.id]], p) for p in self.projects if p.id in self.project_schemes
+        ]
+        rows.sort(key=lambda r: (r[0][0], r[1].stage_position, r[1].code))
+        return [(scheme, p) for (_i, scheme), p in rows]
+
+    def world(self, limit: int | None = None) -> tuple[CountryFigures, ...]:
+        """The world view: countries abroad with visitors or experts, most people exchanged first (the same
+        rows, in the same order, on screen, in the PDF and in the workbook)."""
+        rows = tuple(c for c in self.countries if c.country not in ("", HOME_COUNTRY) and c.people)
+        return rows if limit is None else rows[:limit]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -290,6 +315,8 @@ def annual_report(session: Session, fiscal_year: int | None, *, today: date | No
     year_keys = set(visit_years) | {y.fiscal_year for y in all_disp.years}
     if fiscal_year is not None:
         year_keys = {y for y in year_keys if y <= fiscal_year} | {fiscal_year}
+    if year_keys:  # every year from the first record on, the quiet ones too (a trend has no gaps)
+        year_keys = set(range(min(year_keys), max(year_keys) + 1))
     disp_years = {y.fiscal_year: y for y in all_disp.years}
     years = tuple(
         YearFigures(
@@ -313,7 +340,7 @@ def annual_report(session: Session, fiscal_year: int | None, *, today: date | No
     else:
         reports = [progress_report(session, fy) for fy in _project_years(session, today)]
     projects, changes = _merge_reports(reports)
-    schemes = _scheme_figures(session, reports, projects, changes)
+    schemes, project_schemes = _scheme_figures(session, reports, projects, changes)
 
     # --- needs ------------------------------------------------------------------------------------------------
     needs = _need_figures(session, reports[-1] if fiscal_year is not None else None, first_day, last_day)
@@ -362,6 +389,7 @@ def annual_report(session: Session, fiscal_year: int | None, *, today: date | No
         visits=tuple(counted_visits) if fiscal_year is not None else (),
         dispatch_list=tuple(dispatch_rows),
         first_fiscal_year=min(first_years) if first_years else None,
+        project_schemes=project_schemes,
     )
 
 
@@ -414,7 +442,7 @@ def _scheme_figures(
     reports: list[ProgressReport],
     projects: Iterable[ReportProject],
     changes: Iterable[ReportEvent],
-) -> tuple[SchemeFigures, ...]:
+) -> tuple[tuple[SchemeFigures, ...], dict[int, str]]:
     scheme_of: dict[int, tuple[str, str, str]] = {}
     order = {
         code: (position, code) for code, position in session.execute(select(Scheme.code, Scheme.position))
@@ -462,7 +490,7 @@ def _scheme_figures(
                 stage_changes=change_count[code],
             )
         )
-    return tuple(out)
+    return tuple(out), {project_id: code for project_id, (code, _ja, _en) in scheme_of.items()}
 
 
 def _need_figures(
