@@ -34,6 +34,7 @@ from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from kawaoffice.cli import dispatch as dispatch_commands
 from kawaoffice.cli import partners as partner_commands
 from kawaoffice.cli import projects as project_commands
+from kawaoffice.cli import reports
 from kawaoffice.cli import tours as tour_commands
 from kawaoffice.cli.core import (
     CliError,
@@ -374,6 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     ics.add_argument("-o", "--output", metavar="FILE", required=True, help=_("the .ics file to write"))
     for area in (partner_commands, project_commands, dispatch_commands, tour_commands):
         area.register(groups)
+    reports.register(groups)
     return parser
 
 
