@@ -38,6 +38,7 @@ from kawaoffice.i18n import _, ngettext, pgettext
 from kawaoffice.model.dispatch import DISPATCH_PURPOSE_LABELS
 from kawaoffice.model.projects import PROJECT_STATE_LABELS, ProjectState
 from kawaoffice.model.tours import VISITOR_TYPE_LABELS
+from kawaoffice.services.project_report import ReportEvent
 from kawaoffice.services.reports import AnnualReport
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "build_annual_report_pdf",
     "country_label",
     "headline",
+    "move_text",
     "period_label",
     "report_title",
     "summary_figures",
@@ -168,6 +170,7 @@ def member_headers() -> list[str]:
         pgettext("report", "Projects"),
         _("Dispatches joined"),
         _("Presentations to visitors"),
+        _("Total"),
     ]
 
 
@@ -638,12 +641,13 @@ def _types_and_years(report: AnnualReport, era: bool) -> list[Flowable]:
     return story
 
 
-def _move(e_to_ja: str, e_to_en: str, from_ja: str, from_en: str, state: ProjectState) -> str:
-    to = loc(e_to_ja, e_to_en)
-    if state != ProjectState.ACTIVE:
-        label = _(PROJECT_STATE_LABELS[state])
+def move_text(e: ReportEvent) -> str:
+    """A stage change as "from → to", or "stage → completed" for an end state."""
+    to = loc(e.to_stage_ja, e.to_stage_en)
+    if e.state != ProjectState.ACTIVE:
+        label = _(PROJECT_STATE_LABELS[e.state])
         return f"{to} → {label}" if to else label
-    frm = loc(from_ja, from_en)
+    frm = loc(e.from_stage_ja, e.from_stage_en)
     return f"{frm} → {to}" if frm else to
 
 
@@ -681,7 +685,7 @@ def _projects(report: AnnualReport, era: bool) -> list[Flowable]:
             [
                 day(e.occurred_on, era),
                 f"{loc(e.project_title_ja, e.project_title_en)}\n{e.project_code}",
-                _move(e.to_stage_ja, e.to_stage_en, e.from_stage_ja, e.from_stage_en, e.state),
+                move_text(e),
             ]
         )
     story.append(table(change_rows, [0.16 * width, 0.46 * width, 0.38 * width]))
@@ -695,10 +699,20 @@ def _members_and_needs(report: AnnualReport, era: bool) -> list[Flowable]:
         rows: list[list[str | Flowable]] = [list(member_headers())]
         for m in report.members:
             rows.append(
-                [loc(m.name_ja, m.name_en), _num(m.projects), _num(m.missions), _num(m.presentations)]
+                [
+                    loc(m.name_ja, m.name_en),
+                    _num(m.projects),
+                    _num(m.missions),
+                    _num(m.presentations),
+                    _num(m.total),
+                ]
             )
         story.append(
-            table(rows, [0.49 * width, 0.17 * width, 0.17 * width, 0.17 * width], align_right=(1, 2, 3))
+            table(
+                rows,
+                [0.44 * width, 0.14 * width, 0.14 * width, 0.14 * width, 0.14 * width],
+                align_right=(1, 2, 3, 4),
+            )
         )
     else:
         story.append(para(_("No member company took part in this period.")))

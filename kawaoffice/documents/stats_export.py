@@ -136,8 +136,11 @@ def stats_sheets(report: AnnualReport, *, era: bool = False) -> list[Sheet]:
         Sheet(
             _("Member companies"),
             member_headers(),
-            [[loc(m.name_ja, m.name_en), m.projects, m.missions, m.presentations] for m in report.members],
-            _numbers(1, 3),
+            [
+                [loc(m.name_ja, m.name_en), m.projects, m.missions, m.presentations, m.total]
+                for m in report.members
+            ],
+            _numbers(1, 4),
         ),
         Sheet(
             _("Local needs"),

@@ -1,0 +1,1 @@
+"""The managers' statistics window (issue 8)."""
