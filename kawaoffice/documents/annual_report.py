@@ -38,6 +38,7 @@ from kawaoffice.i18n import _, ngettext, pgettext
 from kawaoffice.model.dispatch import DISPATCH_PURPOSE_LABELS
 from kawaoffice.model.projects import PROJECT_STATE_LABELS, ProjectState
 from kawaoffice.model.tours import VISITOR_TYPE_LABELS
+from kawaoffice.services.overview import VisitRow
 from kawaoffice.services.project_report import ReportEvent
 from kawaoffice.services.reports import AnnualReport
 
@@ -50,6 +51,7 @@ __all__ = [
     "period_label",
     "report_title",
     "summary_figures",
+    "visit_country_text",
 ]
 
 # One colour per series, the same on screen (ui/reports) and on paper.
@@ -84,6 +86,12 @@ def day(d: date | None, era: bool = False) -> str:
 def country_label(code: str) -> str:
     """The country's name in the current language; visitors whose country is not recorded show as such."""
     return i18n.country_name(code) if code else _("(country not recorded)")
+
+
+def visit_country_text(report: AnnualReport, visit: VisitRow) -> str:
+    """The visiting group's country, or the countries of a multi-country course's trainees."""
+    codes = report.visit_countries.get(visit.id, (visit.country,) if visit.country else ())
+    return i18n.format_list([country_label(code) for code in codes])
 
 
 def period_label(report: AnnualReport, era: bool = False) -> str:
@@ -756,7 +764,7 @@ def _lists(report: AnnualReport, era: bool) -> list[Flowable]:
                     cells.line(day(v.visit_date, era)),
                     cells.line(v.code),
                     cells.text(loc(v.group_name, v.group_name_en)),
-                    cells.line(country_label(v.country) if v.country else ""),
+                    cells.text(visit_country_text(report, v)),
                     cells.line(_(VISITOR_TYPE_LABELS[v.visitor_type])),
                     cells.line(_num(v.headcount), right=True),
                 ]

@@ -15,6 +15,7 @@ from kawaoffice.documents.annual_report import (
     member_headers,
     period_label,
     summary_figures,
+    visit_country_text,
     year_headers,
 )
 from kawaoffice.documents.tabular import Sheet, write_xlsx
@@ -162,7 +163,7 @@ def stats_sheets(report: AnnualReport, *, era: bool = False) -> list[Sheet]:
                         v.visit_date,
                         v.code,
                         loc(v.group_name, v.group_name_en),
-                        country_label(v.country) if v.country else "",
+                        visit_country_text(report, v),
                         _(VISITOR_TYPE_LABELS[v.visitor_type]),
                         v.headcount,
                         _(BOOKING_STATUS_LABELS[v.status]),

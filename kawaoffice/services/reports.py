@@ -169,6 +169,8 @@ class AnnualReport:
     dispatch_list: tuple[dispatch_svc.DispatchListRow, ...]  # counted dispatches abroad in the period
     first_fiscal_year: int | None = None  # of the records (for "since FY...")
     project_schemes: Mapping[int, str] = field(default_factory=dict)  # project id -> scheme code
+    # the countries of the listed visits: the booking's own, or those of its trainees for a multi-country course
+    visit_countries: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def projects_count(self) -> int:
@@ -330,9 +332,6 @@ def annual_report(session: Session, fiscal_year: int | None, *, today: date | No
         )
         for fy in sorted(year_keys)
     )
-    first_years = [
-        y for y in (visits_stats.first_fiscal_year, all_disp.cumulative.first_year) if y is not None
-    ]
 
     # --- projects ---------------------------------------------------------------------------------------------
     if fiscal_year is not None:
@@ -344,6 +343,11 @@ def annual_report(session: Session, fiscal_year: int | None, *, today: date | No
 
     # --- needs ------------------------------------------------------------------------------------------------
     needs = _need_figures(session, reports[-1] if fiscal_year is not None else None, first_day, last_day)
+    first_years = [
+        y for y in (visits_stats.first_fiscal_year, all_disp.cumulative.first_year) if y is not None
+    ]
+    first_years += [fiscal_year_of(e.occurred_on) for e in changes[:1]]
+    first_years += [fiscal_year_of(n.learned_on) for n in needs.needs[:1]]
 
     # --- lists and members ------------------------------------------------------------------------------------
     counted_visits = _counted_visits(session, first_day, last_day)
@@ -389,6 +393,7 @@ def annual_report(session: Session, fiscal_year: int | None, *, today: date | No
         visits=tuple(counted_visits) if fiscal_year is not None else (),
         dispatch_list=tuple(dispatch_rows),
         first_fiscal_year=min(first_years) if first_years else None,
+        visit_countries=_visit_countries(session, counted_visits) if fiscal_year is not None else {},
         project_schemes=project_schemes,
     )
 
@@ -528,6 +533,16 @@ def _counted_visits(
     ]
     rows.sort(key=lambda v: (v.visit_date or date.min, v.code))
     return rows
+
+
+def _visit_countries(session: Session, visits: list[overview.VisitRow]) -> dict[int, tuple[str, ...]]:
+    wanted = {v.id: v.country for v in visits}
+    out = {}
+    for booking_id, countries in session.execute(select(Booking.id, Booking.countries)):
+        if booking_id in wanted:
+            own = wanted[booking_id]
+            out[booking_id] = tuple(countries) if countries else ((own,) if own else ())
+    return out
 
 
 def _member_figures(

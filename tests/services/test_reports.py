@@ -403,6 +403,7 @@ def test_fiscal_year_2025_by_hand(session: Session) -> None:
     # most people exchanged first (ID 8 + 1, LA 4 + 4), Japan's own visitors last
     assert [c.country for c in r.countries] == ["ID", "LA", "JP"]
     assert [v.code for v in r.visits] == ["V2", "V6", "V3"]
+    assert [r.visit_countries[v.id] for v in r.visits] == [("ID",), ("JP",), ("LA",)]
     assert [d.code for d in r.dispatch_list] == ["D1", "D2", "D5", "D3"]  # abroad during the year
     # projects: P1 moved into 実施 on April 1; P2 ended in FY2023 and is not in the year
     assert [p.code for p in r.projects] == ["P1"]
@@ -422,6 +423,9 @@ def test_fiscal_year_2024_gets_the_march_31_visit_and_departure(session: Session
     sample = build(session)
     r = annual_report(session, 2024, today=date(2026, 5, 1))
     assert (r.visitors, r.groups, r.trainees, r.visitor_countries) == (5, 1, 5, 2)
+    assert [(v.code, r.visit_countries[v.id]) for v in r.visits] == [
+        ("V1", ("LA", "VN"))
+    ]  # the course's trainees
     assert {c.country: c.visitors for c in r.countries if c.visitors} == {"LA": 3, "VN": 2}
     assert (r.dispatches, r.person_trips, r.experts, r.person_days) == (1, 2, 2, 14)
     # P2 was completed on March 31 2024, the last day of FY2023: not in FY2024
@@ -453,7 +457,7 @@ def test_since_the_beginning(session: Session) -> None:
     assert (r.needs.recorded, r.needs.passed_on) == (3, 2)
     la = next(c for c in r.countries if c.country == "LA")
     assert la.experts == 4  # staff 0, 1 and the two contacts, whatever the number of dispatches
-    assert r.first_fiscal_year == 2024
+    assert r.first_fiscal_year == 2023  # P2 entered its first stage in May 2023
     assert_matches_database(session, r)
 
 

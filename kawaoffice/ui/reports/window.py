@@ -46,6 +46,7 @@ from kawaoffice.documents.annual_report import (
     period_label,
     scheme_state_counts,
     summary_figures,
+    visit_country_text,
 )
 from kawaoffice.documents.stats_export import build_stats_xlsx
 from kawaoffice.i18n import _, pgettext
@@ -317,7 +318,9 @@ class ReportsWindow(QMainWindow):
         for fy in years:
             self.period.addItem(i18n.fiscal_year_label(fy), fy)
         index = self.period.findData(wanted)
-        self.period.setCurrentIndex(index if index >= 0 else min(1, self.period.count() - 1))  # else the newest
+        self.period.setCurrentIndex(
+            index if index >= 0 else min(1, self.period.count() - 1)
+        )  # else the newest
         self.period.blockSignals(False)
         self._loaded = True
         self.refresh()
@@ -541,7 +544,7 @@ class ReportsWindow(QMainWindow):
                     Cell(i18n.format_date(v.visit_date), v.visit_date),
                     text(v.code),
                     text(localized(v.group_name, v.group_name_en)),
-                    text(country_label(v.country) if v.country else ""),
+                    text(visit_country_text(report, v)),
                     text(_(VISITOR_TYPE_LABELS[v.visitor_type])),
                     number(v.headcount),
                 ]
