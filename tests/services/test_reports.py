@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from kawaoffice.model.dispatch import Dispatch, DispatchMember, DispatchPurpose, DispatchStatus
+from kawaoffice.model.dispatch import Dispatch, DispatchMember, DispatchPurpose, DispatchStatus, LegKind
 from kawaoffice.model.partners import Employment, Organization, OrganizationKind
 from kawaoffice.model.projects import LocalNeed, ProjectParticipant, ProjectState, StageEvent
 from kawaoffice.model.tours import (
@@ -164,9 +164,24 @@ def build(session: Session) -> Sample:
     dispatch("D1", "LA", date(2025, 3, 25), date(2025, 4, 5), DispatchStatus.COMPLETED, [0, 1])
     d2 = dispatch("D2", "LA", date(2025, 4, 1), date(2025, 4, 10), DispatchStatus.CONFIRMED, [0])
     dsvc.add_dispatch_member(session, dispatch_id=d2, contact_id=engineer.id)  # member company's engineer
-    dsvc.add_dispatch_member(
-        session, dispatch_id=d2, contact_id=moved.id
-    )  # at JICA by then: not the member's
+    # at JICA by then: not the member's
+    dsvc.add_dispatch_member(session, dispatch_id=d2, contact_id=moved.id)
+    # an itinerary of three legs: people are counted per dispatch, never per leg
+    ict = ZoneInfo("Asia/Vientiane")
+    for kind, start, end in [
+        (LegKind.FLIGHT, jst(2025, 4, 1, 10, 30), datetime(2025, 4, 1, 14, 45, tzinfo=ict)),
+        (LegKind.HOTEL, datetime(2025, 4, 1, 16, tzinfo=ict), datetime(2025, 4, 10, 9, tzinfo=ict)),
+        (LegKind.FLIGHT, datetime(2025, 4, 10, 10, tzinfo=ict), jst(2025, 4, 10, 17)),
+    ]:
+        dsvc.add_leg(
+            session,
+            dispatch_id=d2,
+            kind=kind,
+            starts_at=start,
+            start_tz=str(start.tzinfo),
+            ends_at=end,
+            end_tz=str(end.tzinfo),
+        )
     dispatch(
         "D3", "ID", date(2026, 3, 31), date(2026, 4, 3), DispatchStatus.COMPLETED, [2]
     )  # 1 day in FY2025
