@@ -18,6 +18,8 @@ from kawaoffice.services.demo import ORGANIZATIONS, PROJECTS, UNIT
 from kawaoffice.storage import head_revision
 from tests.pgserver import PostgresServer
 
+DATA = Path(__file__).parent / "data" / "partners"
+
 
 @pytest.fixture(autouse=True)
 def _keep_language() -> Iterator[None]:
@@ -224,3 +226,30 @@ def test_cli_on_postgresql(capsys: pytest.CaptureFixture[str], pg_server: Postgr
     assert code == 0, err
     assert "postgresql" in out and head_revision() in out
     assert "kawa_cli" in out
+
+
+def test_the_cli_acts_as_the_login_with_its_role(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kawaoffice.cli import core
+    from kawaoffice.model.users import Role
+    from kawaoffice.services import users
+    from kawaoffice.storage import open_database
+
+    url = f"sqlite:///{tmp_path / 'roles.sqlite3'}"
+    monkeypatch.setattr(core, "login_name", lambda: "aiko")
+    code, _out, err = run(capsys, "--database", url, "demo")
+    assert code == 0, err
+    db = open_database(url, "aiko")
+    with db.session() as s:
+        assert {u.login: u.role for u in users.list_users(s)} == {"aiko": Role.ADMIN}
+        users.add_user(s, "mika", Role.VIEWER)
+    db.dispose()
+
+    monkeypatch.setattr(core, "login_name", lambda: "mika")
+    code, out, err = run(capsys, "--database", url, "import", "partners", str(DATA / "partners_utf8_bom.csv"))
+    assert code == 1, out
+    assert err.strip().splitlines()[-1] == "You are a viewer: you cannot change data."
+    code, out, err = run(capsys, "--database", url, "list", "partners")
+    assert code == 0, err  # a viewer reads
+    assert "アクア" not in out  # the refused import wrote nothing

@@ -14,6 +14,7 @@ from typing import Any, TextIO, TypeVar
 from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import _
+from kawaoffice.services import users
 from kawaoffice.settings import Settings
 from kawaoffice.storage import Database, open_database, resolve_database_url
 
@@ -97,7 +98,17 @@ class Context:
         self.user = settings.user_name or login_name()
 
     def open(self, *, upgrade: bool) -> Database:
-        return open_database(self.url, self.user, upgrade=upgrade)
+        """Open the database as the acting user; when it is (brought) up to date, register the user like the app
+        does (the first user of a new database is its admin), so the services apply that user's role."""
+        db = open_database(self.url, self.user, upgrade=upgrade)
+        if upgrade and self.user:
+            try:
+                with db.session() as session:
+                    users.ensure_user(session, self.user)
+            except BaseException:
+                db.dispose()
+                raise
+        return db
 
     def in_session(self, work: Callable[[Session], T]) -> T:
         """Open the database (upgrading it), run ``work`` in one committed session, close the database.
