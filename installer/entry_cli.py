@@ -1,0 +1,5 @@
+"""Entry point of the frozen kawaoffice-cli(.exe): the command line (``kawaoffice.cli:main``)."""
+
+from kawaoffice.cli import main
+
+raise SystemExit(main())
