@@ -688,12 +688,13 @@ def _projects(report: AnnualReport, era: bool) -> list[Flowable]:
         story.append(para(_("No stage changes.")))
         return story
     change_rows: list[list[str | Flowable]] = [[_("Date"), _("Project"), _("Move")]]
+    cells = _Cells()
     for e in report.stage_changes:
         change_rows.append(
             [
-                day(e.occurred_on, era),
-                f"{loc(e.project_title_ja, e.project_title_en)}\n{e.project_code}",
-                move_text(e),
+                cells.line(day(e.occurred_on, era)),
+                cells.text(f"{loc(e.project_title_ja, e.project_title_en)}\n{e.project_code}"),
+                cells.text(move_text(e)),
             ]
         )
     story.append(table(change_rows, [0.16 * width, 0.46 * width, 0.38 * width]))
@@ -705,14 +706,15 @@ def _members_and_needs(report: AnnualReport, era: bool) -> list[Flowable]:
     story = _section(_("Member companies' participation"))
     if report.members:
         rows: list[list[str | Flowable]] = [list(member_headers())]
+        cells = _Cells()
         for m in report.members:
             rows.append(
                 [
-                    loc(m.name_ja, m.name_en),
-                    _num(m.projects),
-                    _num(m.missions),
-                    _num(m.presentations),
-                    _num(m.total),
+                    cells.text(loc(m.name_ja, m.name_en)),
+                    cells.line(_num(m.projects), right=True),
+                    cells.line(_num(m.missions), right=True),
+                    cells.line(_num(m.presentations), right=True),
+                    cells.line(_num(m.total), right=True),
                 ]
             )
         story.append(
