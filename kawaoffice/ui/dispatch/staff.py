@@ -3,6 +3,7 @@ trainings, passport expiry — never a passport number)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -41,8 +42,9 @@ from kawaoffice.model.dispatch import (
     TrainingKind,
 )
 from kawaoffice.services import dispatch as svc
-from kawaoffice.services.errors import ServiceError, ValidationError
+from kawaoffice.services.errors import ServiceError, StaleEditError, ValidationError
 from kawaoffice.ui.dispatch.model import StaffModel
+from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, CurrentRecord, resolve_stale
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 STAFF_LANGUAGES = ("en", "lo", "vi", "km", "id", "th", "zh", "fr", "es")
@@ -146,6 +148,8 @@ class StaffDialog(QDialog):
         self.sessions = sessions
         self.staff_id = staff_id
         self.version: int | None = None
+        self.original: dict[str, Any] = {}  # the saved state when the dialog opened (for edit conflicts)
+        self.conflict: ConflictDialog | None = None
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.staff_no = QLineEdit(self)
@@ -234,6 +238,7 @@ class StaffDialog(QDialog):
         tl.addLayout(trow)
         layout.addWidget(trainings)
         self.error = QLabel(self)
+        self.error.setObjectName("error")
         self.error.setStyleSheet("color: #B71C1C")
         self.error.setWordWrap(True)
         layout.addWidget(self.error)
@@ -246,6 +251,7 @@ class StaffDialog(QDialog):
         self._new_trainings: list[tuple[TrainingKind, str, date]] = []
         if staff_id is not None:
             self._load(staff_id)
+            self.original = self.state()
 
     def _add_language(self, code: str, level: LanguageLevel) -> None:
         row = self.languages.rowCount()
@@ -286,28 +292,20 @@ class StaffDialog(QDialog):
         with self.sessions() as s:
             st = svc.get_staff(s, staff_id)
             self.version = st.version
-            for w, v in (
-                (self.staff_no, st.staff_no), (self.family, st.family_name), (self.given, st.given_name),
-                (self.family_kana, st.family_kana), (self.given_kana, st.given_kana), (self.name_en, st.name_en),
-                (self.department, st.department), (self.position, st.position), (self.email, st.email),
-                (self.phone, st.phone),
-            ):  # fmt: skip
-                w.setText(v)
-            if st.passport_expiry is not None:
-                self.has_passport.setChecked(True)
-                e = st.passport_expiry
-                self.passport.setDate(QDate(e.year, e.month, e.day))
-            self.active.setChecked(st.active)
-            for lang in st.languages:
-                self._add_language(lang.language, lang.level)
-            for sk in st.skills:
-                self.skill_boxes[sk.skill].setChecked(True)
+            self.put_state(_state_of(st))
             for t in st.trainings:
                 self._show_training(t.kind, t.name, t.completed_on)
 
-    def save(self) -> None:
+    def _line_edits(self) -> dict[str, QLineEdit]:
+        return {
+            "staff_no": self.staff_no, "family_name": self.family, "given_name": self.given,
+            "family_kana": self.family_kana, "given_kana": self.given_kana, "name_en": self.name_en,
+            "department": self.department, "position": self.position, "email": self.email, "phone": self.phone,
+        }  # fmt: skip
+
+    def values(self) -> dict[str, Any]:
         q = self.passport.date()
-        values: dict[str, Any] = {
+        return {
             "staff_no": self.staff_no.text(),
             "family_name": self.family.text(),
             "given_name": self.given.text(),
@@ -321,6 +319,8 @@ class StaffDialog(QDialog):
             "passport_expiry": date(q.year(), q.month(), q.day()) if self.has_passport.isChecked() else None,
             "active": self.active.isChecked(),
         }
+
+    def language_levels(self) -> list[tuple[str, LanguageLevel]]:
         languages = []
         for row in range(self.languages.rowCount()):
             box = self.languages.cellWidget(row, 0)
@@ -332,6 +332,32 @@ class StaffDialog(QDialog):
                     else box.currentText()
                 )
                 languages.append((str(code), lvl.currentData()))
+        return languages
+
+    def state(self) -> dict[str, Any]:
+        """The staff member as the dialog holds it: ``values()`` plus languages and skills."""
+        state = self.values()
+        state["languages"] = tuple(self.language_levels())
+        state["skills"] = tuple(k for k, b in self.skill_boxes.items() if b.isChecked())
+        return state
+
+    def put_state(self, state: dict[str, Any]) -> None:
+        for key, edit in self._line_edits().items():
+            edit.setText(str(state[key]))
+        expiry = state["passport_expiry"]
+        self.has_passport.setChecked(expiry is not None)
+        if expiry is not None:
+            self.passport.setDate(QDate(expiry.year, expiry.month, expiry.day))
+        self.active.setChecked(bool(state["active"]))
+        self.languages.setRowCount(0)
+        for code, level in state["languages"]:
+            self._add_language(code, level)
+        for skill, box in self.skill_boxes.items():
+            box.setChecked(skill in state["skills"])
+
+    def save(self) -> None:
+        values = self.values()
+        languages = self.language_levels()
         try:
             with self.sessions() as s:
                 if self.staff_id is None:
@@ -351,7 +377,62 @@ class StaffDialog(QDialog):
         except ValidationError as exc:
             self.error.setText(exc.message)
             return
+        except StaleEditError as exc:
+            if self.staff_id is None:
+                self.error.setText(exc.message)
+            else:
+                self.resolve_conflict()
+            return
         except ServiceError as exc:
             QMessageBox.warning(self, _("Not saved"), exc.message)
             return
         self.accept()
+
+    def resolve_conflict(self) -> None:
+        """Someone else saved this staff member meanwhile: yours and theirs field by field, then save the merge."""
+        staff_id = self.staff_id
+        assert staff_id is not None
+        labels = {
+            "staff_no": _("Staff no."), "family_name": _("Family name"), "given_name": _("Given name"),
+            "family_kana": _("Family name (kana)"), "given_kana": _("Given name (kana)"),
+            "name_en": _("Name (English)"), "department": _("Department"), "position": _("Position"),
+            "email": _("E-mail"), "phone": _("Phone"), "passport_expiry": _("Passport expiry"),
+            "active": _("Active"), "languages": _("Languages"), "skills": _("Skills"),
+        }  # fmt: skip
+
+        def current() -> CurrentRecord:
+            with self.sessions() as s:
+                st = svc.get_staff(s, staff_id)
+                return CurrentRecord.of(st, _state_of(st))
+
+        def merge(values: dict[str, Any], now: CurrentRecord) -> None:
+            self.put_state(values)
+            self.original, self.version = dict(now.values), now.version
+            self.save()
+
+        show: dict[str, Callable[[Any], str]] = {
+            "passport_expiry": lambda day: i18n.format_date(day) if day is not None else "",
+            "languages": lambda langs: "\n".join(
+                f"{i18n.language_name(code)} ({_(LANGUAGE_LEVEL_LABELS[LanguageLevel(level)])})"
+                for code, level in langs
+            ),
+            "skills": lambda skills: i18n.format_list([_(SKILL_LABELS[Skill(k)]) for k in skills]),
+        }
+        name = f"{self.original.get('family_name', '')} {self.original.get('given_name', '')}".strip()
+        self.conflict = resolve_stale(
+            self, labels, self.original, self.state(), current, merge,
+            show_message=self.error.setText, show=show,
+            record=_("the staff member {name}").format(name=name),
+        )  # fmt: skip
+
+
+def _state_of(st: Any) -> dict[str, Any]:
+    """A staff member as saved, shaped like ``StaffDialog.state()``."""
+    state: dict[str, Any] = {
+        key: getattr(st, key)
+        for key in ("staff_no", "family_name", "given_name", "family_kana", "given_kana", "name_en", "department",
+                    "position", "email", "phone", "passport_expiry", "active")
+    }  # fmt: skip
+    state["languages"] = tuple((lang.language, lang.level) for lang in st.languages)
+    state["skills"] = tuple(skill for skill in Skill if skill in {sk.skill for sk in st.skills})
+    return state

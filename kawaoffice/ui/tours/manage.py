@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, time
 from typing import Any
 
@@ -36,6 +37,7 @@ from kawaoffice.i18n import N_, _, country_name, fiscal_year, fiscal_year_label,
 from kawaoffice.model.tours import VISITOR_TYPE_LABELS, CourseStop, VisitorType
 from kawaoffice.services import ServiceError, tour_stats, tours
 from kawaoffice.services.errors import StaleEditError, ValidationError
+from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, CurrentRecord, resolve_stale
 from kawaoffice.ui.widgets.forms import error_label
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
@@ -44,6 +46,21 @@ ID_ROLE = Qt.ItemDataRole.UserRole
 VERSION_ROLE = Qt.ItemDataRole.UserRole + 1
 STOP_ID_ROLE = Qt.ItemDataRole.UserRole
 HOURS_UNSET, HOURS_OPEN, HOURS_CLOSED = "unset", "open", "closed"
+
+
+@dataclass(frozen=True)
+class StopSpec:
+    """A stop as the course editor holds it; two stops are the same if they read the same (ids aside)."""
+
+    name_ja: str
+    name_en: str
+    minutes: int
+    id: int | None = field(default=None, compare=False)
+    version: int | None = field(default=None, compare=False)
+
+    def text(self) -> str:
+        name = f"{self.name_ja} / {self.name_en}" if self.name_en else self.name_ja
+        return _("{name} ({minutes} min)").format(name=name, minutes=self.minutes)
 
 
 class FacilityEditor(QDialog):
@@ -59,9 +76,12 @@ class FacilityEditor(QDialog):
         self.facility_id = facility_id
         self.version: int | None = None
         self.saved_id: int | None = None
+        self.original: dict[str, Any] = {}  # the saved values when the dialog opened (for edit conflicts)
+        self.conflict: ConflictDialog | None = None
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.edits: dict[str, QLineEdit] = {}
+        self.labels: dict[str, str] = {}
         for key, label in (
             ("code", _("Code")), ("name_ja", _("Name (Japanese)")), ("name_en", _("Name in English")),
             ("hall_name_ja", _("Hall (Japanese)")), ("hall_name_en", _("Hall (English)")),
@@ -72,7 +92,13 @@ class FacilityEditor(QDialog):
             edit = QLineEdit(self)
             edit.setObjectName(key)
             self.edits[key] = edit
+            self.labels[key] = label
             form.addRow(label, edit)
+        self.labels.update(
+            capacity=_("Capacity (visitors at once)"),
+            observes_public_holidays=_("Closed on public holidays"),
+            active=_("Active"),
+        )
         self.edits["timezone"].setText("Asia/Tokyo")
         self.capacity = QSpinBox(self)
         self.capacity.setRange(1, 10000)
@@ -97,11 +123,22 @@ class FacilityEditor(QDialog):
             with sessions() as s:
                 f = tours.get_facility(s, facility_id)
                 self.version = f.version
-                for key, edit in self.edits.items():
-                    edit.setText(str(getattr(f, key)))
-                self.capacity.setValue(f.capacity)
-                self.holidays.setChecked(f.observes_public_holidays)
-                self.active.setChecked(f.active)
+                self.put_values(self._values_of(f))
+            self.original = self.values()
+
+    def _values_of(self, f: Any) -> dict[str, Any]:
+        values = {key: str(getattr(f, key)) for key in self.edits}
+        values.update(
+            capacity=f.capacity, observes_public_holidays=f.observes_public_holidays, active=f.active
+        )
+        return values
+
+    def put_values(self, values: dict[str, Any]) -> None:
+        for key, edit in self.edits.items():
+            edit.setText(str(values[key]))
+        self.capacity.setValue(int(values["capacity"]))
+        self.holidays.setChecked(bool(values["observes_public_holidays"]))
+        self.active.setChecked(bool(values["active"]))
 
     def values(self) -> dict[str, Any]:
         values: dict[str, Any] = {key: edit.text() for key, edit in self.edits.items()}
@@ -122,6 +159,9 @@ class FacilityEditor(QDialog):
                     assert self.version is not None
                     f = tours.update_facility(s, self.facility_id, self.version, **self.values())
                 self.saved_id = f.id
+        except StaleEditError:
+            self.resolve_conflict()
+            return False
         except ServiceError as exc:
             show_error(self.error, exc, self.edits)
             return False
@@ -130,6 +170,27 @@ class FacilityEditor(QDialog):
     def _on_save(self) -> None:
         if self.save():
             self.accept()
+
+    def resolve_conflict(self) -> None:
+        """Someone else saved the facility meanwhile: yours and theirs field by field, then save the merge."""
+        facility_id = self.facility_id
+        assert facility_id is not None
+
+        def current() -> CurrentRecord:
+            with self.sessions() as s:
+                f = tours.get_facility(s, facility_id)
+                return CurrentRecord.of(f, self._values_of(f))
+
+        def merge(values: dict[str, Any], now: CurrentRecord) -> None:
+            self.put_values(values)
+            self.original, self.version = dict(now.values), now.version
+            self._on_save()
+
+        self.conflict = resolve_stale(
+            self, self.labels, self.original, self.values(), current, merge,
+            show_message=self.error.setText,
+            record=_("the facility {name}").format(name=self.original.get("name_ja", "")),
+        )  # fmt: skip
 
 
 class CourseEditor(QDialog):
@@ -151,6 +212,8 @@ class CourseEditor(QDialog):
         self.version: int | None = None
         self.saved_id: int | None = None
         self.original_stops: dict[int, int] = {}  # stop id -> version
+        self.original: dict[str, Any] = {}  # the saved state when the dialog opened (for edit conflicts)
+        self.conflict: ConflictDialog | None = None
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.edits: dict[str, QLineEdit] = {}
@@ -214,17 +277,43 @@ class CourseEditor(QDialog):
             with sessions() as s:
                 course = tours.get_course(s, course_id)
                 self.version = course.version
-                for key in ("code", "name_ja", "name_en", "description"):
-                    self.edits[key].setText(getattr(course, key))
-                self.edits["languages"].setText(", ".join(course.languages))
-                self.duration.setValue(course.duration_min)
-                self.min_group.setValue(course.min_group)
-                self.max_group.setValue(course.max_group)
-                self.active.setChecked(course.active)
-                for stop in course.stops:
-                    self.add_stop(stop.name_ja, stop.name_en, stop.minutes, stop.id, stop.version)
-                    self.original_stops[stop.id] = stop.version
+                state = self._state_of(course)
+                self.original_stops = {stop.id: stop.version for stop in course.stops}
+            self.put_state(state)
+            self.original = self.state()
         self.resize(620, 560)
+
+    @staticmethod
+    def _state_of(course: Any) -> dict[str, Any]:
+        state: dict[str, Any] = {
+            key: getattr(course, key)
+            for key in ("code", "name_ja", "name_en", "description", "duration_min", "min_group", "max_group",
+                        "active")
+        }  # fmt: skip
+        state["languages"] = list(course.languages)
+        state["stops"] = tuple(
+            StopSpec(t.name_ja, t.name_en, t.minutes, t.id, t.version) for t in course.stops
+        )
+        return state
+
+    def state(self) -> dict[str, Any]:
+        """The course as the editor holds it: ``values()`` plus the stops."""
+        state = self.values()
+        state["stops"] = tuple(StopSpec(ja, en, minutes, sid, version)
+                               for ja, en, minutes, (sid, version) in self.stop_rows())  # fmt: skip
+        return state
+
+    def put_state(self, state: dict[str, Any]) -> None:
+        for key in ("code", "name_ja", "name_en", "description"):
+            self.edits[key].setText(str(state[key]))
+        self.edits["languages"].setText(", ".join(state["languages"]))
+        self.duration.setValue(int(state["duration_min"]))
+        self.min_group.setValue(int(state["min_group"]))
+        self.max_group.setValue(int(state["max_group"]))
+        self.active.setChecked(bool(state["active"]))
+        self.stops.setRowCount(0)
+        for stop in state["stops"]:
+            self.add_stop(stop.name_ja, stop.name_en, stop.minutes, stop.id, stop.version)
 
     def add_stop(
         self, name_ja: str = "", name_en: str = "", minutes: int = 15, stop_id: int | None = None,
@@ -318,6 +407,9 @@ class CourseEditor(QDialog):
                             tours.update_course_stop(s, sid, version, position=position, name_ja=name_ja,
                                                      name_en=name_en, minutes=minutes)  # fmt: skip
                 self.saved_id = course.id
+        except StaleEditError:
+            self.resolve_conflict()
+            return False
         except ServiceError as exc:
             show_error(self.error, exc, self.edits)
             return False
@@ -326,6 +418,47 @@ class CourseEditor(QDialog):
     def _on_save(self) -> None:
         if self.save():
             self.accept()
+
+    def resolve_conflict(self) -> None:
+        """Someone else saved the course or its stops meanwhile: yours and theirs per field, then save the
+        merge against the current course and stops (a stop deleted meanwhile that the merge keeps is added again).
+        """
+        course_id = self.course_id
+        assert course_id is not None
+        labels = {
+            "code": _("Code"), "name_ja": _("Name (Japanese)"), "name_en": _("Name in English"),
+            "description": _("Description"), "languages": _("Languages"), "duration_min": _("Duration"),
+            "min_group": _("Smallest group"), "max_group": _("Largest group"), "active": _("Active"),
+            "stops": _("Stops, in order"),
+        }  # fmt: skip
+
+        def current() -> CurrentRecord:
+            with self.sessions() as s:
+                course = tours.get_course(s, course_id)
+                return CurrentRecord.of(course, self._state_of(course))
+
+        def merge(values: dict[str, Any], now: CurrentRecord) -> None:
+            versions = {stop.id: stop.version for stop in now.values["stops"]}
+            values["stops"] = tuple(
+                StopSpec(t.name_ja, t.name_en, t.minutes, t.id, versions[t.id]) if t.id in versions
+                else StopSpec(t.name_ja, t.name_en, t.minutes)
+                for t in values["stops"]
+            )  # fmt: skip
+            self.put_state(values)
+            self.original, self.version = dict(now.values), now.version
+            self.original_stops = {int(sid): int(v) for sid, v in versions.items()}
+            self._on_save()
+
+        show: dict[str, Callable[[Any], str]] = {
+            "languages": lambda codes: ", ".join(codes),
+            "duration_min": lambda minutes: _("{minutes} min").format(minutes=minutes),
+            "stops": lambda stops: "\n".join(f"{n}. {t.text()}" for n, t in enumerate(stops, start=1)),
+        }
+        self.conflict = resolve_stale(
+            self, labels, self.original, self.state(), current, merge,
+            show_message=self.error.setText, show=show,
+            record=_("the course {name}").format(name=self.original.get("name_ja", "")),
+        )  # fmt: skip
 
 
 def show_error(label: QLabel, exc: ServiceError, edits: dict[str, QLineEdit]) -> None:

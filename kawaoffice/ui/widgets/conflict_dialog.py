@@ -10,7 +10,9 @@ a real conflict (red) and defaults to the user's value.
 
 Edit dialogs use it through ``StaleEditResolver``-like code of their own: build ``FieldConflict`` rows from the
 values they hold and the record freshly loaded, ``open()`` the dialog and, on ``accepted``, put
-``merged_values()`` in their widgets, take the current version and save again.
+``merged_values()`` in their widgets, take the current version and save again. ``ask_merge`` does the opening;
+``resolve_stale`` does the whole round (load the current record, say so in the edit dialog, ask, hand over the
+merge with the current record so the caller can save against its version).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from PySide6.QtWidgets import (
 
 from kawaoffice import i18n
 from kawaoffice.i18n import _
+from kawaoffice.services.errors import NotFoundError
 
 CONFLICT_COLOR = QColor("#ffd6d6")  # both changed the field differently
 CHANGED_COLOR = QColor("#fff3c4")  # one side changed it
@@ -307,3 +310,54 @@ def ask_merge(
     dialog.accepted.connect(lambda: on_merge(dialog.merged_values()))
     dialog.open()
     return dialog
+
+
+@dataclass(frozen=True)
+class CurrentRecord:
+    """The record as saved now: its values (shaped like the edit dialog's), version, who saved it and when."""
+
+    values: Mapping[str, Any]
+    version: int
+    changed_by: str = ""
+    changed_at: datetime | None = None
+
+    @classmethod
+    def of(cls, entity: Any, values: Mapping[str, Any]) -> CurrentRecord:
+        """From a freshly loaded row with the usual audit columns (version, updated_by, updated_at)."""
+        return cls(values, int(entity.version), str(entity.updated_by or ""), entity.updated_at)
+
+
+def resolve_stale(
+    parent: QWidget,
+    labels: Mapping[str, str],
+    original: Mapping[str, Any],
+    mine: Mapping[str, Any],
+    load_current: Callable[[], CurrentRecord],
+    on_merge: Callable[[dict[str, Any], CurrentRecord], None],
+    *,
+    show_message: Callable[[str], None],
+    show: Mapping[str, Callable[[Any], str]] | None = None,
+    record: str = "",
+) -> ConflictDialog | None:
+    """A save hit ``StaleEditError``: load the record as saved now and open the conflict dialog (the edit dialog
+    stays open with the user's values; ``show_message`` tells it why). Once the user has chosen, ``on_merge``
+    gets the merged values and the current record (whose version the merge is saved against). If the record was
+    deleted meanwhile, ``show_message`` says so and nothing opens (None)."""
+    try:
+        current = load_current()
+    except NotFoundError:
+        show_message(_("Someone else deleted this record meanwhile; your changes were not saved."))
+        return None
+    show_message(_("Someone else changed this record: choose which values to keep."))
+    return ask_merge(
+        parent,
+        labels,
+        original,
+        mine,
+        current.values,
+        lambda merged: on_merge(merged, current),
+        show=show,
+        record=record,
+        changed_by=current.changed_by,
+        changed_at=current.changed_at,
+    )
