@@ -7,6 +7,7 @@ CJK word wrap, which breaks Japanese lines between any two characters and Englis
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Sequence
 from datetime import date
@@ -63,7 +64,13 @@ def register_fonts() -> None:
 
 
 def styles() -> dict[str, ParagraphStyle]:
-    """Paragraph styles by name; every one uses an IPAex font and CJK word wrap."""
+    """Paragraph styles by name; every one uses an IPAex font and CJK word wrap. Built once (a table of a thousand
+    cells asks for them a thousand times); treat the styles as read-only, derive a new ParagraphStyle to change one."""
+    return dict(_styles())
+
+
+@functools.cache
+def _styles() -> dict[str, ParagraphStyle]:
     register_fonts()
     base = ParagraphStyle("body", fontName=GOTHIC, fontSize=9.5, leading=14, wordWrap="CJK")
     cell = ParagraphStyle("cell", parent=base, fontSize=8.5, leading=11.5)
