@@ -5,25 +5,28 @@ written before the user chose, the saved row holds the chosen merge, and "Back t
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QRadioButton
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QRadioButton
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kawaoffice import i18n
 from kawaoffice.model.dispatch import LanguageLevel, Skill, Staff
-from kawaoffice.model.tours import Facility
+from kawaoffice.model.tours import Booking, Facility
 from kawaoffice.model.users import Role
 from kawaoffice.services import dispatch as dsvc
 from kawaoffice.services import tours, users
 from kawaoffice.storage import Database
 from kawaoffice.storage.database import make_session_factory
 from kawaoffice.ui.dispatch.staff import StaffDialog
+from kawaoffice.ui.tours.dialog import BookingDialog
 from kawaoffice.ui.tours.manage import CourseEditor, FacilityEditor
-from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, Side
+from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, Outcome, Side
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -177,3 +180,136 @@ def test_staff_dialog_merges_fields_languages_and_skills(
         assert (saved.phone, saved.department) == ("+81442003000", "上下水道局")
         assert [lang.language for lang in saved.languages] == ["vi"]
         assert [sk.skill for sk in saved.skills] == [Skill.WATER_QUALITY]
+
+
+# --- bookings --------------------------------------------------------------------------------------------------
+
+
+def _span(start: tuple[int, int], end: tuple[int, int]) -> str:
+    """How the conflict dialog shows a part's local times on 12 May 2026."""
+    first, last = (datetime(2026, 5, 12, h, m, tzinfo=JST) for h, m in (start, end))
+    return f"{i18n.format_time(first)}–{i18n.format_time(last)}"
+
+
+def _booking(qtbot, gui_db: Database, code: str) -> BookingDialog:  # type: ignore[no-untyped-def]
+    booking_id = _id(gui_db, select(Booking.id).where(Booking.code == code))
+    dialog = BookingDialog(gui_db.session, booking_id)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def _save_booking(qtbot, dialog: BookingDialog) -> None:  # type: ignore[no-untyped-def]
+    buttons = dialog.findChild(QDialogButtonBox)
+    assert buttons is not None
+    qtbot.mouseClick(buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
+
+
+def test_booking_dialog_merges_fields_and_parts(
+    qtbot, gui_db: Database, colleague: Session, english: None
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = _booking(qtbot, gui_db, "B-1")
+    booking_id = dialog.booking_id
+    assert booking_id is not None
+    dialog.group_name.setText("JICA研修員（上水道・浄水）")
+    dialog.headcount.setValue(15)
+    dialog.transport.setText("市の送迎バス")
+    dialog.reason.setText("研修日程のため")
+    # meanwhile ken renames the group and moves the Iriezaki part an hour later
+    b = tours.get_booking(colleague, booking_id)
+    tours.update_booking(colleague, booking_id, b.version, group_name="JICA研修員（上水道）2026年度")
+    iriezaki = next(seg for seg in b.segments if seg.starts_at.astimezone(JST).hour == 13)
+    tours.update_segment(
+        colleague, iriezaki.id, iriezaki.version, override_reason="先方都合",
+        starts_at=datetime(2026, 5, 12, 14, 0, tzinfo=JST), ends_at=datetime(2026, 5, 12, 16, 0, tzinfo=JST),
+    )  # fmt: skip
+    colleague.commit()
+
+    _save_booking(qtbot, dialog)
+    conflict = _conflict(qtbot, dialog)
+    assert dialog.isVisible()
+    assert dialog.issues.text() == "Someone else changed this record: choose which values to keep."
+    assert sorted(conflict.differing_keys()) == ["group_name", "headcount", "segments", "transport_notes"]
+    assert conflict.row_texts("group_name") == (
+        "JICA研修員（上水道）",
+        "JICA研修員（上水道・浄水）",
+        "JICA研修員（上水道）2026年度",
+    )
+    assert conflict.row_texts("headcount") == ("12", "15", "12")
+    original, mine, theirs = conflict.row_texts("segments")
+    assert original == mine and "入江崎水処理センター" in mine and _span((13, 0), (15, 0)) in mine
+    assert _span((14, 0), (16, 0)) in theirs and _span((13, 0), (15, 0)) not in theirs
+    assert [conflict.choice(k) for k in ("group_name", "headcount", "segments", "transport_notes")] == [
+        Side.MINE,  # both changed it: mine unless the user says otherwise
+        Side.MINE,
+        Side.THEIRS,  # only ken moved the part
+        Side.MINE,
+    ]
+    with gui_db.session() as s:
+        assert tours.get_booking(s, booking_id).headcount == 12  # nothing written while the user chooses
+    _click(qtbot, conflict, "group_name", Side.THEIRS)
+    qtbot.mouseClick(conflict.merge_button, Qt.MouseButton.LeftButton)
+    assert conflict.outcome is Outcome.MERGE
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.result() == BookingDialog.DialogCode.Accepted
+    with gui_db.session() as s:
+        saved = tours.get_booking(s, booking_id)
+        assert (saved.group_name, saved.headcount, saved.transport_notes) == (
+            "JICA研修員（上水道）2026年度",
+            15,
+            "市の送迎バス",
+        )
+        assert sorted(
+            (seg.starts_at.astimezone(JST).hour, seg.ends_at.astimezone(JST).hour) for seg in saved.segments
+        ) == [
+            (0, 11),
+            (14, 16),
+        ]
+        assert saved.updated_by == "tester"
+
+
+def test_booking_back_to_editing_keeps_the_edits_and_keep_all_mine_brings_a_deleted_part_back(
+    qtbot, gui_db: Database, colleague: Session, english: None
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = _booking(qtbot, gui_db, "B-1")
+    booking_id = dialog.booking_id
+    assert booking_id is not None
+    iriezaki_row = next(r for r in dialog.rows if r.start.time().hour() == 13)
+    iriezaki_row.end.setTime(iriezaki_row.end.time().addSecs(30 * 60))  # 13:00–15:30
+    dialog.interests.setText("浄水処理")
+    dialog.reason.setText("研修日程のため")
+    # ken deletes the Iriezaki part the user is changing
+    b = tours.get_booking(colleague, booking_id)
+    iriezaki = next(seg for seg in b.segments if seg.starts_at.astimezone(JST).hour == 13)
+    tours.delete_segment(colleague, iriezaki.id, iriezaki.version)
+    colleague.commit()
+
+    _save_booking(qtbot, dialog)
+    first = _conflict(qtbot, dialog)
+    assert first.differing_keys() == ["interests", "segments"]
+    assert (
+        _span((13, 0), (15, 30)) in first.row_texts("segments")[1]
+        and "入江崎" not in first.row_texts("segments")[2]
+    )
+    qtbot.mouseClick(first.buttons.button(QDialogButtonBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert not first.isVisible() and dialog.isVisible()
+    assert dialog.interests.text() == "浄水処理" and len(dialog.rows) == 2
+    assert iriezaki_row.end.time().toString("HH:mm") == "15:30"
+    with gui_db.session() as s:
+        assert len(tours.get_booking(s, booking_id).segments) == 1
+
+    _save_booking(qtbot, dialog)
+    second = _conflict(qtbot, dialog)
+    assert second is not first
+    qtbot.mouseClick(second.keep_mine_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    with gui_db.session() as s:
+        saved = tours.get_booking(s, booking_id)
+        assert saved.interests == "浄水処理"
+        assert sorted(
+            (seg.starts_at.astimezone(JST).strftime("%H:%M"), seg.ends_at.astimezone(JST).strftime("%H:%M"))
+            for seg in saved.segments
+        ) == [
+            ("00:30", "11:00"),
+            ("13:00", "15:30"),
+        ]

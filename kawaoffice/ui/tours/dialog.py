@@ -3,9 +3,10 @@ suggestions, member companies suggested by technology, and saving with an overri
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QDate, Qt, QTime, QTimer
@@ -31,10 +32,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kawaoffice.i18n import _, country_choices, format_time
-from kawaoffice.model.tours import BOOKING_STATUS_LABELS, VISITOR_TYPE_LABELS, BookingStatus, VisitorType
-from kawaoffice.services import ServiceError, tour_checks, tours
-from kawaoffice.services.errors import ConflictError, ValidationError
+from kawaoffice.i18n import _, country_choices, country_name, format_date, format_time
+from kawaoffice.model.audit import AuditAction
+from kawaoffice.model.tours import (
+    BOOKING_STATUS_LABELS,
+    VISITOR_TYPE_LABELS,
+    BookingPresenter,
+    BookingSegment,
+    BookingStatus,
+    SegmentStaff,
+    VisitorType,
+)
+from kawaoffice.services import ServiceError, audit, tour_checks, tours
+from kawaoffice.services.errors import ConflictError, NotFoundError, StaleEditError, ValidationError
+from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, CurrentRecord, resolve_stale
 from kawaoffice.ui.widgets.forms import ERROR_COLOR, ERROR_STYLE
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
@@ -50,6 +61,32 @@ class FacilityChoice:
     name: str
     zone: str
     courses: tuple[tuple[int, str, int], ...]  # (id, name, minutes)
+
+
+@dataclass(frozen=True)
+class SegmentSpec:
+    """A part of the visit as the dialog holds it. Two parts are the same if they read the same; the saved ids and
+    versions (``staff``: (staff id, assignment id, version)) ride along for saving a merge."""
+
+    facility_id: int
+    course_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+    staff_ids: tuple[int, ...]
+    id: int | None = field(default=None, compare=False)
+    version: int | None = field(default=None, compare=False)
+    staff: tuple[tuple[int, int, int], ...] = field(default=(), compare=False)
+
+
+@dataclass(frozen=True)
+class PresenterSpec:
+    """A member company presenting to the group (its presenter row's id and version ride along)."""
+
+    organization_id: int
+    topic: str
+    text: str = field(default="", compare=False)
+    id: int | None = field(default=None, compare=False)
+    version: int | None = field(default=None, compare=False)
 
 
 class SegmentRow(QWidget):
@@ -188,6 +225,8 @@ class BookingDialog(QDialog):
             ]  # fmt: skip
             self.staff = tours.staff_choices(s)
         self.rows: list[SegmentRow] = []
+        self.original: dict[str, Any] = {}  # the saved state when the dialog opened (for edit conflicts)
+        self.conflict: ConflictDialog | None = None
         self.original_presenters: dict[
             int, tuple[int, int]
         ] = {}  # organization id -> (presenter id, version)
@@ -198,6 +237,7 @@ class BookingDialog(QDialog):
         self._build()
         if booking_id is not None:
             self._load(booking_id)
+            self.original = self.state()
         else:
             self.add_row()
 
@@ -560,6 +600,13 @@ class BookingDialog(QDialog):
             self.issues.setText(exc.message)
             self.issues.setStyleSheet(ERROR_STYLE)
             return False
+        except (StaleEditError, NotFoundError) as exc:
+            # someone else saved (or removed a part of) the booking meanwhile
+            if self.booking_id is None:
+                self._show_message(exc.message)
+            else:
+                self.resolve_conflict()
+            return False
         except ServiceError as exc:
             self.issues.setText(exc.message)
             self.issues.setStyleSheet(ERROR_STYLE)
@@ -570,3 +617,188 @@ class BookingDialog(QDialog):
     def _on_save(self) -> None:
         if self.save():
             self.accept()
+
+    # --- edit conflicts -----------------------------------------------------------------------------------------
+    def _show_message(self, text: str) -> None:
+        self.issues.setText(text)
+        self.issues.setStyleSheet(ERROR_STYLE)
+
+    def state(self) -> dict[str, Any]:
+        """The booking as the dialog holds it: the fields, its status, its parts and its presenters."""
+        state: dict[str, Any] = dict(self._values())
+        state["status"] = BookingStatus(self.status.currentData())
+        state["segments"] = tuple(
+            SegmentSpec(
+                p.facility_id, p.course_id, p.starts_at, p.ends_at, tuple(p.staff_ids), row.segment_id,
+                row.version, tuple((sid, aid, v) for sid, (aid, v) in row.original_staff.items()),
+            )
+            for row, p in ((row, row.plan()) for row in self.rows)
+        )  # fmt: skip
+        state["presenters"] = tuple(
+            PresenterSpec(org_id, topic, item.text())
+            for item in (self.presenter_list.item(r) for r in range(self.presenter_list.count()))
+            for org_id, topic in [item.data(Qt.ItemDataRole.UserRole)]
+        )
+        return state
+
+    @staticmethod
+    def _state_of(b: Any) -> dict[str, Any]:
+        """A booking as saved, shaped like ``state()`` (a part shows at most two guides, as the dialog does)."""
+        state: dict[str, Any] = {
+            key: getattr(b, key)
+            for key in ("code", "group_name", "group_name_en", "visitor_type", "training_course", "headcount",
+                        "interpreter_needed", "interests", "transport_notes", "status")
+        }  # fmt: skip
+        state["country"] = b.country or ""
+        state["segments"] = tuple(
+            SegmentSpec(
+                seg.facility_id, seg.course_id, seg.starts_at, seg.ends_at,
+                tuple(dict.fromkeys(a.staff_id for a in seg.staff))[:2], seg.id, seg.version,
+                tuple((a.staff_id, a.id, a.version) for a in seg.staff),
+            )
+            for seg in b.segments
+        )  # fmt: skip
+        state["presenters"] = tuple(
+            PresenterSpec(
+                p.organization_id, p.topic,
+                f"{p.organization.name_ja}（{p.topic}）" if p.topic else p.organization.name_ja, p.id, p.version,
+            )
+            for p in b.presenters
+        )  # fmt: skip
+        return state
+
+    def put_state(self, state: dict[str, Any]) -> None:
+        """Show ``state`` (shaped like ``state()``) in the widgets, parts and presenters with their saved ids."""
+        for edit, key in (
+            (self.code, "code"), (self.group_name, "group_name"), (self.group_name_en, "group_name_en"),
+            (self.training_course, "training_course"), (self.interests, "interests"),
+            (self.transport, "transport_notes"),
+        ):  # fmt: skip
+            edit.setText(str(state[key]))
+        self.visitor_type.setCurrentIndex(
+            self.visitor_type.findData(VisitorType(state["visitor_type"]).value)
+        )
+        self.country.setCurrentIndex(max(0, self.country.findData(state["country"])))
+        self.headcount.setValue(int(state["headcount"]))
+        self.interpreter.setChecked(bool(state["interpreter_needed"]))
+        self.status.setCurrentIndex(self.status.findData(BookingStatus(state["status"]).value))
+        for row in list(self.rows):
+            self.remove_row(row)
+        for spec in state["segments"]:
+            row = self.add_row()
+            row.set_values(
+                spec.facility_id, spec.course_id, spec.starts_at, spec.ends_at, list(spec.staff_ids)
+            )
+            row.segment_id, row.version = spec.id, spec.version
+            row.original_staff = {sid: (aid, v) for sid, aid, v in spec.staff}
+        self.presenter_list.clear()
+        for p in state["presenters"]:
+            item = QListWidgetItem(p.text)
+            item.setData(Qt.ItemDataRole.UserRole, (p.organization_id, p.topic))
+            self.presenter_list.addItem(item)
+        self._refresh_presenter_buttons()
+        self.schedule_checks()
+
+    def resolve_conflict(self) -> None:
+        """Someone else saved the booking, one of its parts or presenters meanwhile: show both versions field by
+        field (the parts and the presenters as one field each) and save the chosen merge against the current
+        booking: a part or presenter kept from this dialog that was removed meanwhile is added again."""
+        booking_id = self.booking_id
+        assert booking_id is not None
+        labels = {
+            "code": _("Booking number"), "group_name": _("Group"), "group_name_en": _("Group (English)"),
+            "visitor_type": _("Visitor type"), "training_course": _("JICA training course"),
+            "country": _("Country"), "headcount": _("Headcount"), "interpreter_needed": _("Interpreter needed"),
+            "status": _("Status"), "interests": _("Interests"), "transport_notes": _("Transport"),
+            "segments": _("Parts of the visit (facility, course, time, guides)"),
+            "presenters": _("Member companies presenting to the group"),
+        }  # fmt: skip
+
+        def current() -> CurrentRecord:
+            with self.sessions() as s:
+                b = tours.get_booking(s, booking_id)
+                parts = [b, *b.segments, *(a for seg in b.segments for a in seg.staff), *b.presenters]
+                latest = max(parts, key=lambda e: e.updated_at)
+                who, when = latest.updated_by, latest.updated_at
+                removed = self._removed_meanwhile(s, self._state_of(b))
+                if removed is not None and removed.at > when:
+                    who, when = removed.user, removed.at
+                return CurrentRecord(self._state_of(b), b.version, who, when)
+
+        def merge(values: dict[str, Any], now: CurrentRecord) -> None:
+            saved_segments = {seg.id: seg for seg in now.values["segments"]}
+            saved_presenters = {p.organization_id: p for p in now.values["presenters"]}
+            values["segments"] = tuple(
+                SegmentSpec(spec.facility_id, spec.course_id, spec.starts_at, spec.ends_at, spec.staff_ids,
+                            saved.id, saved.version, saved.staff)
+                if (saved := saved_segments.get(spec.id)) is not None
+                else SegmentSpec(spec.facility_id, spec.course_id, spec.starts_at, spec.ends_at, spec.staff_ids)
+                for spec in values["segments"]
+            )  # fmt: skip
+            self.put_state(values)
+            self.original_presenters = {
+                org_id: (int(p.id), int(p.version))
+                for org_id, p in saved_presenters.items()
+                if p.id is not None and p.version is not None
+            }
+            self.original, self.version = dict(now.values), now.version
+            self._on_save()
+
+        self.conflict = resolve_stale(
+            self, labels, self.original, self.state(), current, merge,
+            show_message=self._show_message, show=self._conflict_display(),
+            record=_("the booking {code}").format(code=self.original.get("code", "")),
+        )  # fmt: skip
+
+    def _removed_meanwhile(self, s: Session, now: dict[str, Any]) -> audit.AuditRow | None:
+        """The latest removal, since the dialog opened, of one of the booking's parts, guides or presenters (a
+        removal leaves no trace on the booking itself, only in the audit log)."""
+        before, after = self.original, now
+        gone: list[tuple[str, int | None]] = []
+        ids = {spec.id for spec in after["segments"]}
+        gone += [(BookingSegment.__tablename__, spec.id) for spec in before["segments"] if spec.id not in ids]
+        guides = {aid for spec in after["segments"] for _sid, aid, _v in spec.staff}
+        gone += [(SegmentStaff.__tablename__, aid) for spec in before["segments"] for _sid, aid, _v in spec.staff
+                 if aid not in guides]  # fmt: skip
+        presenters = {p.id for p in after["presenters"]}
+        gone += [
+            (BookingPresenter.__tablename__, p.id) for p in before["presenters"] if p.id not in presenters
+        ]
+        found = [
+            row
+            for table, row_id in gone
+            if row_id is not None
+            for row in audit.search_log(
+                s, audit.AuditFilter(table_name=table, row_id=row_id, action=AuditAction.DELETE), limit=1
+            )
+        ]
+        return max(found, key=lambda row: row.at, default=None)
+
+    def _conflict_display(self) -> dict[str, Callable[[Any], str]]:
+        facilities = {f.id: f for f in self.facilities}
+        staff = dict(self.staff)
+
+        def segment_lines(specs: tuple[SegmentSpec, ...]) -> str:
+            lines = []
+            for spec in specs:
+                facility = facilities.get(spec.facility_id)
+                zone = ZoneInfo(facility.zone if facility else "Asia/Tokyo")
+                course = (
+                    next((n for cid, n, _m in facility.courses if cid == spec.course_id), "")
+                    if facility
+                    else ""
+                )
+                start, end = spec.starts_at.astimezone(zone), spec.ends_at.astimezone(zone)
+                where = "・".join(x for x in (facility.name if facility else "?", course) if x)
+                text = f"{where} {format_date(start.date())} {format_time(start)}–{format_time(end)}"
+                guides = "、".join(staff.get(sid, "?") for sid in spec.staff_ids)
+                lines.append(f"{text} ({guides})" if guides else text)
+            return "\n".join(lines)
+
+        return {
+            "visitor_type": lambda v: _(VISITOR_TYPE_LABELS[VisitorType(v)]),
+            "country": lambda code: country_name(code) if code else "",
+            "status": lambda v: _(BOOKING_STATUS_LABELS[BookingStatus(v)]),
+            "segments": segment_lines,
+            "presenters": lambda ps: "\n".join(p.text for p in ps),
+        }
