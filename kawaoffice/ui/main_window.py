@@ -33,6 +33,7 @@ from kawaoffice.storage import (
     open_database,
 )
 from kawaoffice.ui.dispatch.tab import DispatchesTab
+from kawaoffice.ui.office_tools import OfficeTools, apply_role, register_user, role_text
 from kawaoffice.ui.partners.tab import PartnersTab
 from kawaoffice.ui.projects.tab import ProjectsTab
 from kawaoffice.ui.tours.tab import VisitsTab
@@ -87,6 +88,9 @@ class MainWindow(QMainWindow):
             self._tabs[cls.key] = tab
             self.tabs.addTab(tab, _(cls.title))
         self.setCentralWidget(self.tabs)
+        self.tools = OfficeTools(self, self._session, settings, lambda: self._tabs[self.current_tab_key()])
+        self.role = register_user(self._session, self.user_name)
+        apply_role(self._tabs, self.role)
 
         self._build_menus()
         self._build_status_bar()
@@ -161,6 +165,8 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             language_menu.addAction(action)
 
+        self.tools.build_menu(bar.addMenu(_("&Tools")))
+
         help_menu = bar.addMenu(_("&Help"))
         help_menu.addAction(self._action(_("Open &log folder"), self.open_log_folder))
         about = self._action(_("&About KawaOffice"), self.show_about)
@@ -184,7 +190,9 @@ class MainWindow(QMainWindow):
     def _update_status(self) -> None:
         self._db_label.setText(database_kind(self.database))
         self._db_label.setToolTip(self.database.display_name)
-        self._user_label.setText(_("User: {name}").format(name=self.user_name))
+        self._user_label.setText(
+            _("User: {name} ({role})").format(name=self.user_name, role=role_text(self.role))
+        )
         try:
             with self._session() as session:
                 counts = overview.record_counts(session)
@@ -249,6 +257,9 @@ class MainWindow(QMainWindow):
         old, self.database = self.database, new_db
         old.dispose()
         log.info("switched to database %s", new_db.display_name)
+        self.tools.forget_windows()
+        self.role = register_user(self._session, self.user_name)
+        apply_role(self._tabs, self.role)
         self.refresh()
         return True
 

@@ -139,7 +139,8 @@ def test_english_tabs_show_english_names_and_labels(english: None, window: MainW
     ]
     assert visits[2][0] == "" and visits[2][2] == "学生"  # no English group name: the Japanese one
     status = window.status_text()
-    assert "Local database" in status and "User: tanaka" in status
+    assert "Local database" in status and "User: tanaka (Administrator)" in status  # first user of the file
+    assert window.tools.actions["statistics"].isEnabled() and window.tab("partners").role.value == "admin"
     assert "Partners 4 · Projects 2 · Dispatches 2 · Visits 3" in status
 
 
