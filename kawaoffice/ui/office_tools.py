@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
 from kawaoffice.i18n import _
 from kawaoffice.model.users import ROLE_LABELS, Role
 from kawaoffice.services import users
+from kawaoffice.services.audit import current_user
 from kawaoffice.services.errors import ServiceError
 from kawaoffice.settings import Settings
 from kawaoffice.ui.audit.viewer import AuditLogDialog, open_history
@@ -37,6 +38,8 @@ def register_user(sessions: SessionProvider, login: str) -> Role:
     the role the tabs should offer. A database that cannot say (an error) is treated as read-only for safety."""
     try:
         with sessions() as session:
+            # the services check the session's acting user: register that one (the login when it has none)
+            login = current_user(session) or login
             user = users.ensure_user(session, login)
             role = users.current_role(session)
             active = user.active
