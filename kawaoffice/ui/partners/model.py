@@ -1,11 +1,20 @@
 """The partner directory's table: organizations in Japanese dictionary order of their reading (English: by English
-name), filtered and searched as the user types through ``services.partner_search.PartnerIndex``."""
+name), filtered and searched as the user types through ``services.partner_search.PartnerIndex``.
+
+Opening the tab must not wait for the search index (the folded texts of every organization and all its people:
+a second or more with 100,000 people). ``reload`` reads only the order of the list and the first page, and builds
+the index in a worker thread with its own session; a search typed before the index is ready waits for it (or
+the search typed right after F5 waits for the new index: the answer is never stale).
+"""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import threading
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject, Qt, Signal
 from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import N_, current_language
@@ -14,6 +23,8 @@ from kawaoffice.services import partner_search as ps
 from kawaoffice.services.overview import PartnerRow
 from kawaoffice.ui.widgets.format import country_name, join_list, label, localized, localized_list, sort_text
 from kawaoffice.ui.widgets.paged_model import Column, PagedTableModel, SessionProvider
+
+log = logging.getLogger(__name__)
 
 READING_COLUMN = 1
 
@@ -32,6 +43,35 @@ class _NaturalSort:
         return (column, Qt.SortOrder.AscendingOrder)
 
 
+class _IndexBuild:
+    """One background build of the search index (a plain thread: it only runs services with its own session)."""
+
+    def __init__(self, sessions: SessionProvider, language: str, done: Any) -> None:
+        self.index: ps.PartnerIndex | None = None
+        self.error: BaseException | None = None
+        self._sessions = sessions
+        self._language = language
+        self._done = done
+        self.thread = threading.Thread(target=self._run, name="partner-index", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        try:
+            with self._sessions() as session:
+                self.index = ps.PartnerIndex.build(session, self._language)
+        except BaseException as exc:  # reported on the UI thread by wait()
+            log.exception("building the partner search index failed")
+            self.error = exc
+        with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile (tab closed)
+            self._done()
+
+    def wait(self) -> ps.PartnerIndex:
+        self.thread.join()
+        if self.index is None:
+            raise self.error or RuntimeError("the partner search index was not built")
+        return self.index
+
+
 class PartnersModel(PagedTableModel):
     PAGE_SIZE: ClassVar[int] = 100
     columns: ClassVar[tuple[Column, ...]] = (
@@ -44,14 +84,20 @@ class PartnersModel(PagedTableModel):
     )
     natural_sort = _NaturalSort()
 
+    # emitted from the worker thread; Qt queues it to the model's thread
+    _index_built = Signal()
+
     def __init__(self, sessions: SessionProvider, parent: QObject | None = None) -> None:
         super().__init__(sessions, parent)
         self._filter = ps.PartnerFilter()
         self._index: ps.PartnerIndex | None = None
+        self._build: _IndexBuild | None = None
+        self._all: list[int] = []  # every organization in the list's order, as of the last reload
         self._matched: list[int] = []
         self._rows: dict[
             int, PartnerRow
         ] = {}  # rows read since the last reload: typing re-reads none of them
+        self._index_built.connect(self._take_index, Qt.ConnectionType.QueuedConnection)
 
     # --- what is shown ------------------------------------------------------------------------------------------
 
@@ -64,24 +110,55 @@ class PartnersModel(PagedTableModel):
         return list(self._matched)
 
     def total(self) -> int:
-        return len(self._index) if self._index is not None else 0
+        return len(self._all)
+
+    def _is_empty(self, flt: ps.PartnerFilter) -> bool:
+        return not (flt.words or flt.kinds or flt.countries or flt.statuses or flt.technology_ids)
 
     def set_filter(self, flt: ps.PartnerFilter) -> None:
-        """Search/filter without re-reading the index: one in-memory search and the first page of rows."""
+        """Search/filter without re-reading the database: one in-memory search and the first page of rows."""
         self._filter = flt
-        if self._index is None:
+        if not self._started:
             self.reload()
             return
-        self._matched = self._index.search(flt)
+        self._matched = self._search(flt)
         super().reload()
 
+    def _search(self, flt: ps.PartnerFilter) -> list[int]:
+        if self._is_empty(flt):
+            return list(self._all)
+        if self._build is not None:  # typed right after opening or F5: wait for the rest of the build
+            self._take_index()
+        assert self._index is not None
+        return self._index.search(flt)
+
     def reload(self) -> None:
-        """Re-read the index from the database (after a change or F5) and show the first page."""
+        """Re-read the list's order (after a change or F5), show the first page, rebuild the index meanwhile."""
+        language = current_language()
         with self._sessions() as session:
-            self._index = ps.PartnerIndex.build(session, current_language())
+            self._all = ps.matching_ids(session, ps.PartnerFilter(), language)
         self._rows = {}
-        self._matched = self._index.search(self._filter)
+        self._started = True
+        self._build = _IndexBuild(self._sessions, language, self._index_built.emit)
+        self._matched = self._search(self._filter)
         super().reload()
+
+    def wait_for_index(self) -> None:
+        """Block until the search index is built (benchmarks, tests and the import wizard's duplicate check)."""
+        if self._build is not None:
+            self._take_index()
+
+    def index_ready(self) -> bool:
+        return self._build is None and self._index is not None
+
+    def _take_index(self) -> None:
+        build = self._build
+        if build is None:
+            return
+        index = build.wait()
+        if build is not self._build:  # a newer reload started another build meanwhile
+            return
+        self._index, self._build = index, None
 
     def fetch_page(self, session: Session, offset: int, limit: int) -> list[PartnerRow]:
         ids = self._matched[offset : offset + limit]
