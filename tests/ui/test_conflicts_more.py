@@ -5,25 +5,31 @@ written before the user chose, the saved row holds the chosen merge, and "Back t
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QRadioButton
+from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kawaoffice import i18n
 from kawaoffice.model.dispatch import LanguageLevel, Skill, Staff
+from kawaoffice.model.partners import Technology
+from kawaoffice.model.projects import Project
 from kawaoffice.model.tours import Booking, Facility
 from kawaoffice.model.users import Role
 from kawaoffice.services import dispatch as dsvc
+from kawaoffice.services import projects as psvc
 from kawaoffice.services import tours, users
 from kawaoffice.storage import Database
 from kawaoffice.storage.database import make_session_factory
 from kawaoffice.ui.dispatch.staff import StaffDialog
+from kawaoffice.ui.projects.dialogs import ProjectDialog
+from kawaoffice.ui.projects.needs_dialog import NeedDialog
 from kawaoffice.ui.tours.dialog import BookingDialog
 from kawaoffice.ui.tours.manage import CourseEditor, FacilityEditor
 from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, Outcome, Side
@@ -46,15 +52,15 @@ def _id(gui_db: Database, statement: Any) -> int:
         return int(s.scalar(statement) or 0)
 
 
-def _conflict(qtbot, dialog: Any) -> ConflictDialog:  # type: ignore[no-untyped-def]
+def _conflict(qtbot: QtBot, dialog: Any) -> ConflictDialog:
     conflict = dialog.conflict
-    assert conflict is not None
+    assert isinstance(conflict, ConflictDialog)
     qtbot.waitUntil(conflict.isVisible)
     assert "ken" in conflict.findChild(QLabel, "conflict_intro").text()
     return conflict
 
 
-def _click(qtbot, conflict: ConflictDialog, key: str, side: Side) -> None:  # type: ignore[no-untyped-def]
+def _click(qtbot: QtBot, conflict: ConflictDialog, key: str, side: Side) -> None:
     button = conflict.findChild(QRadioButton, f"{key}_{side.value}")
     assert button is not None
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
@@ -64,7 +70,9 @@ def _click(qtbot, conflict: ConflictDialog, key: str, side: Side) -> None:  # ty
 # --- facilities and courses ------------------------------------------------------------------------------------
 
 
-def test_facility_editor_merges_per_field(qtbot, gui_db: Database, colleague: Session, english: None) -> None:  # type: ignore[no-untyped-def]
+def test_facility_editor_merges_per_field(
+    qtbot: QtBot, gui_db: Database, colleague: Session, english: None
+) -> None:
     nagasawa = _id(gui_db, select(Facility.id).where(Facility.code == "nagasawa"))
     editor = FacilityEditor(gui_db.session, nagasawa)
     qtbot.addWidget(editor)
@@ -96,8 +104,8 @@ def test_facility_editor_merges_per_field(qtbot, gui_db: Database, colleague: Se
 
 
 def test_course_editor_merges_fields_and_stops(
-    qtbot, gui_db: Database, colleague: Session, english: None
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, gui_db: Database, colleague: Session, english: None
+) -> None:
     nagasawa = _id(gui_db, select(Facility.id).where(Facility.code == "nagasawa"))
     with gui_db.session() as s:
         course = tours.create_course(
@@ -146,8 +154,8 @@ def test_course_editor_merges_fields_and_stops(
 
 
 def test_staff_dialog_merges_fields_languages_and_skills(
-    qtbot, gui_db: Database, colleague: Session, english: None
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, gui_db: Database, colleague: Session, english: None
+) -> None:
     yamada = _id(gui_db, select(Staff.id).where(Staff.staff_no == "1001"))
     dialog = StaffDialog(gui_db.session, yamada)
     qtbot.addWidget(dialog)
@@ -191,7 +199,7 @@ def _span(start: tuple[int, int], end: tuple[int, int]) -> str:
     return f"{i18n.format_time(first)}–{i18n.format_time(last)}"
 
 
-def _booking(qtbot, gui_db: Database, code: str) -> BookingDialog:  # type: ignore[no-untyped-def]
+def _booking(qtbot: QtBot, gui_db: Database, code: str) -> BookingDialog:
     booking_id = _id(gui_db, select(Booking.id).where(Booking.code == code))
     dialog = BookingDialog(gui_db.session, booking_id)
     qtbot.addWidget(dialog)
@@ -199,15 +207,15 @@ def _booking(qtbot, gui_db: Database, code: str) -> BookingDialog:  # type: igno
     return dialog
 
 
-def _save_booking(qtbot, dialog: BookingDialog) -> None:  # type: ignore[no-untyped-def]
+def _save_booking(qtbot: QtBot, dialog: BookingDialog) -> None:
     buttons = dialog.findChild(QDialogButtonBox)
     assert buttons is not None
     qtbot.mouseClick(buttons.button(QDialogButtonBox.StandardButton.Save), Qt.MouseButton.LeftButton)
 
 
 def test_booking_dialog_merges_fields_and_parts(
-    qtbot, gui_db: Database, colleague: Session, english: None
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, gui_db: Database, colleague: Session, english: None
+) -> None:
     dialog = _booking(qtbot, gui_db, "B-1")
     booking_id = dialog.booking_id
     assert booking_id is not None
@@ -269,8 +277,8 @@ def test_booking_dialog_merges_fields_and_parts(
 
 
 def test_booking_back_to_editing_keeps_the_edits_and_keep_all_mine_brings_a_deleted_part_back(
-    qtbot, gui_db: Database, colleague: Session, english: None
-) -> None:  # type: ignore[no-untyped-def]
+    qtbot: QtBot, gui_db: Database, colleague: Session, english: None
+) -> None:
     dialog = _booking(qtbot, gui_db, "B-1")
     booking_id = dialog.booking_id
     assert booking_id is not None
@@ -313,3 +321,216 @@ def test_booking_back_to_editing_keeps_the_edits_and_keep_all_mine_brings_a_dele
             ("00:30", "11:00"),
             ("13:00", "15:30"),
         ]
+
+
+# --- projects and local needs ----------------------------------------------------------------------------------
+
+PROJECT_FIELDS = (
+    "id", "version", "code", "title_ja", "title_en", "scheme_id", "country", "region", "counterpart_id",
+    "lead_staff_id", "start_on", "end_on", "budget_yen", "description", "next_action", "next_action_on",
+)  # fmt: skip
+
+
+def _project_dialog(qtbot: QtBot, gui_db: Database, code: str) -> tuple[ProjectDialog, int]:
+    """The project dialog as the Projects tab opens it for editing, with the session provider for conflicts."""
+    project_id = _id(gui_db, select(Project.id).where(Project.code == code))
+    with gui_db.session() as s:
+        p = psvc.get_project(s, project_id)
+        initial: dict[str, Any] = {name: getattr(p, name) for name in PROJECT_FIELDS}
+        initial["sdg_targets"] = [t.target for t in p.sdg_targets]
+        initial["sectors"] = {sector.dac_code: sector.percentage for sector in p.sectors}
+        staff, orgs = psvc.staff_choices(s), psvc.organization_choices(s)
+
+    def save(values: dict[str, Any]) -> None:
+        targets, sectors = values.pop("sdg_targets"), values.pop("sectors")
+        with gui_db.session() as session:
+            psvc.update_project(session, project_id, initial["version"], **values)
+            psvc.set_sdg_targets(session, project_id, targets)
+            psvc.set_sectors(session, project_id, sectors)
+
+    dialog = ProjectDialog(
+        schemes=[], staff=staff, organizations=orgs, initial=initial, save=save, sessions=gui_db.session
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog, project_id
+
+
+def _ok(qtbot: QtBot, dialog: Any) -> None:
+    qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+
+def test_project_dialog_merges_per_field(
+    qtbot: QtBot, gui_db: Database, colleague: Session, english: None
+) -> None:
+    dialog, project_id = _project_dialog(qtbot, gui_db, "P-001")
+    dialog.title_en.setText("Laos MaWaSU phase 2")
+    dialog.budget.setValue(30_000_000)
+    dialog.sdg["6.1"].setChecked(True)
+    # meanwhile ken renames it too and fills in the region and the next action
+    p = psvc.get_project(colleague, project_id)
+    psvc.update_project(
+        colleague,
+        project_id,
+        p.version,
+        title_en="Laos MaWaSU 2",
+        region="ビエンチャン",
+        next_action="報告書提出",
+    )
+    colleague.commit()
+
+    _ok(qtbot, dialog)
+    conflict = _conflict(qtbot, dialog)
+    assert dialog.isVisible()
+    assert dialog.error.text() == "Someone else changed this record: choose which values to keep."
+    assert sorted(conflict.differing_keys()) == [
+        "budget_yen",
+        "next_action",
+        "region",
+        "sdg_targets",
+        "title_en",
+    ]
+    assert conflict.row_texts("title_en") == ("Laos MaWaSU2", "Laos MaWaSU phase 2", "Laos MaWaSU 2")
+    assert conflict.row_texts("budget_yen") == ("", i18n.format_yen(30_000_000), "")
+    assert conflict.row_texts("sdg_targets") == ("", "6.1", "")
+    assert [conflict.choice(k) for k in ("title_en", "budget_yen", "region", "next_action")] == [
+        Side.MINE,
+        Side.MINE,
+        Side.THEIRS,
+        Side.THEIRS,
+    ]
+    with gui_db.session() as s:
+        assert psvc.get_project(s, project_id).budget_yen is None  # nothing written while the user chooses
+    _click(qtbot, conflict, "title_en", Side.THEIRS)
+    _click(qtbot, conflict, "next_action", Side.MINE)  # the user keeps the empty next action
+    qtbot.mouseClick(conflict.merge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert dialog.result() == ProjectDialog.DialogCode.Accepted
+    with gui_db.session() as s:
+        saved = psvc.get_project(s, project_id)
+        assert (saved.title_en, saved.budget_yen, saved.region, saved.next_action) == (
+            "Laos MaWaSU 2",
+            30_000_000,
+            "ビエンチャン",
+            "",
+        )
+        assert [t.target for t in saved.sdg_targets] == ["6.1"]
+        assert saved.updated_by == "tester"
+
+
+def test_project_back_to_editing_keeps_the_edits_then_take_all_theirs(
+    qtbot: QtBot, gui_db: Database, colleague: Session, english: None
+) -> None:
+    dialog, project_id = _project_dialog(qtbot, gui_db, "P-001")
+    dialog.region.setText("ルアンパバーン")
+    dialog.description.setPlainText("水道公社の能力強化")
+    p = psvc.get_project(colleague, project_id)
+    psvc.update_project(colleague, project_id, p.version, region="ビエンチャン")
+    colleague.commit()
+
+    _ok(qtbot, dialog)
+    first = _conflict(qtbot, dialog)
+    assert first.row_texts("region") == ("", "ルアンパバーン", "ビエンチャン")
+    qtbot.mouseClick(first.buttons.button(QDialogButtonBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+    assert dialog.isVisible()
+    assert (dialog.region.text(), dialog.description.toPlainText()) == (
+        "ルアンパバーン",
+        "水道公社の能力強化",
+    )
+    with gui_db.session() as s:
+        assert psvc.get_project(s, project_id).description == ""
+    _ok(qtbot, dialog)
+    second = _conflict(qtbot, dialog)
+    assert second is not first
+    qtbot.mouseClick(second.take_theirs_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    with gui_db.session() as s:
+        saved = psvc.get_project(s, project_id)
+        # "take all theirs" takes theirs where the two differ; the description only the user changed is theirs too
+        assert (saved.region, saved.description) == ("ビエンチャン", "")
+
+
+def test_project_dialog_without_sessions_still_refuses_a_stale_save(
+    qtbot: QtBot, gui_db: Database, colleague: Session, english: None
+) -> None:
+    dialog, project_id = _project_dialog(qtbot, gui_db, "P-001")
+    dialog.sessions = None  # a caller that does not offer conflict resolution
+    dialog.region.setText("ルアンパバーン")
+    p = psvc.get_project(colleague, project_id)
+    psvc.update_project(colleague, project_id, p.version, region="ビエンチャン")
+    colleague.commit()
+    _ok(qtbot, dialog)
+    assert dialog.conflict is None and dialog.isVisible()
+    assert "Someone else changed this record" in dialog.error.text()
+    with gui_db.session() as s:
+        assert psvc.get_project(s, project_id).region == "ビエンチャン"
+
+
+def test_need_dialog_merges_fields_and_technologies(
+    qtbot: QtBot, gui_db: Database, colleague: Session, english: None
+) -> None:
+    with gui_db.session() as s:
+        membrane = int(s.scalar(select(Technology.id).where(Technology.code == "membrane")) or 0)
+        leak = int(s.scalar(select(Technology.id).where(Technology.code == "leak")) or 0)
+        need = psvc.create_local_need(
+            s, country="LA", topic="無収水対策", learned_on=date(2026, 4, 10), technology_ids=[leak]
+        )
+        initial: dict[str, Any] = {
+            "id": need.id, "version": need.version, "country": "LA", "counterpart_id": None, "project_id": None,
+            "topic": need.topic, "dac_code": None, "source": need.source.value, "learned_on": need.learned_on,
+            "passed_on": None, "technology_ids": [leak], "description": "",
+        }  # fmt: skip
+        need_id = need.id
+        orgs = psvc.organization_choices(s)
+    techs = [
+        psvc.Choice(leak, "漏水探知", "Leak detection"),
+        psvc.Choice(membrane, "膜ろ過", "Membrane filtration"),
+    ]
+
+    def save(values: dict[str, Any]) -> None:  # as the needs view saves it
+        technology_ids = values.pop("technology_ids")
+        with gui_db.session() as session:
+            psvc.update_local_need(session, need_id, initial["version"], **values)
+            psvc.set_need_technologies(session, need_id, technology_ids)
+
+    dialog = NeedDialog(
+        organizations=orgs,
+        projects=[],
+        technologies=techs,
+        initial=initial,
+        save=save,
+        sessions=gui_db.session,
+    )
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.description.setPlainText("配水管の漏水が多い")
+    dialog.set_technology(membrane)
+    current = psvc.get_local_need(colleague, need_id)
+    psvc.update_local_need(
+        colleague, need_id, current.version, topic="無収水削減", passed_on=date(2026, 5, 1)
+    )
+    colleague.commit()
+
+    _ok(qtbot, dialog)
+    conflict = _conflict(qtbot, dialog)
+    assert sorted(conflict.differing_keys()) == ["description", "passed_on", "technology_ids", "topic"]
+    assert conflict.row_texts("technology_ids")[1:] == (
+        i18n.format_list(["Leak detection", "Membrane filtration"]),
+        "Leak detection",
+    )
+    assert [conflict.choice(k) for k in ("description", "passed_on", "technology_ids", "topic")] == [
+        Side.MINE,
+        Side.THEIRS,
+        Side.MINE,
+        Side.THEIRS,
+    ]
+    qtbot.mouseClick(conflict.merge_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    with gui_db.session() as s:
+        saved = psvc.get_local_need(s, need_id)
+        assert (saved.topic, saved.description, saved.passed_on) == (
+            "無収水削減",
+            "配水管の漏水が多い",
+            date(2026, 5, 1),
+        )
+        assert sorted(t.technology_id for t in saved.technologies) == sorted([leak, membrane])

@@ -1,10 +1,15 @@
-"""Dialogs of the Projects tab: a project's fields, and a move to another stage (date, note, reason)."""
+"""Dialogs of the Projects tab: a project's fields, and a move to another stage (date, note, reason).
+
+An edit dialog given ``sessions`` resolves edit conflicts: when its save hits ``StaleEditError`` (someone else saved
+the record after it was opened), the conflict dialog shows the user's values and the current ones field by field;
+the chosen merge is saved against the current version. The ``save`` callback saves against ``initial["version"]``,
+which the dialog moves to the current version before saving the merge."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
@@ -28,10 +33,16 @@ from PySide6.QtWidgets import (
 from kawaoffice import i18n
 from kawaoffice.i18n import _
 from kawaoffice.model.reference import DAC_SECTORS, SDG6_TARGETS
-from kawaoffice.services.errors import ServiceError, ValidationError
+from kawaoffice.services import projects as service
+from kawaoffice.services.errors import ServiceError, StaleEditError, ValidationError
 from kawaoffice.services.projects import Choice
+from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, CurrentRecord, resolve_stale
 from kawaoffice.ui.widgets.format import localized
 from kawaoffice.ui.widgets.forms import ERROR_STYLE
+from kawaoffice.ui.widgets.paged_model import SessionProvider
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 def to_qdate(d: date) -> QDate:
@@ -76,11 +87,23 @@ class OptionalDate(QWidget):
 
 class ServiceDialog(QDialog):
     """A dialog whose OK runs ``save(values)``; a service error is shown in the dialog, which stays open with the
-    user's input (the field named by a ValidationError gets the focus)."""
+    user's input (the field named by a ValidationError gets the focus). An edit dialog (``initial`` with "id" and
+    "version") given ``sessions`` resolves a ``StaleEditError`` in the conflict dialog (subclasses say how to read
+    the current record: ``conflict_labels``, ``current_values``, ``put_values``)."""
 
-    def __init__(self, save: Callable[[dict[str, Any]], object], parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        save: Callable[[dict[str, Any]], object],
+        parent: QWidget | None = None,
+        *,
+        sessions: SessionProvider | None = None,
+    ) -> None:
         super().__init__(parent)
         self._save = save
+        self.sessions = sessions
+        self.initial: dict[str, Any] = {}
+        self.original: dict[str, Any] = {}  # the values when the dialog opened (for edit conflicts)
+        self.conflict: ConflictDialog | None = None
         self.fields: dict[str, QWidget] = {}
         self.error = QLabel(self)
         self.error.setObjectName("error")
@@ -114,10 +137,65 @@ class ServiceDialog(QDialog):
         except ValidationError as exc:
             self.show_error(exc.message, exc.field)
             return
+        except StaleEditError as exc:
+            if self.resolves_conflicts():
+                self.resolve_conflict()
+            else:
+                self.show_error(exc.message)
+            return
         except ServiceError as exc:
             self.show_error(exc.message)
             return
         super().accept()
+
+    # --- edit conflicts -----------------------------------------------------------------------------------------
+
+    def resolves_conflicts(self) -> bool:
+        return self.sessions is not None and "id" in self.initial and "version" in self.initial
+
+    def conflict_labels(self) -> dict[str, str]:
+        """Key -> label of the fields the conflict dialog compares (the keys of ``values()``)."""
+        return {}
+
+    def current_values(self, session: Session) -> CurrentRecord:
+        """The record as saved now, shaped like ``values()``."""
+        raise NotImplementedError
+
+    def put_values(self, values: dict[str, Any]) -> None:
+        """Show ``values`` (shaped like ``values()``) in the widgets."""
+
+    def conflict_display(self) -> dict[str, Callable[[Any], str]]:
+        return {}
+
+    def record_name(self) -> str:
+        return ""
+
+    def resolve_conflict(self) -> None:
+        """Someone else saved the record meanwhile: yours and theirs field by field; save the chosen merge."""
+        sessions = self.sessions
+        assert sessions is not None
+
+        def current() -> CurrentRecord:
+            with sessions() as session:
+                return self.current_values(session)
+
+        def merge(values: dict[str, Any], now: CurrentRecord) -> None:
+            self.put_values(values)
+            self.original = dict(now.values)
+            self.initial["version"] = now.version
+            self.accept()
+
+        self.conflict = resolve_stale(
+            self,
+            self.conflict_labels(),
+            self.original,
+            self.values(),
+            current,
+            merge,
+            show_message=self.show_error,
+            show=self.conflict_display(),
+            record=self.record_name(),
+        )
 
 
 class MoveStageDialog(ServiceDialog):
@@ -191,9 +269,11 @@ class ProjectDialog(ServiceDialog):
         initial: dict[str, Any],
         save: Callable[[dict[str, Any]], object],
         parent: QWidget | None = None,
+        sessions: SessionProvider | None = None,
     ) -> None:
-        super().__init__(save, parent)
+        super().__init__(save, parent, sessions=sessions)
         self.setObjectName("project_dialog")
+        self.initial = initial
         self.creating = "id" not in initial
         self.setWindowTitle(_("New project") if self.creating else _("Edit project"))
         self._schemes = schemes
@@ -306,6 +386,8 @@ class ProjectDialog(ServiceDialog):
         self.scheme.currentIndexChanged.connect(self._fill_stages)
         self._fill_stages()
         self.code.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.creating:
+            self.original = self.values()
 
     def _fill_stages(self) -> None:
         self.stage.clear()
@@ -340,3 +422,74 @@ class ProjectDialog(ServiceDialog):
             values["stage_id"] = self.stage.currentData()
             values["entered_on"] = from_qdate(self.entered_on.date())
         return values
+
+    # --- edit conflicts -----------------------------------------------------------------------------------------
+
+    def conflict_labels(self) -> dict[str, str]:
+        return {
+            "code": _("Code"), "title_ja": _("Title (Japanese)"), "title_en": _("Title (English)"),
+            "country": _("Country"), "region": _("Region"), "counterpart_id": _("Counterpart"), "lead_staff_id": _("Lead"),
+            "start_on": _("Start"), "end_on": _("End"), "budget_yen": _("Budget (yen)"),
+            "description": _("Description"), "next_action": _("Next action"), "next_action_on": _("Next action date"),
+            "sdg_targets": _("SDG 6 targets"), "sectors": _("DAC sectors"),
+        }  # fmt: skip
+
+    def current_values(self, session: Session) -> CurrentRecord:
+        p = service.get_project(session, int(self.initial["id"]))
+        values = {
+            key: getattr(p, key) for key in self.conflict_labels() if key not in ("sdg_targets", "sectors")
+        }
+        values["country"] = p.country or ""
+        targets = {t.target for t in p.sdg_targets}
+        values["sdg_targets"] = [code for code in SDG6_TARGETS if code in targets]
+        values["sectors"] = {s.dac_code: s.percentage for s in p.sectors}
+        return CurrentRecord.of(p, values)
+
+    def put_values(self, values: dict[str, Any]) -> None:
+        for edit, key in (
+            (self.code, "code"), (self.title_ja, "title_ja"), (self.title_en, "title_en"), (self.region, "region"),
+            (self.next_action, "next_action"),
+        ):  # fmt: skip
+            edit.setText(str(values[key] or ""))
+        self.description.setPlainText(str(values["description"] or ""))
+        self.country.setCurrentIndex(max(self.country.findData(values["country"] or ""), 0))
+        for combo, key in ((self.counterpart, "counterpart_id"), (self.lead, "lead_staff_id")):
+            combo.setCurrentIndex(max(combo.findData(values[key]), 0))
+        self.start_on.set_value(values["start_on"])
+        self.end_on.set_value(values["end_on"])
+        self.next_action_on.set_value(values["next_action_on"])
+        self.budget.setValue(values["budget_yen"] or 0)
+        for code, box in self.sdg.items():
+            box.setChecked(code in values["sdg_targets"])
+        sectors = dict(values["sectors"])
+        self._sector_percentages = {**self._sector_percentages, **sectors}
+        for code, box in self.dac.items():
+            box.setChecked(code in sectors)
+
+    def conflict_display(self) -> dict[str, Callable[[Any], str]]:
+        def combo_text(combo: QComboBox) -> Callable[[Any], str]:
+            return lambda value: combo.itemText(combo.findData(value)) if value is not None else ""
+
+        def sectors(value: dict[str, int | None]) -> str:
+            return "\n".join(
+                f"{code} {_(DAC_SECTORS[code])}" + (f" ({pct}%)" if pct is not None else "")
+                for code, pct in sorted(value.items())
+            )
+
+        def day(value: date | None) -> str:
+            return i18n.format_date(value) if value is not None else ""
+
+        return {
+            "country": lambda code: i18n.country_name(code) if code else "",
+            "counterpart_id": combo_text(self.counterpart),
+            "lead_staff_id": combo_text(self.lead),
+            "start_on": day,
+            "end_on": day,
+            "next_action_on": day,
+            "budget_yen": lambda yen: i18n.format_yen(yen) if yen else "",
+            "sdg_targets": lambda codes: ", ".join(codes),
+            "sectors": sectors,
+        }
+
+    def record_name(self) -> str:
+        return _("the project {code}").format(code=self.original.get("code", ""))

@@ -1,10 +1,13 @@
-"""The dialog of a local need (現地ニーズ): country, counterpart, topic, DAC sector, source, dates, technologies."""
+"""The dialog of a local need (現地ニーズ): country, counterpart, topic, DAC sector, source, dates, technologies.
+
+Given ``sessions`` and an ``initial`` with "id" and "version", a stale save opens the conflict dialog (see
+``ServiceDialog``); the ``save`` callback then saves against ``initial["version"]``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -22,9 +25,22 @@ from kawaoffice import i18n
 from kawaoffice.i18n import _
 from kawaoffice.model.projects import NEED_SOURCE_LABELS, NeedSource
 from kawaoffice.model.reference import DAC_SECTORS
+from kawaoffice.services import projects as service
 from kawaoffice.services.projects import Choice
-from kawaoffice.ui.projects.dialogs import OptionalDate, ServiceDialog, date_edit, fill_combo, from_qdate
+from kawaoffice.ui.projects.dialogs import (
+    OptionalDate,
+    ServiceDialog,
+    date_edit,
+    fill_combo,
+    from_qdate,
+    to_qdate,
+)
+from kawaoffice.ui.widgets.conflict_dialog import CurrentRecord
 from kawaoffice.ui.widgets.format import localized
+from kawaoffice.ui.widgets.paged_model import SessionProvider
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 class NeedDialog(ServiceDialog):
@@ -39,9 +55,11 @@ class NeedDialog(ServiceDialog):
         initial: dict[str, Any],
         save: Callable[[dict[str, Any]], object],
         parent: QWidget | None = None,
+        sessions: SessionProvider | None = None,
     ) -> None:
-        super().__init__(save, parent)
+        super().__init__(save, parent, sessions=sessions)
         self.setObjectName("need_dialog")
+        self.initial = initial
         self.creating = "id" not in initial
         self.setWindowTitle(_("New local need") if self.creating else _("Edit local need"))
         self.country = QComboBox()
@@ -109,6 +127,8 @@ class NeedDialog(ServiceDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self.topic.setFocus(Qt.FocusReason.OtherFocusReason)
+        if not self.creating:
+            self.original = self.values()
 
     def set_technology(self, technology_id: int, checked: bool = True) -> None:
         for i in range(self.technologies.count()):
@@ -138,3 +158,67 @@ class NeedDialog(ServiceDialog):
             "technology_ids": self.chosen_technologies(),
             "description": self.description.toPlainText(),
         }
+
+    # --- edit conflicts -----------------------------------------------------------------------------------------
+
+    def conflict_labels(self) -> dict[str, str]:
+        return {
+            "country": _("Country"), "counterpart_id": _("Counterpart"), "project_id": _("Project"),
+            "topic": _("Topic"), "dac_code": _("DAC sector"), "source": _("Source"), "learned_on": _("Learnt on"),
+            "passed_on": _("Passed on"), "technology_ids": _("Technologies"), "description": _("Description"),
+        }  # fmt: skip
+
+    def current_values(self, session: Session) -> CurrentRecord:
+        need = service.get_local_need(session, int(self.initial["id"]))
+        values = {key: getattr(need, key) for key in self.conflict_labels() if key != "technology_ids"}
+        values["country"] = need.country or ""
+        values["source"] = need.source.value
+        chosen = {t.technology_id for t in need.technologies}
+        order = [
+            self.technologies.item(i).data(Qt.ItemDataRole.UserRole) for i in range(self.technologies.count())
+        ]
+        values["technology_ids"] = [tid for tid in order if tid in chosen]
+        return CurrentRecord.of(need, values)
+
+    def put_values(self, values: dict[str, Any]) -> None:
+        self.country.setCurrentIndex(max(self.country.findData(values["country"] or ""), 0))
+        for combo, key in (
+            (self.counterpart, "counterpart_id"),
+            (self.project, "project_id"),
+            (self.dac, "dac_code"),
+        ):
+            combo.setCurrentIndex(max(combo.findData(values[key]), 0))
+        self.source.setCurrentIndex(max(self.source.findData(str(values["source"])), 0))
+        self.topic.setText(str(values["topic"]))
+        self.description.setPlainText(str(values["description"]))
+        self.learned_on.setDate(to_qdate(values["learned_on"]))
+        self.passed_on.set_value(values["passed_on"])
+        for i in range(self.technologies.count()):
+            item = self.technologies.item(i)
+            chosen = item.data(Qt.ItemDataRole.UserRole) in values["technology_ids"]
+            item.setCheckState(Qt.CheckState.Checked if chosen else Qt.CheckState.Unchecked)
+
+    def conflict_display(self) -> dict[str, Callable[[Any], str]]:
+        def combo_text(combo: QComboBox) -> Callable[[Any], str]:
+            return lambda value: combo.itemText(combo.findData(value)) if value is not None else ""
+
+        def technologies(ids: list[int]) -> str:
+            names = {
+                self.technologies.item(i).data(Qt.ItemDataRole.UserRole): self.technologies.item(i).text()
+                for i in range(self.technologies.count())
+            }
+            return i18n.format_list([names.get(tid, "?") for tid in ids])
+
+        return {
+            "country": lambda code: i18n.country_name(code) if code else "",
+            "counterpart_id": combo_text(self.counterpart),
+            "project_id": combo_text(self.project),
+            "dac_code": combo_text(self.dac),
+            "source": lambda value: _(NEED_SOURCE_LABELS[NeedSource(value)]),
+            "learned_on": lambda day: i18n.format_date(day),
+            "passed_on": lambda day: i18n.format_date(day) if day is not None else "",
+            "technology_ids": technologies,
+        }
+
+    def record_name(self) -> str:
+        return _("the local need {topic}").format(topic=self.original.get("topic", ""))
