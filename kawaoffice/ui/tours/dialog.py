@@ -710,8 +710,8 @@ class BookingDialog(QDialog):
             "visitor_type": _("Visitor type"), "training_course": _("JICA training course"),
             "country": _("Country"), "headcount": _("Headcount"), "interpreter_needed": _("Interpreter needed"),
             "status": _("Status"), "interests": _("Interests"), "transport_notes": _("Transport"),
-            "segments": _("Parts of the visit (facility, course, time, guides)"),
-            "presenters": _("Member companies presenting to the group"),
+            "segments": _("Parts of the visit"),
+            "presenters": _("Presenting companies"),
         }  # fmt: skip
 
         def current() -> CurrentRecord:
@@ -790,7 +790,7 @@ class BookingDialog(QDialog):
                 )
                 start, end = spec.starts_at.astimezone(zone), spec.ends_at.astimezone(zone)
                 where = "・".join(x for x in (facility.name if facility else "?", course) if x)
-                text = f"{where} {format_date(start.date())} {format_time(start)}–{format_time(end)}"
+                text = f"{where} {format_date(start.date(), 'short')} {format_time(start)}–{format_time(end)}"
                 guides = "、".join(staff.get(sid, "?") for sid in spec.staff_ids)
                 lines.append(f"{text} ({guides})" if guides else text)
             return "\n".join(lines)
