@@ -11,16 +11,21 @@ from kawaoffice.storage.database import (
     session_scope,
 )
 from kawaoffice.storage.errors import (
+    ConnectionLostError,
     DamagedDatabaseError,
     DatabaseUnavailableError,
     NewerSchemaError,
     NotAKawaOfficeDatabaseError,
     StorageError,
+    explain_connection_error,
+    is_connection_error,
 )
 from kawaoffice.storage.migrate import SchemaStatus, head_revision
-from kawaoffice.storage.opening import open_database, schema_status
+from kawaoffice.storage.opening import ConnectionCheck, check_connection, open_database, schema_status
 
 __all__ = [
+    "ConnectionCheck",
+    "ConnectionLostError",
     "DamagedDatabaseError",
     "Database",
     "DatabaseInfo",
@@ -30,10 +35,13 @@ __all__ = [
     "SchemaStatus",
     "StorageError",
     "backup_database",
+    "check_connection",
     "create_db_engine",
     "database_info",
     "default_sqlite_url",
+    "explain_connection_error",
     "head_revision",
+    "is_connection_error",
     "make_session_factory",
     "normalize_url",
     "open_database",

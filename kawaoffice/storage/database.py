@@ -6,20 +6,41 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kawaoffice.paths import default_database_path
+from kawaoffice.storage import notify
+from kawaoffice.storage.credentials import install_log_masking, without_password
+from kawaoffice.storage.errors import (
+    ConnectionLostError,
+    DatabaseUnavailableError,
+    explain_connection_error,
+    is_connection_error,
+)
 
 ENV_VAR = "KAWAOFFICE_DATABASE_URL"
 log = logging.getLogger(__name__)
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+PG_CONNECT_TIMEOUT_S = 5
+# TCP keepalives: a server that vanished from the network (cable, VPN) is noticed within about a minute.
+PG_CONNECT_ARGS: dict[str, Any] = {
+    "connect_timeout": PG_CONNECT_TIMEOUT_S,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+    "keepalives_count": 3,
+    "application_name": "KawaOffice",
+}
+T = TypeVar("T")
 
 
 def default_sqlite_url() -> str:
@@ -78,24 +99,49 @@ def create_db_engine(url: str | URL, **kwargs: Any) -> Engine:
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine
+    # pool_pre_ping: a pooled connection that died with a server restart is replaced before it is used.
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(parsed, **kwargs)
+    connect_args = dict(PG_CONNECT_ARGS)
+    connect_args.update(kwargs.pop("connect_args", {}))
+    return create_engine(parsed, connect_args=connect_args, **kwargs)
 
 
-def make_session_factory(engine: Engine, user: str = "") -> sessionmaker[Session]:
-    """Sessions carry the acting user in ``session.info['user']`` for audit columns and the audit log."""
-    return sessionmaker(bind=engine, expire_on_commit=False, info={"user": user})
+def make_session_factory(engine: Engine, user: str = "", origin: str = "") -> sessionmaker[Session]:
+    """Sessions carry the acting user in ``session.info['user']`` for audit columns and the audit log, and the
+    writing instance's ``origin`` (sent with change notifications so an instance can skip its own saves)."""
+    return sessionmaker(
+        bind=engine, expire_on_commit=False, info={"user": user, "origin": origin or uuid.uuid4().hex}
+    )
+
+
+def _location(session: Session) -> str:
+    bind = session.get_bind()
+    return display_name_of(bind.engine.url) if bind is not None else "?"
 
 
 @contextmanager
 def session_scope(factory: sessionmaker[Session]) -> Iterator[Session]:
-    """A unit of work: commit on success, roll back on any error."""
+    """A unit of work: commit on success, roll back on any error.
+
+    A lost connection (server stopped or restarted, network gone) comes out as ``ConnectionLostError`` (a
+    ``DatabaseUnavailableError`` with a translated message; ``during_commit`` says whether the commit itself
+    failed, when the outcome is not known). The transaction is then rolled back by the server: nothing half
+    written."""
     session = factory()
+    committing = False
     try:
         yield session
+        committing = True
         session.commit()
-    except BaseException:
-        session.rollback()
+    except BaseException as exc:
+        try:
+            session.rollback()
+        except DBAPIError:  # the connection is gone: the server has rolled back already
+            log.debug("rollback after a lost connection failed", exc_info=True)
+        if isinstance(exc, DBAPIError) and is_connection_error(exc):
+            raise ConnectionLostError(
+                _location(session), explain_connection_error(exc), during_commit=committing
+            ) from exc
         raise
     finally:
         session.close()
@@ -131,15 +177,24 @@ class Database:
     """
 
     def __init__(self, url: str, engine: Engine, session_factory: sessionmaker[Session]) -> None:
-        self.url = url
+        self.url = without_password(url)  # never holds the password (the engine has it)
         self.engine = engine
         self.session_factory = session_factory
+        info = session_factory.kw.get("info") or {}
+        self.origin = str(info.get("origin") or "")
+        self.user = str(info.get("user") or "")
 
     @classmethod
     def open(cls, url: str, user: str = "") -> Database:
+        install_log_masking()
         url = normalize_url(url)
         engine = create_db_engine(url)
         return cls(url, engine, make_session_factory(engine, user))
+
+    @property
+    def user_name(self) -> str:
+        """The database login (server) or ``""`` (SQLite)."""
+        return str(self.engine.url.username or "")
 
     @property
     def backend(self) -> str:
@@ -160,6 +215,66 @@ class Database:
     def session(self) -> AbstractContextManager[Session]:
         """A unit of work: commits when the block ends normally, rolls back on an error."""
         return session_scope(self.session_factory)
+
+    def run(self, work: Callable[[Session], T], *, attempts: int = 5, wait: float = 1.0) -> T:
+        """Run ``work`` in one unit of work; when the connection is lost before the commit was sent, wait
+        (``wait`` seconds, doubling, at most 10) and run it again, up to ``attempts`` times in all.
+
+        A connection lost during the commit is not retried (the server may have committed): the
+        ``ConnectionLostError`` with ``during_commit=True`` goes to the caller, who checks what is there."""
+        delay = wait
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.session() as session:
+                    return work(session)
+            except ConnectionLostError as exc:
+                if exc.during_commit or attempt == attempts:
+                    raise
+                log.info("connection lost (attempt %d of %d), retrying in %.1f s", attempt, attempts, delay)
+                time.sleep(delay)
+                delay = min(delay * 2, 10.0)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def ping(self) -> None:
+        """Check that the database answers (``SELECT 1``); ``DatabaseUnavailableError`` when it does not.
+        On PostgreSQL this takes at most the connect timeout (5 s) when the server is gone."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except DBAPIError as exc:
+            raise DatabaseUnavailableError(self.display_name, explain_connection_error(exc)) from exc
+
+    def wait_until_available(self, timeout: float, interval: float = 0.5) -> bool:
+        """Ping until the database answers or ``timeout`` seconds have passed; ``True`` when it answers."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.ping()
+                return True
+            except DatabaseUnavailableError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(interval)
+
+    def watch_changes(
+        self,
+        on_change: Callable[[notify.Change], None],
+        *,
+        on_status: Callable[[bool, str], None] | None = None,
+        interval: float = 1.0,
+        mode: str = "auto",
+        include_own: bool = False,
+    ) -> notify.ChangeWatcher:
+        """Start a :class:`~kawaoffice.storage.notify.ChangeWatcher` for what other instances commit
+        (PostgreSQL: LISTEN/NOTIFY; SQLite: polling every ``interval`` s). Stop it with ``.stop()``."""
+        return notify.ChangeWatcher(
+            self.engine,
+            on_change,
+            on_status=on_status,
+            interval=interval,
+            mode=mode,
+            filter_change=None if include_own else notify.own_change_filter(self.origin),
+        ).start()
 
     def dispose(self) -> None:
         self.engine.dispose()

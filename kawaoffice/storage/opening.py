@@ -7,17 +7,29 @@ connection before any engine (which would switch on WAL) touches them.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.pool import NullPool
 
 from kawaoffice import paths
 from kawaoffice.i18n import _
-from kawaoffice.storage.database import Database, normalize_url, sqlite_path_of
+from kawaoffice.storage.credentials import with_stored_password
+from kawaoffice.storage.database import (
+    PG_CONNECT_TIMEOUT_S,
+    Database,
+    create_db_engine,
+    display_name_of,
+    normalize_url,
+    sqlite_path_of,
+)
 from kawaoffice.storage.errors import (
     DatabaseUnavailableError,
     NewerSchemaError,
     NotAKawaOfficeDatabaseError,
+    explain_connection_error,
 )
 from kawaoffice.storage.migrate import SchemaStatus, head_revision, read_status, upgrade_to_head
 from kawaoffice.storage.sqlite_file import inspect_sqlite_file, online_backup, timestamped_name
@@ -26,9 +38,8 @@ log = logging.getLogger(__name__)
 
 
 def _driver_reason(exc: DBAPIError) -> str:
-    """The driver's own explanation, first line only (psycopg adds hints on further lines)."""
-    text = str(exc.orig) if exc.orig is not None else str(exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    """A translated explanation for the known connection failures, else the driver's first line."""
+    return explain_connection_error(exc)
 
 
 def _refuse(status: SchemaStatus, location: str) -> None:
@@ -71,7 +82,7 @@ def open_database(
     path = sqlite_path_of(url)
     if path is not None:
         return _open_sqlite(url, path, user, upgrade=upgrade, backup_dir=backup_dir)
-    return _open_server(url, user, upgrade=upgrade)
+    return _open_server(with_stored_password(url), user, upgrade=upgrade)
 
 
 def _open_sqlite(url: str, path: Path, user: str, *, upgrade: bool, backup_dir: Path | None) -> Database:
@@ -139,4 +150,54 @@ def _open_server(url: str, user: str, *, upgrade: bool) -> Database:
     return db
 
 
-__all__ = ["open_database", "schema_status"]
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """What "Test connection" found: the server answers, its version and what the database holds."""
+
+    location: str
+    server_version: str
+    state: str  # SchemaStatus.state: "empty", "current", "older", "newer", "foreign"
+    revision: str | None
+
+    def summary(self) -> str:
+        states = {
+            "empty": _("The database is empty; KawaOffice will create its tables."),
+            "current": _("The database holds KawaOffice data of this version."),
+            "older": _("The database holds KawaOffice data of an older version; it will be upgraded."),
+            "newer": _("The database was written by a newer KawaOffice; please update KawaOffice."),
+            "foreign": _("The database holds other tables; KawaOffice will not use it."),
+        }
+        return _("Connected to {location} ({version}). {state}").format(
+            location=self.location, version=self.server_version, state=states.get(self.state, self.state)
+        )
+
+
+def check_connection(url: str, timeout: int = PG_CONNECT_TIMEOUT_S) -> ConnectionCheck:
+    """Connect once to the server of ``url`` (at most ``timeout`` seconds) and read what the database holds;
+    nothing is written. ``DatabaseUnavailableError`` with a translated reason when it fails. Meant to run off the
+    UI thread ("Test connection")."""
+    url = with_stored_password(normalize_url(url))
+    location = display_name_of(url)
+    if sqlite_path_of(url) is not None:
+        db = Database.open(url)
+        try:
+            status = schema_status(db)
+        finally:
+            db.dispose()
+        return ConnectionCheck(location, "SQLite", status.state, status.current)
+    engine = create_db_engine(url, connect_args={"connect_timeout": max(1, int(timeout))}, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            version = str(conn.execute(text("SHOW server_version")).scalar() or "")
+            status = read_status(conn)
+    except DBAPIError as exc:
+        log.info("connection test of %s failed: %s", location, exc.orig)
+        raise DatabaseUnavailableError(location, explain_connection_error(exc)) from exc
+    finally:
+        engine.dispose()
+    return ConnectionCheck(
+        location, f"PostgreSQL {version.split()[0] if version else ''}".strip(), status.state, status.current
+    )
+
+
+__all__ = ["ConnectionCheck", "check_connection", "open_database", "schema_status"]

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from kawaoffice.storage import migrate
+from tests.storage.keyring_memory import MemoryKeyring, installed_memory_keyring
 
 # A real second revision, used only by the tests: it adds a column to ``organizations``; on SQLite it rebuilds the
 # table (batch "recreate", the risky case with foreign keys pointing at it).
@@ -113,3 +114,10 @@ def damage_sqlite_file(path: Path) -> bytes:
     data[start : start + 3 * page_size] = bytes((i * 37 + 11) % 256 for i in range(3 * page_size))
     path.write_bytes(bytes(data))
     return bytes(data)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    """An in-memory credential store for the test (never the OS's)."""
+    with installed_memory_keyring() as backend:
+        yield backend

@@ -1,0 +1,177 @@
+"""Passwords of the shared database: kept in the OS credential store (``keyring``; Windows Credential Manager),
+never in the settings file, a URL written to the settings, or a log line.
+
+The keyring entry is service ``"KawaOffice"``, user name ``user@host:port/dbname``. Tests install an in-memory
+backend with ``keyring.set_keyring`` so they never touch the real store.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from typing import Any
+
+from sqlalchemy.engine import URL, make_url
+
+log = logging.getLogger(__name__)
+
+KEYRING_SERVICE = "KawaOffice"
+DEFAULT_PG_PORT = 5432
+MASK = "***"
+
+# scheme://user:password@host  ->  scheme://user:***@host   (also inside longer text, e.g. an error message)
+_URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.\-]*://[^:/@\s]*:)(?P<pw>[^@\s]*)(?P<tail>@)")
+# libpq keyword strings: password=secret / password='se cret'
+_KW_PASSWORD = re.compile(r"(?P<head>\bpassword\s*=\s*)(?P<pw>'(?:[^'\\]|\\.)*'|\S+)", re.IGNORECASE)
+# PGPASSWORD=... in a logged environment or command line
+_ENV_PASSWORD = re.compile(r"(?P<head>\bPGPASSWORD\s*[=:]\s*)(?P<pw>\S+)")
+
+
+def mask_passwords(text: str) -> str:
+    """``text`` with every password of a URL, libpq keyword string or PGPASSWORD replaced by ``***``."""
+    if not text:
+        return text
+    text = _URL_PASSWORD.sub(lambda m: f"{m['head']}{MASK}{m['tail']}" if m["pw"] else m[0], text)
+    text = _KW_PASSWORD.sub(lambda m: f"{m['head']}{MASK}", text)
+    return _ENV_PASSWORD.sub(lambda m: f"{m['head']}{MASK}", text)
+
+
+class PasswordMaskingFilter(logging.Filter):
+    """Masks passwords in the final text of every record (message, arguments and exception text)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken format string: leave it to the handler to report
+            return True
+        masked = mask_passwords(message)
+        if masked != message:
+            record.msg = masked
+            record.args = None
+        if record.exc_info and not record.exc_text:
+            formatter = logging.Formatter()
+            record.exc_text = mask_passwords(formatter.formatException(record.exc_info))
+        elif record.exc_text:
+            record.exc_text = mask_passwords(record.exc_text)
+        return True
+
+
+_FILTER = PasswordMaskingFilter()
+_install_lock = threading.Lock()
+
+
+def install_log_masking(logger: logging.Logger | None = None) -> None:
+    """Add the masking filter to every handler of ``logger`` (default: the root logger); idempotent.
+
+    Handler filters (not logger filters) see the records of every child logger too."""
+    target = logger or logging.getLogger()
+    with _install_lock:
+        for handler in target.handlers:
+            if _FILTER not in handler.filters:
+                handler.addFilter(_FILTER)
+
+
+# --- URLs -----------------------------------------------------------------------------------------------------
+
+
+def credential_key(url: str | URL) -> str:
+    """The keyring user name of a server URL: ``user@host:port/dbname`` (port 5432 when not given)."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    host = parsed.host or "localhost"
+    port = parsed.port or DEFAULT_PG_PORT
+    return f"{parsed.username or ''}@{host}:{port}/{parsed.database or ''}"
+
+
+def without_password(url: str) -> str:
+    """``url`` with its password removed (what may be written to the settings); bare paths are unchanged."""
+    if "://" not in url:
+        return url
+    parsed = make_url(url)
+    if parsed.password is None:
+        return url
+    bare = URL.create(
+        parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database, parsed.query
+    )
+    return bare.render_as_string(hide_password=False)
+
+
+def password_of(url: str) -> str | None:
+    if "://" not in url:
+        return None
+    password = make_url(url).password
+    return str(password) if password is not None else None
+
+
+def is_server_url(url: str) -> bool:
+    return "://" in url and make_url(url).get_backend_name() == "postgresql"
+
+
+# --- the keyring ------------------------------------------------------------------------------------------------
+
+
+def _keyring() -> Any:
+    import keyring
+
+    return keyring
+
+
+def store_password(url: str | URL, password: str) -> bool:
+    """Keep ``password`` for the server of ``url``; ``False`` (logged, without the password) when the OS has no
+    usable credential store: the user is then asked for the password at each start."""
+    key = credential_key(url)
+    try:
+        _keyring().set_password(KEYRING_SERVICE, key, password)
+    except Exception as exc:
+        log.warning("could not store the password of %s in the credential store: %s", key, type(exc).__name__)
+        return False
+    log.info("password of %s stored in the credential store", key)
+    return True
+
+
+def stored_password(url: str | URL) -> str | None:
+    """The remembered password of the server of ``url`` (``None`` when there is none or no credential store)."""
+    key = credential_key(url)
+    try:
+        password = _keyring().get_password(KEYRING_SERVICE, key)
+    except Exception as exc:
+        log.info("no credential store available for %s: %s", key, type(exc).__name__)
+        return None
+    return str(password) if password else None
+
+
+def forget_password(url: str | URL) -> None:
+    key = credential_key(url)
+    try:
+        _keyring().delete_password(KEYRING_SERVICE, key)
+    except Exception as exc:  # nothing stored, or no credential store
+        log.info("no stored password of %s removed: %s", key, type(exc).__name__)
+
+
+def with_stored_password(url: str) -> str:
+    """A server URL without a password gets the remembered one; every other URL is returned unchanged."""
+    if not is_server_url(url):
+        return url
+    parsed = make_url(url)
+    if parsed.password:
+        return url
+    password = stored_password(parsed)
+    if not password:
+        return url
+    return parsed.set(password=password).render_as_string(hide_password=False)
+
+
+__all__ = [
+    "KEYRING_SERVICE",
+    "PasswordMaskingFilter",
+    "credential_key",
+    "forget_password",
+    "install_log_masking",
+    "is_server_url",
+    "mask_passwords",
+    "password_of",
+    "store_password",
+    "stored_password",
+    "with_stored_password",
+    "without_password",
+]

@@ -1,0 +1,143 @@
+"""Passwords of the shared database live in the credential store (an in-memory keyring here), never in URLs that
+are stored or logged; every log line has its passwords masked."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from kawaoffice.storage import open_database
+from kawaoffice.storage.credentials import (
+    KEYRING_SERVICE,
+    PasswordMaskingFilter,
+    credential_key,
+    forget_password,
+    mask_passwords,
+    store_password,
+    stored_password,
+    with_stored_password,
+    without_password,
+)
+from kawaoffice.storage.database import Database
+from tests.pgserver import PostgresServer
+from tests.storage.keyring_memory import MemoryKeyring
+
+URL = "postgresql+psycopg://kenji@db.office.local:5433/kawaoffice"
+
+
+def test_key_is_user_at_host_port_database() -> None:
+    assert credential_key(URL) == "kenji@db.office.local:5433/kawaoffice"
+    assert credential_key("postgresql://kenji@server/kawa") == "kenji@server:5432/kawa"
+
+
+def test_store_and_fill_in_the_password(memory_keyring: MemoryKeyring) -> None:
+    assert with_stored_password(URL) == URL  # nothing stored yet
+    assert store_password(URL, "p@ss:w/rd")
+    assert memory_keyring.entries == {(KEYRING_SERVICE, "kenji@db.office.local:5433/kawaoffice"): "p@ss:w/rd"}
+    filled = make_url(with_stored_password(URL))
+    assert filled.password == "p@ss:w/rd"
+    assert filled.host == "db.office.local" and filled.port == 5433
+    # a URL that has a password, and SQLite paths, are left alone
+    other = URL.replace("kenji@", "kenji:typed@")
+    assert with_stored_password(other) == other
+    assert with_stored_password("sqlite:////tmp/x.sqlite3") == "sqlite:////tmp/x.sqlite3"
+    forget_password(URL)
+    assert stored_password(URL) is None
+    forget_password(URL)  # twice: no error
+
+
+def test_no_credential_store_is_not_an_error(caplog: pytest.LogCaptureFixture) -> None:
+    import keyring
+    from keyring.backends.fail import Keyring as FailKeyring
+
+    before = keyring.get_keyring()
+    keyring.set_keyring(FailKeyring())
+    try:
+        with caplog.at_level(logging.INFO):
+            assert not store_password(URL, "secret-1")
+            assert stored_password(URL) is None
+        assert "secret-1" not in caplog.text
+    finally:
+        keyring.set_keyring(before)
+
+
+def test_without_password() -> None:
+    assert without_password("postgresql+psycopg://u:pw@h:1/d?sslmode=require") == (
+        "postgresql+psycopg://u@h:1/d?sslmode=require"
+    )
+    assert without_password(URL) == URL
+    assert without_password("/tmp/file.sqlite3") == "/tmp/file.sqlite3"
+
+
+@pytest.mark.parametrize(
+    ("text", "secret"),
+    [
+        ("connecting to postgresql+psycopg://kenji:hunter2@db:5432/kawa", "hunter2"),
+        ("url=postgresql://kenji:p%40ss@db/kawa failed", "p%40ss"),
+        ("host=db user=kenji password=hunter2 dbname=kawa", "hunter2"),
+        ("host=db password='two words' dbname=kawa", "two words"),
+        ("env PGPASSWORD=hunter2 pg_dump", "hunter2"),
+    ],
+)
+def test_mask_passwords(text: str, secret: str) -> None:
+    masked = mask_passwords(text)
+    assert secret not in masked
+    assert "***" in masked
+
+
+def test_mask_keeps_text_without_passwords() -> None:
+    text = "postgresql+psycopg://kenji@db:5432/kawa and sqlite:////tmp/a.sqlite3 user@host"
+    assert mask_passwords(text) == text
+
+
+def test_log_filter_masks_messages_arguments_and_tracebacks() -> None:
+    records: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(self.format(record))
+
+    handler = Collect()
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    handler.addFilter(PasswordMaskingFilter())
+    logger = logging.getLogger("kawaoffice.test_masking")
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        logger.warning("opening %s", "postgresql://u:topsecret@h/d")
+        try:
+            raise RuntimeError("bad url postgresql://u:topsecret@h/d")
+        except RuntimeError:
+            logger.exception("failed")
+    finally:
+        logger.removeHandler(handler)
+    text = "\n".join(records)
+    assert "topsecret" not in text
+    assert text.count("***") >= 2
+
+
+def test_database_object_never_shows_the_password() -> None:
+    db = Database.open("postgresql://kenji:hunter2@127.0.0.1:1/kawa")
+    try:
+        assert "hunter2" not in db.url
+        assert "hunter2" not in repr(db)
+        assert "hunter2" not in str(db.engine.url)
+        assert db.engine.url.password == "hunter2"  # the engine still connects with it
+    finally:
+        db.dispose()
+
+
+@pytest.mark.postgres
+def test_open_database_uses_the_stored_password(
+    pg_server: PostgresServer, memory_keyring: MemoryKeyring
+) -> None:
+    url = pg_server.create_database("kawa_keyring")
+    store_password(url, "from-the-keyring")
+    db = open_database(url, "tester")
+    try:
+        assert db.engine.url.password == "from-the-keyring"
+        assert "from-the-keyring" not in db.url
+    finally:
+        db.dispose()
