@@ -160,7 +160,13 @@ class NeedsView(QWidget):
     def _dialog(self, initial: dict[str, Any], save: Callable[[dict[str, Any]], object]) -> bool:
         orgs, projects, techs = self._choices()
         dialog = NeedDialog(
-            organizations=orgs, projects=projects, technologies=techs, initial=initial, save=save, parent=self
+            organizations=orgs,
+            projects=projects,
+            technologies=techs,
+            initial=initial,
+            save=save,
+            sessions=self._sessions,  # a stale save opens the conflict dialog
+            parent=self,
         )
         return self.run_dialog(dialog) == QDialog.DialogCode.Accepted
 
@@ -181,6 +187,7 @@ class NeedsView(QWidget):
             return
         initial: dict[str, Any] = {
             "id": row.id,
+            "version": row.version,
             "country": row.country,
             "counterpart_id": row.counterpart_id,
             "project_id": row.project_id,
@@ -196,7 +203,7 @@ class NeedsView(QWidget):
         def save(values: dict[str, Any]) -> None:
             technology_ids = values.pop("technology_ids")
             with self._sessions() as session:
-                projects_service.update_local_need(session, row.id, row.version, **values)
+                projects_service.update_local_need(session, row.id, initial["version"], **values)
                 projects_service.set_need_technologies(session, row.id, technology_ids)
 
         if self._dialog(initial, save):

@@ -427,7 +427,13 @@ class ProjectsTab(RecordTab):
                 service.set_sectors(session, project_id, sectors)
 
         dialog = ProjectDialog(
-            schemes=self._schemes, staff=staff, organizations=orgs, initial=initial, save=save, parent=self
+            schemes=self._schemes,
+            staff=staff,
+            organizations=orgs,
+            initial=initial,
+            save=save,
+            sessions=self.sessions,  # a stale save opens the conflict dialog
+            parent=self,
         )
         if self.run_dialog(dialog) == QDialog.DialogCode.Accepted:
             self.reload()
