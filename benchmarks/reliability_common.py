@@ -30,11 +30,18 @@ class RestartablePostgres(PostgresServer):
     """``start()`` once (initdb + start), then ``halt()`` / ``resume()`` as often as needed, ``stop()`` at the end
     (removes the data folder)."""
 
+    def start(self) -> None:
+        """initdb and start as the tests do (no fsync, fast), then restart with a production server's durability
+        settings: a crash (``-m immediate``) must not lose an acknowledged commit."""
+        super().start()
+        self.halt("fast")
+        self.resume()
+
     def _options(self) -> str:
-        # the same settings tests/pgserver.py starts the server with
+        # durable, unlike the tests' server: fsync, synchronous_commit and full_page_writes on (PostgreSQL's defaults)
         return (
-            f"-p {self.port} -k {self.sockdir} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+            f"-p {self.port} -k {self.sockdir} -c listen_addresses=127.0.0.1 -c fsync=on "
+            "-c synchronous_commit=on -c full_page_writes=on -c max_connections=100"
         )
 
     def halt(self, mode: str = "fast") -> None:
