@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, inspect, select, text
@@ -218,3 +223,221 @@ def database_info(db: Database) -> DatabaseInfo:
         counts=dict(sorted(counts.items())),
         size_bytes=int(size) if size is not None else None,
     )
+
+
+# --- daily backups with rotation ------------------------------------------------------------------------------
+
+DAILY_TAG = "daily"
+
+
+@dataclass(frozen=True)
+class BackupFile:
+    path: Path
+    taken: datetime  # from the name when it has a date, else the file's modification time
+    size_bytes: int
+    kind: str  # "daily", "before-upgrade", "before-restore", "manual"
+
+
+def _daily_name(db_path: Path, day: date) -> str:
+    return f"{db_path.stem or BACKUP_PREFIX}-{DAILY_TAG}-{day:%Y%m%d}{db_path.suffix or '.sqlite3'}"
+
+
+_DAILY_RE = re.compile(r"^(?P<stem>.+)-" + DAILY_TAG + r"-(?P<day>\d{8})(?P<suffix>\.[^.]+)$")
+_STAMP_RE = re.compile(r"-(?P<stamp>\d{8}-\d{6})(?:-\d+)?\.[^.]+$")
+
+
+def daily_backup(
+    db: Database,
+    folder: Path | None = None,
+    *,
+    keep_daily: int = 7,
+    keep_weekly: int = 4,
+    today: date | None = None,
+) -> Path | None:
+    """Once a day: back the SQLite database up (online backup API) to ``folder`` (default: the user's backup
+    folder) as ``<name>-daily-YYYYmmdd.sqlite3``, then rotate. Returns the new backup's path, ``None`` when today's
+    already exists or the database is not a local file. Failures raise ``StorageError`` (the app logs them and
+    goes on: a missing backup must not stop the office's work)."""
+    path = db.sqlite_path
+    if path is None or not path.exists():
+        return None
+    folder = folder if folder is not None else paths.backups_dir()
+    day = today or date.today()
+    dest = folder / _daily_name(path, day)
+    if dest.exists():
+        return None
+    result = backup_database(db, dest)
+    removed = rotate_daily_backups(folder, path, keep_daily=keep_daily, keep_weekly=keep_weekly)
+    log.info("daily backup %s written; %d old daily backups removed", result, len(removed))
+    return result
+
+
+def rotate_daily_backups(
+    folder: Path, db_path: Path, *, keep_daily: int = 7, keep_weekly: int = 4
+) -> list[Path]:
+    """Keep the newest ``keep_daily`` daily backups of ``db_path``, plus the newest backup of each of the
+    ``keep_weekly`` most recent ISO weeks before those; delete the other daily ones. Other backups (before an
+    upgrade or a restore, made by hand) are never deleted. Returns the deleted paths."""
+    stem = db_path.stem or BACKUP_PREFIX
+    dailies: list[tuple[date, Path]] = []
+    for candidate in folder.glob(f"{stem}-{DAILY_TAG}-*"):
+        match = _DAILY_RE.match(candidate.name)
+        if match is None or match["stem"] != stem:
+            continue
+        try:
+            day = datetime.strptime(match["day"], "%Y%m%d").date()
+        except ValueError:
+            continue
+        dailies.append((day, candidate))
+    dailies.sort(reverse=True)
+    keep = {p for _d, p in dailies[: max(keep_daily, 1)]}
+    weeks: set[tuple[int, int]] = set()
+    for day, candidate in dailies[max(keep_daily, 1) :]:
+        week = day.isocalendar()[:2]
+        if week not in weeks and len(weeks) < keep_weekly:
+            weeks.add(week)
+            keep.add(candidate)
+    removed = []
+    for _day, candidate in dailies:
+        if candidate not in keep:
+            try:
+                candidate.unlink()
+                removed.append(candidate)
+            except OSError as exc:
+                log.warning("could not delete the old backup %s: %s", candidate, exc)
+    return removed
+
+
+def list_backups(folder: Path | None = None) -> list[BackupFile]:
+    """The SQLite backups in ``folder`` (default: the user's backup folder), newest first."""
+    folder = folder if folder is not None else paths.backups_dir()
+    if not folder.is_dir():
+        return []
+    found: list[BackupFile] = []
+    for candidate in folder.iterdir():
+        if not candidate.is_file() or candidate.suffix.lower() not in (".sqlite3", ".sqlite", ".db"):
+            continue
+        try:
+            stat = candidate.stat()
+        except OSError:
+            continue
+        taken = datetime.fromtimestamp(stat.st_mtime)
+        name = candidate.name
+        if (daily := _DAILY_RE.match(name)) is not None:
+            kind = DAILY_TAG
+        elif "-before-restore" in name:
+            kind = "before-restore"
+        elif "-before-" in name:
+            kind = "before-upgrade"
+        else:
+            kind = "manual"
+        if (stamp := _STAMP_RE.search(name)) is not None:
+            with contextlib.suppress(ValueError):
+                taken = datetime.strptime(stamp["stamp"], "%Y%m%d-%H%M%S")
+        elif daily is not None and kind == DAILY_TAG:
+            with contextlib.suppress(ValueError):
+                day = datetime.strptime(daily["day"], "%Y%m%d")
+                mtime = datetime.fromtimestamp(stat.st_mtime)
+                taken = mtime if mtime.date() == day.date() else day
+        found.append(BackupFile(candidate, taken, stat.st_size, kind))
+    found.sort(key=lambda b: (b.taken, b.path.name), reverse=True)
+    return found
+
+
+# --- database files on a network share ------------------------------------------------------------------------
+
+NETWORK_FILESYSTEMS = frozenset(
+    {
+        "nfs", "nfs4", "cifs", "smb", "smb2", "smb3", "smbfs", "afs", "ncpfs", "9p", "ceph", "glusterfs",
+        "fuse.sshfs", "sshfs", "fuse.gvfsd-fuse", "fuse.rclone", "davfs", "fuse.davfs2", "lustre", "gpfs",
+    }
+)  # fmt: skip
+DRIVE_REMOTE = 4  # GetDriveTypeW
+
+
+def _decode_mount_field(text: str) -> str:
+    """/proc/mounts escapes spaces, tabs, newlines and backslashes as octal (``\\040``)."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), text)
+
+
+def network_share_of(
+    path: Path | str,
+    *,
+    platform: str | None = None,
+    mounts: str | None = None,
+    drive_type: Callable[[str], int] | None = None,
+) -> str | None:
+    """Why ``path`` looks like a file on a network share (the share or file system), else ``None``.
+
+    SQLite's own documentation advises against databases on network file systems (locking is unreliable there);
+    the app then recommends the shared PostgreSQL server.
+    - Windows: a UNC path (``\\\\server\\share\\...``) or a drive letter whose type is DRIVE_REMOTE (a mapped
+      network drive; ``drive_type`` defaults to ``GetDriveTypeW``).
+    - Linux: the mount holding the path (longest mount point in ``/proc/mounts``) has a network file system.
+    ``platform`` and ``mounts`` (the text of /proc/mounts) let tests feed in other machines."""
+    platform = platform or sys.platform
+    text_path = str(path)
+    if platform.startswith("win"):
+        normalized = text_path.replace("/", "\\")
+        if normalized.startswith("\\\\?\\UNC\\"):
+            normalized = "\\\\" + normalized[8:]
+        if (
+            normalized.startswith("\\\\")
+            and not normalized.startswith("\\\\?\\")
+            and not normalized.startswith("\\\\.\\")
+        ):
+            parts = [p for p in normalized[2:].split("\\") if p]
+            return "\\\\" + "\\".join(parts[:2]) if parts else normalized
+        if len(normalized) >= 2 and normalized[1] == ":":
+            root = normalized[:2].upper() + "\\"
+            probe = drive_type or _windows_drive_type
+            try:
+                if probe(root) == DRIVE_REMOTE:
+                    return root
+            except OSError:
+                return None
+        return None
+    if platform.startswith("linux"):
+        if mounts is None:
+            try:
+                mounts = Path("/proc/mounts").read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                return None
+            target = _resolved(text_path)  # a symlink into a share counts as the share
+        else:
+            target = os.path.abspath(text_path)
+        best: tuple[int, str, str] | None = None
+        for line in mounts.splitlines():
+            fields = line.split()
+            if len(fields) < 3:
+                continue
+            source, mount_point, fstype = (
+                _decode_mount_field(fields[0]),
+                _decode_mount_field(fields[1]),
+                fields[2],
+            )
+            prefix = mount_point.rstrip("/") + "/"
+            if (target == mount_point or target.startswith(prefix) or mount_point == "/") and (
+                best is None or len(mount_point) > best[0]
+            ):
+                best = (len(mount_point), fstype, source)
+        if best is not None and best[1].lower() in NETWORK_FILESYSTEMS:
+            return f"{best[2]} ({best[1]})"
+        return None
+    return None
+
+
+def _resolved(text_path: str) -> str:
+    try:
+        return str(Path(text_path).resolve())
+    except OSError:
+        return text_path
+
+
+def _windows_drive_type(root: str) -> int:  # pragma: no cover - Windows only
+    import ctypes
+
+    windll = getattr(ctypes, "windll", None)
+    if windll is None:
+        return 0
+    return int(windll.kernel32.GetDriveTypeW(root))
