@@ -12,9 +12,10 @@ from datetime import date, datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from kawaoffice.i18n import country_choices
 from kawaoffice.model.dispatch import (
     Dispatch,
     DispatchMember,
@@ -291,70 +292,192 @@ def _local_date(instant: datetime, zone: str) -> date:
     return instant.astimezone(tz).date()
 
 
-def list_visits(session: Session, *, offset: int = 0, limit: int | None = None) -> list[VisitRow]:
-    """Bookings, latest visit first (bookings with no segment yet come last), with the facilities visited."""
-    first_start = (
-        select(BookingSegment.booking_id, func.min(BookingSegment.starts_at).label("first_start"))
-        .group_by(BookingSegment.booking_id)
-        .subquery()
-    )
-    stmt = (
-        select(
-            Booking.id,
-            Booking.code,
-            Booking.group_name,
-            Booking.group_name_en,
-            Booking.visitor_type,
-            Booking.country,
-            Booking.headcount,
-            Booking.status,
-        )
-        .outerjoin(first_start, first_start.c.booking_id == Booking.id)
-        .order_by(first_start.c.first_start.desc().nulls_last(), Booking.id.desc())
-    )
-    rows = session.execute(_page(stmt, offset, limit)).all()
-    ids = [r.id for r in rows]
-    if not ids:
-        return []
+def _visit_conditions(status: BookingStatus | str | None, text: str) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if status:
+        conds.append(Booking.status == BookingStatus(status))
+    words = text.split()
+    for word in words:
+        folded = word.casefold()
+        countries = [code for code, name in country_choices() if folded in name.casefold()]
+        if len(folded) == 2 and folded.isalpha():
+            countries.append(folded.upper())
+        like = f"%{word}%"
+        options: list[ColumnElement[bool]] = [
+            Booking.code.ilike(like),
+            Booking.group_name.ilike(like),
+            Booking.group_name_en.ilike(like),
+        ]
+        if countries:
+            options.append(Booking.country.in_(sorted(set(countries))))
+        conds.append(or_(*options))
+    return conds
 
-    seg_rows = session.execute(
-        select(
-            BookingSegment.booking_id,
-            BookingSegment.starts_at,
-            Facility.name_ja,
-            Facility.name_en,
-            Facility.timezone,
-        )
+
+# A page walks at most this many of the latest segments (fewer with a text search, which keeps few of them);
+# beyond that it reads every matching booking once, like the whole list.
+_MAX_CANDIDATES = 200_000
+_MAX_CANDIDATES_TEXT = 3200
+
+_VISIT_COLUMNS = (
+    Booking.id,
+    Booking.code,
+    Booking.group_name,
+    Booking.group_name_en,
+    Booking.visitor_type,
+    Booking.country,
+    Booking.headcount,
+    Booking.status,
+)
+_SEGMENT_COLUMNS = (
+    BookingSegment.starts_at.label("seg_start"),
+    Facility.name_ja.label("fac_ja"),
+    Facility.name_en.label("fac_en"),
+    Facility.timezone.label("fac_tz"),
+)
+
+
+@dataclass
+class _Visit:
+    row: Any
+    first: datetime | None = None
+    segments: list[Any] | None = None
+
+
+def _collect(rows: Any, visits: dict[int, _Visit]) -> None:
+    """Group rows of booking columns (+ one segment's columns, or none) by booking, keeping the first start."""
+    for r in rows:
+        visit = visits.get(r.id)
+        if visit is None:
+            visit = visits[r.id] = _Visit(r, segments=[])
+        if getattr(r, "seg_start", None) is not None:
+            assert visit.segments is not None
+            visit.segments.append(r)
+            if visit.first is None or r.seg_start < visit.first:
+                visit.first = r.seg_start
+
+
+def _order(visits: dict[int, _Visit]) -> list[_Visit]:
+    """Latest first start first (ties: higher id first); bookings without a segment last, higher id first."""
+    with_start = sorted((v for v in visits.values() if v.first is not None),
+                        key=lambda v: (v.first, v.row.id), reverse=True)  # fmt: skip
+    without = sorted((v for v in visits.values() if v.first is None), key=lambda v: v.row.id, reverse=True)
+    return with_start + without
+
+
+def _with_segments(conds: list[ColumnElement[bool]]) -> Any:
+    return (
+        select(*_VISIT_COLUMNS, *_SEGMENT_COLUMNS)
+        .join(BookingSegment, BookingSegment.booking_id == Booking.id)
         .join(Facility, BookingSegment.facility_id == Facility.id)
-        .where(BookingSegment.booking_id.in_(ids))
-        .order_by(BookingSegment.booking_id, BookingSegment.starts_at, BookingSegment.id)
-    ).all()
-    first_date: dict[int, date] = {}
-    fac_ja: dict[int, list[str]] = defaultdict(list)
-    fac_en: dict[int, list[str]] = defaultdict(list)
-    for s in seg_rows:
-        if s.booking_id not in first_date:
-            first_date[s.booking_id] = _local_date(s.starts_at, s.timezone)
-        if s.name_ja not in fac_ja[s.booking_id]:
-            fac_ja[s.booking_id].append(s.name_ja)
-            fac_en[s.booking_id].append(s.name_en or s.name_ja)
+        .where(*conds)
+        .order_by(Booking.id, BookingSegment.starts_at, BookingSegment.id)
+    )
 
-    return [
-        VisitRow(
-            id=r.id,
-            code=r.code,
-            group_name=r.group_name,
-            group_name_en=r.group_name_en,
-            visitor_type=r.visitor_type,
-            country=r.country,
-            headcount=r.headcount,
-            status=r.status,
-            visit_date=first_date.get(r.id),
-            facilities_ja=tuple(fac_ja.get(r.id, ())),
-            facilities_en=tuple(fac_en.get(r.id, ())),
+
+def _all_visits(session: Session, conds: list[ColumnElement[bool]]) -> list[_Visit]:
+    """Every booking passing ``conds`` in the list's order: two queries, sorted here."""
+    visits: dict[int, _Visit] = {}
+    _collect(session.execute(_with_segments(conds)).all(), visits)
+    _collect(session.execute(select(*_VISIT_COLUMNS).where(*conds)).all(), visits)
+    return _order(visits)
+
+
+def _visit_page(
+    session: Session, conds: list[ColumnElement[bool]], offset: int, limit: int, max_k: int
+) -> list[_Visit] | None:
+    """Bookings ``offset .. offset+limit`` in the list's order without reading every booking (two queries, a third
+    once the page reaches the bookings without segments); ``None`` if more than ``max_k`` segments would be read.
+
+    Walks the segments from the latest start down (index on ``starts_at``) to a start ``t`` where enough bookings
+    have their *first* start after ``t``: those are exactly the bookings that come first, in order, because every
+    other booking has all its segments at or before ``t``.
+    """
+    wanted = offset + limit
+    k = max(2 * wanted, 200)
+    while k <= max_k:
+        scan = (
+            select(BookingSegment.booking_id, BookingSegment.starts_at)
+            .join(Booking, Booking.id == BookingSegment.booking_id)
+            .where(*conds)
+            .order_by(BookingSegment.starts_at.desc())
+            .limit(k)
         )
-        for r in rows
-    ]
+        bounds = session.execute(
+            select(func.count(), func.min(scan.subquery().c.starts_at))
+        ).one()  # how many segments the walk read and where it stopped
+        exhausted = bounds[0] < k
+        cutoff = bounds[1]
+        visits: dict[int, _Visit] = {}
+        candidates = select(scan.subquery().c.booking_id)
+        _collect(session.execute(_with_segments([Booking.id.in_(candidates)])).all(), visits)
+        exact = [v for v in visits.values() if exhausted or (v.first is not None and cutoff is not None
+                                                             and v.first > cutoff)]  # fmt: skip
+        if len(exact) >= wanted or exhausted:
+            ordered = _order({v.row.id: v for v in exact})
+            if len(ordered) < wanted:  # every booking with a segment is in: then those without one
+                tail = session.execute(
+                    select(*_VISIT_COLUMNS)
+                    .where(*conds, ~exists().where(BookingSegment.booking_id == Booking.id))
+                    .order_by(Booking.id.desc())
+                    .limit(wanted - len(ordered))
+                ).all()
+                ordered += [_Visit(r, segments=[]) for r in tail]
+            return ordered[offset:wanted]
+        k *= 4
+    return None
+
+
+def list_visits(
+    session: Session,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+    status: BookingStatus | str | None = None,
+    text: str = "",
+) -> list[VisitRow]:
+    """Bookings, latest visit first (bookings with no segment yet come last), with the facilities visited.
+
+    ``status`` keeps one status; every word of ``text`` must occur in the code, the group's name (either language)
+    or the country's name or code. Two queries (three for the page that reaches bookings without segments),
+    however many bookings there are; a page reads only the latest segments, not every booking.
+    """
+    conds = _visit_conditions(status, text)
+    page = None
+    if limit is not None:
+        max_k = _MAX_CANDIDATES_TEXT if text.strip() else _MAX_CANDIDATES
+        page = _visit_page(session, conds, offset, limit, max_k)
+    if page is None:
+        everything = _all_visits(session, conds)
+        page = everything[offset : None if limit is None else offset + limit]
+    out = []
+    for v in page:
+        r = v.row
+        facilities_ja: list[str] = []
+        facilities_en: list[str] = []
+        visit_date: date | None = None
+        for seg in v.segments or ():
+            if visit_date is None:
+                visit_date = _local_date(seg.seg_start, seg.fac_tz)
+            if seg.fac_ja not in facilities_ja:
+                facilities_ja.append(seg.fac_ja)
+                facilities_en.append(seg.fac_en or seg.fac_ja)
+        out.append(
+            VisitRow(
+                id=r.id,
+                code=r.code,
+                group_name=r.group_name,
+                group_name_en=r.group_name_en,
+                visitor_type=r.visitor_type,
+                country=r.country,
+                headcount=r.headcount,
+                status=r.status,
+                visit_date=visit_date,
+                facilities_ja=tuple(facilities_ja),
+                facilities_en=tuple(facilities_en),
+            )
+        )
+    return out
 
 
 def record_counts(session: Session) -> dict[str, int]:
