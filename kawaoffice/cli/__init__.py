@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from kawaoffice.cli import db as db_cli
 from kawaoffice.cli import dispatch as dispatch_commands
 from kawaoffice.cli import partners as partner_commands
 from kawaoffice.cli import projects as project_commands
@@ -348,6 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
     restore.set_defaults(func=cmd_db_restore)
     for sub in (info, upgrade, backup, restore):
         add_common(sub, top=False)
+    db_cli.register(db_commands)
 
     demo = commands.add_parser("demo", help=_("load the demo data (adds nothing when already loaded)"))
     demo.add_argument(
