@@ -9,12 +9,11 @@ the search typed right after F5 waits for the new index: the answer is never sta
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer
 from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import N_, current_language
@@ -46,12 +45,11 @@ class _NaturalSort:
 class _IndexBuild:
     """One background build of the search index (a plain thread: it only runs services with its own session)."""
 
-    def __init__(self, sessions: SessionProvider, language: str, done: Any) -> None:
+    def __init__(self, sessions: SessionProvider, language: str) -> None:
         self.index: ps.PartnerIndex | None = None
         self.error: BaseException | None = None
         self._sessions = sessions
         self._language = language
-        self._done = done
         self.thread = threading.Thread(target=self._run, name="partner-index", daemon=True)
         self.thread.start()
 
@@ -62,8 +60,6 @@ class _IndexBuild:
         except BaseException as exc:  # reported on the UI thread by wait()
             log.exception("building the partner search index failed")
             self.error = exc
-        with contextlib.suppress(RuntimeError):  # the model was deleted meanwhile (tab closed)
-            self._done()
 
     def wait(self) -> ps.PartnerIndex:
         self.thread.join()
@@ -84,8 +80,9 @@ class PartnersModel(PagedTableModel):
     )
     natural_sort = _NaturalSort()
 
-    # emitted from the worker thread; Qt queues it to the model's thread
-    _index_built = Signal()
+    POLL_MS: ClassVar[int] = (
+        25  # how often the UI thread looks whether the worker is done (no Qt in the worker)
+    )
 
     def __init__(self, sessions: SessionProvider, parent: QObject | None = None) -> None:
         super().__init__(sessions, parent)
@@ -97,7 +94,9 @@ class PartnersModel(PagedTableModel):
         self._rows: dict[
             int, PartnerRow
         ] = {}  # rows read since the last reload: typing re-reads none of them
-        self._index_built.connect(self._take_index, Qt.ConnectionType.QueuedConnection)
+        self._poll = QTimer(self)
+        self._poll.setInterval(self.POLL_MS)
+        self._poll.timeout.connect(self._check_build)
 
     # --- what is shown ------------------------------------------------------------------------------------------
 
@@ -139,7 +138,8 @@ class PartnersModel(PagedTableModel):
             self._all = ps.matching_ids(session, ps.PartnerFilter(), language)
         self._rows = {}
         self._started = True
-        self._build = _IndexBuild(self._sessions, language, self._index_built.emit)
+        self._build = _IndexBuild(self._sessions, language)
+        self._poll.start()
         self._matched = self._search(self._filter)
         super().reload()
 
@@ -151,14 +151,20 @@ class PartnersModel(PagedTableModel):
     def index_ready(self) -> bool:
         return self._build is None and self._index is not None
 
+    def _check_build(self) -> None:
+        if self._build is None or not self._build.thread.is_alive():
+            self._take_index()
+
     def _take_index(self) -> None:
         build = self._build
         if build is None:
+            self._poll.stop()
             return
         index = build.wait()
         if build is not self._build:  # a newer reload started another build meanwhile
             return
         self._index, self._build = index, None
+        self._poll.stop()
 
     def fetch_page(self, session: Session, offset: int, limit: int) -> list[PartnerRow]:
         ids = self._matched[offset : offset + limit]

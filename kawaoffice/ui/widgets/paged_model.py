@@ -50,6 +50,7 @@ class PagedTableModel(QAbstractTableModel):
         self._sessions = sessions
         self._ids: list[int] = []
         self._cache: dict[int, Any] = {}
+        self._shown: dict[tuple[int, int], str | int] = {}  # (id, column) -> display value, formatted once
         self._offset = 0  # rows consumed from the service (its order)
         self._exhausted = False
         self._sort: tuple[int, Qt.SortOrder] | None = None  # None = the service's order
@@ -80,6 +81,7 @@ class PagedTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._started = True
         self._ids, self._cache, self._offset, self._exhausted = [], {}, 0, False
+        self._shown = {}
         if self._sort is None:
             self._ids.extend(r.id for r in self._load_page())
         else:
@@ -146,15 +148,18 @@ class PagedTableModel(QAbstractTableModel):
             or not (0 <= index.column() < len(self.columns))
         ):
             return None
-        row = self.row_at(index.row())
-        col = self.columns[index.column()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            value = col.display(row)
+            # Qt asks for each cell many times (painting, size hints, tooltips): format it once per reload
+            key = (self._ids[index.row()], index.column())
+            value = self._shown.get(key)
+            if value is None:
+                value = self._shown[key] = self.columns[index.column()].display(self.row_at(index.row()))
             return value if isinstance(value, int) and role == Qt.ItemDataRole.DisplayRole else str(value)
+        col = self.columns[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and col.numeric:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         if role == ID_ROLE:
-            return row.id
+            return self._ids[index.row()]
         return None
 
     def headerData(
