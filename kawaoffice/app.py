@@ -1,7 +1,7 @@
 """GUI entry point (``kawaoffice``): start-up as a list of named steps, each logged.
 
 Steps: logging -> settings -> language -> Qt application (fonts, Qt's own translations) -> database and migrations
--> main window. ``--screenshot PATH`` saves a PNG of the main window after start-up and exits.
+-> daily backup (local database) -> main window (then the warning about a database file on a network share). ``--screenshot PATH`` saves a PNG of the main window after start-up and exits.
 """
 
 from __future__ import annotations
@@ -24,9 +24,18 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from kawaoffice import APP_NAME, __version__, paths
 from kawaoffice.i18n import _, set_language
 from kawaoffice.settings import Settings
-from kawaoffice.storage import Database, StorageError, default_sqlite_url, open_database, resolve_database_url
+from kawaoffice.storage import (
+    Database,
+    DatabaseUnavailableError,
+    StorageError,
+    default_sqlite_url,
+    is_connection_error,
+    open_database,
+    resolve_database_url,
+)
+from kawaoffice.storage.backup import daily_backup
+from kawaoffice.storage.credentials import install_log_masking
 from kawaoffice.ui.main_window import TAB_KEYS, MainWindow
-from kawaoffice.ui.widgets.credentials import with_remembered_password
 
 log = logging.getLogger("kawaoffice.app")
 
@@ -84,8 +93,8 @@ class Startup:
         install_qt_translations(self.app, self.language)
 
     def open_database(self) -> None:
+        # a shared database's password comes from the credential store (open_database fills it in)
         url = resolve_database_url(self.args.database, self.settings.database_url)
-        url = with_remembered_password(url)
         try:
             self.database = open_database(url, self.user_name)
         except StorageError as exc:
@@ -101,12 +110,34 @@ class Startup:
                 raise StartupAborted from exc2
         log.info("database: %s (%s)", self.database.display_name, self.database.backend)
 
+    def back_up_daily(self) -> None:
+        """Once a day, a backup of the local database (rotated: 7 daily + 4 weekly). A failure is logged only:
+        the office's work must not stop for it."""
+        assert self.database is not None
+        if not self.settings.auto_backup or not self.database.is_local or self.args.screenshot:
+            return
+        try:
+            written = daily_backup(
+                self.database,
+                keep_daily=self.settings.backup_keep_daily,
+                keep_weekly=self.settings.backup_keep_weekly,
+            )
+        except (StorageError, OSError) as exc:
+            log.warning("daily backup failed: %s", exc)
+            return
+        if written is not None:
+            log.info("daily backup written to %s", written)
+
     def open_main_window(self) -> None:
         assert self.database is not None
-        self.window = MainWindow(self.database, self.settings, user_name=self.user_name)
+        self.window = MainWindow(
+            self.database, self.settings, user_name=self.user_name, live_refresh=not self.args.screenshot
+        )
         if self.args.tab:
             self.window.show_tab(self.args.tab)
         self.window.show()
+        if not self.args.screenshot:
+            self.window.check_network_share()
 
     def steps(self) -> list[tuple[str, Callable[[], None]]]:
         return [
@@ -115,6 +146,7 @@ class Startup:
             ("language", self.choose_language),
             ("Qt application and fonts", self.start_qt),
             ("database and migrations", self.open_database),
+            ("daily backup", self.back_up_daily),
             ("main window", self.open_main_window),
         ]
 
@@ -152,6 +184,7 @@ def configure_logging() -> Path | None:
         return None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root.addHandler(handler)
+    install_log_masking()  # no password of a database URL ever reaches the log file
     log.info("KawaOffice %s, Python %s, log file %s", __version__, sys.version.split()[0], log_file)
     return log_file
 
@@ -209,12 +242,22 @@ def show_error(title: str, message: str) -> None:
 
 def make_excepthook(
     log_file: Path | None,
+    window: MainWindow | None = None,
 ) -> Callable[[type[BaseException], BaseException, TracebackType | None], None]:
-    """Log an uncaught exception with its traceback and show the user a dialog with the log file's path."""
+    """Log an uncaught exception with its traceback and show the user a dialog with the log file's path.
+
+    A lost database connection is not a crash: the main window shows its offline banner and the user is told
+    that nothing was saved and that open windows keep their entries (an edit dialog stays open)."""
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
+            return
+        if isinstance(exc, DatabaseUnavailableError) or is_connection_error(exc):
+            log.warning("database unreachable during an action: %s", exc)
+            if window is not None and QApplication.instance() is not None:
+                window.handle_error(exc)
+                show_connection_lost(window)
             return
         log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
         if QApplication.instance() is None:
@@ -233,6 +276,17 @@ def make_excepthook(
         box.exec()
 
     return hook
+
+
+def show_connection_lost(parent: MainWindow) -> None:
+    QMessageBox.warning(
+        parent,
+        _("Connection lost"),
+        _(
+            "The database cannot be reached right now, so this was not saved. Your entries are still in the open "
+            "window: save again when the connection is back (see the banner at the top)."
+        ),
+    )
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
@@ -270,7 +324,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             startup.run()
         except StartupAborted:
             return 1
-        sys.excepthook = make_excepthook(startup.log_file)
+        sys.excepthook = make_excepthook(startup.log_file, startup.window)
         assert startup.app is not None and startup.window is not None
         if args.screenshot:
             ok = save_screenshot(startup, args.screenshot)

@@ -34,6 +34,11 @@ class Settings:
         default_factory=dict
     )  # each tab's own state (RecordTab.save_state)
     last_backup_date: str = ""
+    # SQLite safety: a backup of the local database once a day at start, keeping 7 daily + 4 weekly ones
+    auto_backup: bool = True
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 4
+    ignored_share_warnings: list[str] = field(default_factory=list)  # files the user keeps on a network share
 
     @staticmethod
     def path() -> Path:

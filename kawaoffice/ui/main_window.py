@@ -1,22 +1,43 @@
-"""The main window: the four area tabs, the File/View/Help menus and a status bar saying which database is open.
+"""The main window: the four area tabs, the File/View/Tools/Help menus and a status bar saying which database is open.
 
 The window is given its :class:`~kawaoffice.storage.Database` by ``app.py`` (tests pass a test database); the tabs read
 through :mod:`kawaoffice.services` with sessions from it.
+
+Shared database (issue 7):
+- File menu: connect to the shared PostgreSQL database, use the local one, copy local data to a new shared
+  database, back up, restore from a backup.
+- Live refresh: what other users save appears within 2 s: the visible tab reloads (keeping the selection), the
+  other tabs reload when shown. ``record_changed(table, id)`` and ``tables_changed(frozenset)`` are emitted for
+  other users' changes (also on ``live_refresh.change_hub()``); edit dialogs connect to them, e.g. with
+  ``kawaoffice.ui.widgets.live_refresh.watch_record(dialog, "organizations", org_id)``.
+- Connection loss: an offline banner with retries (1, 2, 4, 8, then every 10 s) and "Retry now"; when the server
+  answers again the banner goes and the tab reloads. ``connection_changed(online)`` tells others.
 """
 
 from __future__ import annotations
 
+import contextlib
 import getpass
 import logging
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QUrl
+from PySide6.QtCore import QByteArray, QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QTabWidget, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from kawaoffice import APP_NAME, __version__, paths
@@ -25,22 +46,39 @@ from kawaoffice.services import overview
 from kawaoffice.settings import Settings
 from kawaoffice.storage import (
     Database,
+    DatabaseUnavailableError,
     StorageError,
     backup_database,
     database_info,
     default_sqlite_url,
+    explain_connection_error,
+    is_connection_error,
     normalize_url,
     open_database,
+    restore_database,
 )
+from kawaoffice.storage.backup import list_backups, network_share_of
+from kawaoffice.storage.credentials import password_of, store_password, without_password
+from kawaoffice.storage.notify import Change
+from kawaoffice.storage.transfer import copy_to_new_database
 from kawaoffice.ui.dispatch.tab import DispatchesTab
 from kawaoffice.ui.office_tools import OfficeTools, apply_role, register_user, role_text
 from kawaoffice.ui.partners.tab import PartnersTab
 from kawaoffice.ui.projects.tab import ProjectsTab
 from kawaoffice.ui.tours.tab import VisitsTab
 from kawaoffice.ui.widgets.busy import run_busy
-from kawaoffice.ui.widgets.credentials import remember_password, split_password
-from kawaoffice.ui.widgets.database_dialogs import DatabaseInfoDialog, SwitchDatabaseDialog, database_kind
+from kawaoffice.ui.widgets.connect_dialog import ConnectDialog
+from kawaoffice.ui.widgets.database_dialogs import (
+    DatabaseInfoDialog,
+    NetworkShareWarning,
+    RestoreDialog,
+    TransferReportDialog,
+    connection_text,
+    database_kind,
+)
 from kawaoffice.ui.widgets.format import format_number
+from kawaoffice.ui.widgets.live_refresh import LiveRefresh, change_hub
+from kawaoffice.ui.widgets.offline_banner import OfflineBanner
 from kawaoffice.ui.widgets.record_tab import RecordTab
 
 log = logging.getLogger(__name__)
@@ -61,7 +99,15 @@ def _from_base64(text: str) -> QByteArray:
     return QByteArray.fromBase64(text.encode("ascii"))
 
 
+class _PingResult(QObject):
+    done = Signal(bool, str)  # answered, translated reason
+
+
 class MainWindow(QMainWindow):
+    record_changed = Signal(str, int)  # a record another user saved: table name, id
+    tables_changed = Signal(object)  # frozenset of the tables another user changed
+    connection_changed = Signal(bool)  # False: the database cannot be reached (banner shown); True: back
+
     def __init__(
         self,
         database: Database,
@@ -69,6 +115,8 @@ class MainWindow(QMainWindow):
         *,
         user_name: str = "",
         open_database_func: Callable[[str, str], Database] | None = None,
+        live_refresh: bool = True,
+        poll_interval: float = 1.0,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -77,7 +125,16 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.user_name = user_name or settings.user_name or getpass.getuser()
         self._open_database = open_database_func or (lambda url, user: open_database(url, user))
+        self._live_enabled = live_refresh
+        self._poll_interval = poll_interval
+        self._live: LiveRefresh | None = None
+        self._stale: set[str] = set()
+        self._ping_thread: threading.Thread | None = None
+        self._ping_result = _PingResult(self)
+        self._ping_result.done.connect(self._on_ping)
 
+        self.banner = OfflineBanner(self)
+        self.banner.retry.connect(self.retry_connection)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
         self.tabs.setDocumentMode(True)
@@ -87,7 +144,13 @@ class MainWindow(QMainWindow):
             tab = cls(self._session, self.tabs)
             self._tabs[cls.key] = tab
             self.tabs.addTab(tab, _(cls.title))
-        self.setCentralWidget(self.tabs)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
         self.tools = OfficeTools(self, self._session, settings, lambda: self._tabs[self.current_tab_key()])
         self.role = register_user(self._session, self.user_name)
         apply_role(self._tabs, self.role)
@@ -98,6 +161,7 @@ class MainWindow(QMainWindow):
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._on_tab_changed(self.tabs.currentIndex())
         self._update_status()
+        self.start_live_refresh()
 
     # --- database -----------------------------------------------------------------------------------------------
 
@@ -116,15 +180,161 @@ class MainWindow(QMainWindow):
 
     def _on_tab_changed(self, index: int) -> None:
         widget = self.tabs.widget(index)
-        if isinstance(widget, RecordTab) and widget.key not in self._loaded:
+        if not isinstance(widget, RecordTab):
+            return
+        if widget.key not in self._loaded:
             self._loaded.add(widget.key)
-            widget.load()
+            self._stale.discard(widget.key)
+            with self._guard():
+                widget.load()
+        elif widget.key in self._stale and not self.offline:
+            self.reload_tab(widget.key)
 
     def refresh(self) -> None:
         """Reload the tabs already shown and the status bar counts (F5)."""
-        for key in list(self._loaded):
-            self._tabs[key].reload()
+        with self._guard():
+            for key in list(self._loaded):
+                self.reload_tab(key)
         self._update_status()
+
+    def reload_tab(self, key: str) -> None:
+        """Reload one tab, keeping the selected record selected (when it is still there)."""
+        tab = self._tabs[key]
+        selected = tab.current_id()
+        tab.reload()
+        self._stale.discard(key)
+        if selected is None or tab.current_id() == selected:
+            return
+        model = tab.model
+        for row in range(model.rowCount()):
+            if model.id_at(row) == selected:
+                tab.view.setCurrentIndex(model.index(row, max(tab.view.currentIndex().column(), 0)))
+                break
+
+    # --- live refresh and connection loss -------------------------------------------------------------------------
+
+    def start_live_refresh(self) -> None:
+        if not self._live_enabled or self._live is not None:
+            return
+        self._live = LiveRefresh(self.database, self, interval=self._poll_interval)
+        self._live.changed.connect(self._on_database_changed)
+        self._live.status_changed.connect(self._on_watch_status)
+        self._live.start()
+
+    def stop_live_refresh(self) -> None:
+        live, self._live = self._live, None
+        if live is not None:
+            live.stop()
+            live.deleteLater()
+
+    @property
+    def live_mode(self) -> str:
+        """``"listen"`` (PostgreSQL NOTIFY), ``"poll"`` or ``""`` (off)."""
+        return self._live.mode if self._live is not None else ""
+
+    def _on_database_changed(self, change: Change) -> None:
+        """Someone else committed: reload the visible tab now, the others when they are shown."""
+        if self.offline:
+            return
+        if change.tables or change.resync:
+            self._stale.update(self._loaded)
+            current = self.current_tab_key()
+            with self._guard():
+                if current in self._loaded:
+                    self.reload_tab(current)
+            self._update_status()
+        if change.tables:
+            self.tables_changed.emit(frozenset(change.tables))
+        for table, row_id in sorted(change.records):
+            self.record_changed.emit(table, row_id)
+        change_hub().announce(change)
+
+    def _on_watch_status(self, online: bool, reason: str) -> None:
+        if online:
+            if self.offline:
+                self._back_online()
+        else:
+            self.connection_lost(reason)
+
+    @property
+    def offline(self) -> bool:
+        return self.banner.offline
+
+    def connection_lost(self, reason: str = "") -> None:
+        """Show the offline banner (the retries start); unsaved edits in open dialogs stay where they are."""
+        was_offline = self.offline
+        self.banner.show_offline(reason)
+        if not was_offline:
+            log.warning("database %s unreachable: %s", self.database.display_name, reason)
+            self._update_status()
+            self.connection_changed.emit(False)
+
+    def handle_error(self, exc: BaseException) -> bool:
+        """``True`` when ``exc`` means the database cannot be reached (the banner is then shown)."""
+        if isinstance(exc, DatabaseUnavailableError) or (
+            isinstance(exc, DBAPIError) and is_connection_error(exc)
+        ):
+            reason = (
+                exc.detail if isinstance(exc, DatabaseUnavailableError) else explain_connection_error(exc)
+            )
+            self.connection_lost(reason)
+            return True
+        return False
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Run a read of the window's own (loading tabs, counting) so that a lost connection shows the banner
+        instead of an error."""
+        try:
+            yield
+        except (DatabaseUnavailableError, DBAPIError) as exc:
+            if not self.handle_error(exc):
+                raise
+
+    def retry_connection(self) -> None:
+        """Check (off the UI thread) whether the database answers again."""
+        if self._ping_thread is not None and self._ping_thread.is_alive():
+            return
+        self.banner.checking()
+        if self._live is not None:
+            self._live.retry_now()
+        db, result = self.database, self._ping_result
+
+        def ping() -> None:
+            try:
+                db.ping()
+            except DatabaseUnavailableError as exc:
+                outcome = (False, exc.detail)
+            except Exception as exc:  # anything else: still not usable
+                outcome = (False, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+            else:
+                outcome = (True, "")
+            with contextlib.suppress(RuntimeError):  # the window is gone
+                result.done.emit(*outcome)
+
+        self._ping_thread = threading.Thread(target=ping, name="kawaoffice-retry", daemon=True)
+        self._ping_thread.start()
+
+    def _on_ping(self, answered: bool, reason: str) -> None:
+        self._ping_thread = None
+        if not self.offline:
+            return
+        if answered:
+            self._back_online()
+        else:
+            self.banner.retry_failed(reason)
+
+    def _back_online(self) -> None:
+        log.info("database %s answers again", self.database.display_name)
+        self.banner.hide_online()
+        self._stale.update(self._loaded)
+        with self._guard():
+            current = self.current_tab_key()
+            if current in self._loaded:
+                self.reload_tab(current)
+        self._update_status()
+        if not self.offline:
+            self.connection_changed.emit(True)
 
     # --- menus --------------------------------------------------------------------------------------------------
 
@@ -139,8 +349,18 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         file_menu = bar.addMenu(_("&File"))
         file_menu.addAction(self._action(_("Database &information..."), self.show_database_info))
-        file_menu.addAction(self._action(_("&Switch database..."), self.switch_database))
+        file_menu.addSeparator()
+        self.connect_action = self._action(_("&Connect to shared database..."), self.connect_to_server)
+        self.local_action = self._action(_("Use &local database"), self.use_local_database)
+        self.copy_action = self._action(
+            _("Co&py local data to a new shared database..."), self.copy_to_server
+        )
+        for action in (self.connect_action, self.local_action, self.copy_action):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
         file_menu.addAction(self._action(_("&Back up database..."), self.back_up))
+        self.restore_action = self._action(_("&Restore from backup..."), self.restore_from_backup)
+        file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         quit_action = self._action(_("&Quit"), self.close, "Ctrl+Q")
         quit_action.setMenuRole(QAction.MenuRole.QuitRole)
@@ -180,22 +400,37 @@ class MainWindow(QMainWindow):
         self._user_label.setObjectName("status_user")
         self._counts_label = QLabel(self)
         self._counts_label.setObjectName("status_counts")
-        for label in (self._db_label, self._user_label, self._counts_label):
+        self._offline_label = QLabel(self)
+        self._offline_label.setObjectName("status_offline")
+        self._offline_label.setStyleSheet("QLabel { color: #a4000f; font-weight: bold; }")
+        for label in (self._db_label, self._user_label, self._counts_label, self._offline_label):
             label.setContentsMargins(6, 0, 6, 0)
         status = self.statusBar()
         status.addWidget(self._db_label)
         status.addWidget(self._user_label)
+        status.addWidget(self._offline_label)
         status.addPermanentWidget(self._counts_label)
 
     def _update_status(self) -> None:
-        self._db_label.setText(database_kind(self.database))
+        self._db_label.setText(connection_text(self.database))
         self._db_label.setToolTip(self.database.display_name)
-        self._user_label.setText(
-            _("User: {name} ({role})").format(name=self.user_name, role=role_text(self.role))
-        )
+        user = _("User: {name} ({role})").format(name=self.user_name, role=role_text(self.role))
+        login = self.database.user_name
+        if login and login != self.user_name:
+            user = _("{user}, database login {login}").format(user=user, login=login)
+        self._user_label.setText(user)
+        self._offline_label.setText(_("Offline") if self.offline else "")
+        self._offline_label.setVisible(self.offline)
+        if self.offline:
+            self._counts_label.setText("")
+            return
         try:
             with self._session() as session:
                 counts = overview.record_counts(session)
+        except (DatabaseUnavailableError, DBAPIError) as exc:
+            self._counts_label.setText("")
+            if not self.handle_error(exc):
+                log.exception("could not count records")
         except Exception:  # the status bar must never stop the window; the error is in the log
             log.exception("could not count records")
             self._counts_label.setText("")
@@ -213,7 +448,8 @@ class MainWindow(QMainWindow):
 
     def status_text(self) -> str:
         """What the status bar shows, for tests and the log."""
-        return " | ".join(lbl.text() for lbl in (self._db_label, self._user_label, self._counts_label))
+        labels = (self._db_label, self._user_label, self._offline_label, self._counts_label)
+        return " | ".join(lbl.text() for lbl in labels if lbl.text())
 
     # --- File menu ----------------------------------------------------------------------------------------------
 
@@ -229,16 +465,26 @@ class MainWindow(QMainWindow):
             log.exception("could not read the database information")
         DatabaseInfoDialog(self.database, counts, revision, size, self).exec()
 
-    def switch_database(self) -> None:
-        shared = self.settings.shared_database_url
-        if not shared and not self.database.is_local:
-            shared = split_password(self.database.url)[0]
-        dialog = SwitchDatabaseDialog(self.database, shared, self)
-        if dialog.exec() == SwitchDatabaseDialog.DialogCode.Accepted:
-            self.open_other_database(dialog.chosen_url())
+    def connect_to_server(self) -> bool:
+        """File > Connect to shared database...: the connect dialog, then open the server's database."""
+        current = self.settings.shared_database_url
+        if not current and not self.database.is_local:
+            current = self.database.url
+        dialog = ConnectDialog(self, current_url=current)
+        if dialog.exec() != ConnectDialog.DialogCode.Accepted:
+            return False
+        return self.open_other_database(dialog.url(), remember=dialog.remember_password())
 
-    def open_other_database(self, url: str) -> bool:
-        """Open ``url`` (``""`` = the local default), remember the choice in the settings and show its data."""
+    def use_local_database(self) -> bool:
+        """File > Use local database: the local SQLite file on this PC."""
+        if self.database.is_local and self.database.url == normalize_url(default_sqlite_url()):
+            QMessageBox.information(self, _("Use local database"), _("The local database is already open."))
+            return False
+        return self.open_other_database("")
+
+    def open_other_database(self, url: str, *, remember: bool = True) -> bool:
+        """Open ``url`` (``""`` = the local default), remember the choice in the settings (never the password: that
+        goes to the credential store when ``remember``) and show its data."""
         target = normalize_url(url) if url else default_sqlite_url()
         try:
             new_db = run_busy(
@@ -247,20 +493,141 @@ class MainWindow(QMainWindow):
         except StorageError as exc:
             QMessageBox.warning(self, _("Switch database"), exc.message)
             return False
-        stored, password = split_password(target) if url else ("", None)
-        if password:
-            remember_password(stored, password)
+        password = password_of(target)
+        if password and remember:
+            store_password(target, password)
+        stored = without_password(target) if url else ""
         self.settings.database_url = stored
-        if stored:
+        if stored and not new_db.is_local:
             self.settings.shared_database_url = stored
         self.settings.save()
-        old, self.database = self.database, new_db
-        old.dispose()
+        self._use_database(new_db)
         log.info("switched to database %s", new_db.display_name)
+        self.check_network_share()
+        return True
+
+    def _use_database(self, new_db: Database) -> None:
+        self.stop_live_refresh()
+        old, self.database = self.database, new_db
+        if old is not new_db:
+            old.dispose()
+        self.banner.hide_online()
         self.tools.forget_windows()
         self.role = register_user(self._session, self.user_name)
         apply_role(self._tabs, self.role)
         self.refresh()
+        self.start_live_refresh()
+
+    def check_network_share(self) -> bool:
+        """Warn when the local database file is on a network share; ``True`` when the warning was shown."""
+        path = self.database.sqlite_path
+        if path is None or str(path) in self.settings.ignored_share_warnings:
+            return False
+        share = network_share_of(path)
+        if share is None:
+            return False
+        log.warning("database file %s is on a network share (%s)", path, share)
+        box = NetworkShareWarning(path, share, self)
+        box.exec()
+        if box.dont_warn.isChecked():
+            self.settings.ignored_share_warnings = [*self.settings.ignored_share_warnings, str(path)]
+            self.settings.save()
+        if box.wants_server():
+            self.connect_to_server()
+        return True
+
+    def copy_to_server(self) -> bool:
+        """File > Copy local data to a new shared database...: name the new, empty server database, copy, show
+        the counts and offer to switch to it."""
+        if not self.database.is_local:
+            QMessageBox.information(
+                self,
+                _("Copy local data to a new shared database"),
+                _("The shared database is already open. Open the local database first to copy its data."),
+            )
+            return False
+        dialog = ConnectDialog(
+            self,
+            current_url=self.settings.shared_database_url,
+            title=_("Copy local data to a new shared database"),
+            accept_text=_("&Copy"),
+            intro=_(
+                "All records of the local database are copied into a new, empty database on the PostgreSQL "
+                "server (ask its administrator to create it). The local database stays as it is."
+            ),
+        )
+        if dialog.exec() != ConnectDialog.DialogCode.Accepted:
+            return False
+        url, source = dialog.url(), self.database
+        try:
+            report = run_busy(
+                self,
+                _("Copying the local data to the shared database..."),
+                lambda: copy_to_new_database(source, url),
+            )
+        except StorageError as exc:
+            QMessageBox.warning(self, _("Copy local data to a new shared database"), exc.message)
+            return False
+        if dialog.remember_password():
+            store_password(url, dialog.password.text())
+        self.settings.shared_database_url = dialog.url_without_password()
+        self.settings.save()
+        if TransferReportDialog(report, self).exec() == TransferReportDialog.DialogCode.Accepted:
+            self.open_other_database(url, remember=dialog.remember_password())
+        return True
+
+    def restore_from_backup(self) -> bool:
+        """File > Restore from backup...: choose a backup, confirm, save the current file, restore, reopen."""
+        if not self.database.is_local:
+            QMessageBox.information(
+                self,
+                _("Restore from backup"),
+                _(
+                    "The shared database is restored on the server by its administrator (pg_restore). "
+                    "Restoring from the File menu is for the local database."
+                ),
+            )
+            return False
+        dialog = RestoreDialog(list_backups(), self.database.sqlite_path, self)
+        if dialog.exec() != RestoreDialog.DialogCode.Accepted or dialog.chosen() is None:
+            return False
+        chosen = dialog.chosen()
+        assert chosen is not None
+        return self.restore_backup(chosen.path)
+
+    def restore_backup(self, src: Path, *, confirm: bool = True) -> bool:
+        if confirm:
+            answer = QMessageBox.question(
+                self,
+                _("Restore from backup"),
+                _(
+                    "Replace the current database with the backup {name}? Changes made since that backup are "
+                    "replaced; the current database is saved to the backup folder first."
+                ).format(name=src.name),
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.No,
+            )
+            if answer != QMessageBox.StandardButton.Yes:
+                return False
+        url = self.database.url
+        self.stop_live_refresh()
+        self.database.dispose()
+        try:
+            safety = run_busy(self, _("Restoring the backup..."), lambda: restore_database(url, src))
+            new_db = run_busy(
+                self, _("Opening the database..."), lambda: self._open_database(url, self.user_name)
+            )
+        except StorageError as exc:
+            QMessageBox.warning(self, _("Restore from backup"), exc.message)
+            self.refresh()
+            self.start_live_refresh()
+            return False
+        self._use_database(new_db)
+        log.info("restored %s from %s (previous file saved to %s)", url, src, safety)
+        message = _("The database was restored from {name}.").format(name=src.name)
+        if safety is not None:
+            message += "\n" + _("The replaced database was saved to {path}.").format(path=str(safety))
+        QMessageBox.information(self, _("Restore from backup"), message)
         return True
 
     def default_backup_path(self) -> Path:
@@ -353,4 +720,5 @@ class MainWindow(QMainWindow):
             self.save_state()
         except OSError:
             log.exception("could not save the window state")
+        self.stop_live_refresh()
         super().closeEvent(event)
