@@ -85,6 +85,15 @@ def name_key(language: str, name_kana: str, name_ja: str, name_en: str) -> tuple
     return _en_key(name_en, name_ja)
 
 
+@lru_cache(maxsize=65536)
+def _flat_key(language: str, name_kana: str, name_ja: str, name_en: str) -> str:
+    """``name_key`` as one string (parts joined with NUL, which sorts first): the same order, compared several
+    times faster than nested tuples when 10,000 organizations are sorted."""
+    key = name_key(language, name_kana, name_ja, name_en)
+    parts = (*key[0], key[1]) if isinstance(key[0], tuple) else key
+    return "\0".join(parts)
+
+
 def _conditions(flt: PartnerFilter) -> list[ColumnElement[bool]]:
     conds: list[ColumnElement[bool]] = []
     if flt.kinds:
@@ -124,8 +133,8 @@ def matching_ids(session: Session, flt: PartnerFilter, language: str) -> list[in
     conds = _conditions(flt)
     if conds:
         stmt = stmt.where(and_(*conds))
-    rows = list(session.execute(stmt).all())
-    rows.sort(key=lambda r: (name_key(language, r.name_kana, r.name_ja, r.name_en), r.id))
+    rows = list(session.connection().execute(stmt).all())
+    rows.sort(key=lambda r: (_flat_key(language, r.name_kana, r.name_ja, r.name_en), r.id))
     return [r.id for r in rows]
 
 
@@ -495,7 +504,7 @@ class PartnerIndex:
             select(OrganizationTechnology.organization_id, OrganizationTechnology.technology_id)
         ):
             techs[org_id].add(tech_id)
-        ordered = sorted(orgs, key=lambda o: (name_key(language, o.name_kana, o.name_ja, o.name_en), o.id))
+        ordered = sorted(orgs, key=lambda o: (_flat_key(language, o.name_kana, o.name_ja, o.name_en), o.id))
         no_people: list[str] = []
         entries = [
             _Entry(

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from kawaoffice.i18n import _
 from kawaoffice.model.partners import (
@@ -21,7 +21,7 @@ from kawaoffice.model.partners import (
 )
 from kawaoffice.model.reference import DAC_SECTORS
 from kawaoffice.services import common as c
-from kawaoffice.services.errors import ValidationError
+from kawaoffice.services.errors import NotFoundError, ValidationError
 from kawaoffice.services.text import fold, fold_all
 
 # --- organizations ----------------------------------------------------------------------------------------------
@@ -87,7 +87,19 @@ def create_organization(
 
 
 def get_organization(session: Session, organization_id: int) -> Organization:
-    return c.get_entity(session, Organization, organization_id)
+    """The organization with its memberships and technologies (and each technology's names) loaded in two more
+    queries, not one per technology: the detail pane and the edit dialog show them all."""
+    org = session.get(
+        Organization,
+        organization_id,
+        options=[
+            selectinload(Organization.memberships),
+            selectinload(Organization.technologies).joinedload(OrganizationTechnology.technology),
+        ],
+    )
+    if org is None:
+        raise NotFoundError()
+    return org
 
 
 def update_organization(

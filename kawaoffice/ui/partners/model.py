@@ -51,7 +51,10 @@ class _IndexBuild:
         self._sessions = sessions
         self._language = language
         self.thread = threading.Thread(target=self._run, name="partner-index", daemon=True)
-        self.thread.start()
+
+    def start(self) -> None:
+        if self.thread.ident is None:
+            self.thread.start()
 
     def _run(self) -> None:
         try:
@@ -61,7 +64,11 @@ class _IndexBuild:
             log.exception("building the partner search index failed")
             self.error = exc
 
+    def running(self) -> bool:
+        return self.thread.ident is None or self.thread.is_alive()
+
     def wait(self) -> ps.PartnerIndex:
+        self.start()
         self.thread.join()
         if self.index is None:
             raise self.error or RuntimeError("the partner search index was not built")
@@ -80,9 +87,11 @@ class PartnersModel(PagedTableModel):
     )
     natural_sort = _NaturalSort()
 
-    POLL_MS: ClassVar[int] = (
-        25  # how often the UI thread looks whether the worker is done (no Qt in the worker)
-    )
+    # How often the UI thread looks whether the worker is done (the worker touches no Qt object).
+    POLL_MS: ClassVar[int] = 25
+    # The worker starts this long after the list is shown: in Python it shares one interpreter lock with the UI
+    # thread, so starting at once would slow the painting and the first row's detail down.
+    START_DELAY_MS: ClassVar[int] = 300
 
     def __init__(self, sessions: SessionProvider, parent: QObject | None = None) -> None:
         super().__init__(sessions, parent)
@@ -97,6 +106,9 @@ class PartnersModel(PagedTableModel):
         self._poll = QTimer(self)
         self._poll.setInterval(self.POLL_MS)
         self._poll.timeout.connect(self._check_build)
+        self._starter = QTimer(self)
+        self._starter.setSingleShot(True)
+        self._starter.timeout.connect(self._start_build)
 
     # --- what is shown ------------------------------------------------------------------------------------------
 
@@ -139,7 +151,7 @@ class PartnersModel(PagedTableModel):
         self._rows = {}
         self._started = True
         self._build = _IndexBuild(self._sessions, language)
-        self._poll.start()
+        self._starter.start(self.START_DELAY_MS)
         self._matched = self._search(self._filter)
         super().reload()
 
@@ -151,8 +163,13 @@ class PartnersModel(PagedTableModel):
     def index_ready(self) -> bool:
         return self._build is None and self._index is not None
 
+    def _start_build(self) -> None:
+        if self._build is not None:
+            self._build.start()
+            self._poll.start()
+
     def _check_build(self) -> None:
-        if self._build is None or not self._build.thread.is_alive():
+        if self._build is None or not self._build.running():
             self._take_index()
 
     def _take_index(self) -> None:
