@@ -19,7 +19,7 @@ from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kawaoffice import APP_NAME, __version__, paths
 from kawaoffice.i18n import _, set_language
@@ -257,7 +257,9 @@ def make_excepthook(
             log.warning("database unreachable during an action: %s", exc)
             if window is not None and QApplication.instance() is not None:
                 window.handle_error(exc)
-                show_connection_lost(window)
+                # the banner explains it; an open dialog (a save that failed) is also told in words
+                if QApplication.activeModalWidget() is not None:
+                    show_connection_lost(QApplication.activeModalWidget() or window)
             return
         log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
         if QApplication.instance() is None:
@@ -278,13 +280,14 @@ def make_excepthook(
     return hook
 
 
-def show_connection_lost(parent: MainWindow) -> None:
+def show_connection_lost(parent: QWidget) -> None:
     QMessageBox.warning(
         parent,
         _("Connection lost"),
         _(
-            "The database cannot be reached right now, so this was not saved. Your entries are still in the open "
-            "window: save again when the connection is back (see the banner at the top)."
+            "The database cannot be reached right now, so this could not be done and nothing was saved. Your "
+            "entries are still in the open window: save again when the connection is back (see the banner at the "
+            "top of the main window)."
         ),
     )
 
