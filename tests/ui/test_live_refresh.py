@@ -3,6 +3,7 @@ PostgreSQL (LISTEN/NOTIFY) and on one SQLite file (polling); the other window's 
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from tests.services.test_overview import populate
 pytestmark = pytest.mark.gui
 
 DEADLINE_MS = 2000
+_numbers = itertools.count()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -31,7 +33,7 @@ def shared_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     else:
         request.applymarker(pytest.mark.postgres)
         server: PostgresServer = request.getfixturevalue("pg_server")
-        url = server.create_database("kawa_live_gui")
+        url = server.create_database(f"kawa_live_gui_{next(_numbers)}")
     db = open_database(url, "tester")
     with db.session() as s:
         populate(s)
