@@ -247,7 +247,9 @@ def test_the_cli_acts_as_the_login_with_its_role(
     db.dispose()
 
     monkeypatch.setattr(core, "login_name", lambda: "mika")
-    code, out, err = run(capsys, "--database", url, "import", "partners", str(DATA / "partners_utf8_bom.csv"))
+    code, out, err = run(
+        capsys, "--database", url, "import", "partners", str(DATA / "partners_utf8_bom.csv"), "--lang", "en"
+    )
     assert code == 1, out
     assert err.strip().splitlines()[-1] == "You are a viewer: you cannot change data."
     code, out, err = run(capsys, "--database", url, "list", "partners")
