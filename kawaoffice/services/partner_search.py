@@ -281,9 +281,10 @@ def timeline(session: Session, organization_id: int) -> list[TimelineEntry]:
             select(ProjectParticipant.project_id).where(ProjectParticipant.organization_id == organization_id)
         )
     ) | set(session.scalars(select(Project.id).where(Project.counterpart_id == organization_id)))
-    if project_ids:
-        for p in session.scalars(select(Project).where(Project.id.in_(project_ids))):
-            entries.append(TimelineEntry(p.start_on, "project", p.title_ja, p.title_en or p.title_ja, p.code))
+    # the queries run even for an empty id list, so the detail pane costs the same number of queries for
+    # every organization (tests/perf/test_query_counts.py)
+    for p in session.scalars(select(Project).where(Project.id.in_(sorted(project_ids)))):
+        entries.append(TimelineEntry(p.start_on, "project", p.title_ja, p.title_en or p.title_ja, p.code))
     people = select(Employment.contact_id).where(Employment.organization_id == organization_id)
     for d in session.scalars(
         select(Dispatch)
@@ -300,20 +301,19 @@ def timeline(session: Session, organization_id: int) -> list[TimelineEntry]:
             select(BookingPresenter.booking_id).where(BookingPresenter.organization_id == organization_id)
         )
     )
-    if booking_ids:
-        first: dict[int, date] = {}
-        for seg in session.execute(
-            select(BookingSegment.booking_id, BookingSegment.starts_at).where(
-                BookingSegment.booking_id.in_(booking_ids)
-            )
-        ):
-            day = seg.starts_at.date()
-            if seg.booking_id not in first or day < first[seg.booking_id]:
-                first[seg.booking_id] = day
-        for b in session.scalars(select(Booking).where(Booking.id.in_(booking_ids))):
-            entries.append(
-                TimelineEntry(first.get(b.id), "visit", b.group_name, b.group_name_en or b.group_name, b.code)
-            )
+    first: dict[int, date] = {}
+    for seg in session.execute(
+        select(BookingSegment.booking_id, BookingSegment.starts_at).where(
+            BookingSegment.booking_id.in_(sorted(booking_ids))
+        )
+    ):
+        day = seg.starts_at.date()
+        if seg.booking_id not in first or day < first[seg.booking_id]:
+            first[seg.booking_id] = day
+    for b in session.scalars(select(Booking).where(Booking.id.in_(sorted(booking_ids)))):
+        entries.append(
+            TimelineEntry(first.get(b.id), "visit", b.group_name, b.group_name_en or b.group_name, b.code)
+        )
     for n in session.scalars(select(LocalNeed).where(LocalNeed.counterpart_id == organization_id)):
         entries.append(TimelineEntry(n.learned_on, "need", n.topic, n.topic, n.country))
     entries.sort(key=lambda e: (e.on is not None, e.on or date.min), reverse=True)

@@ -1,0 +1,174 @@
+"""The large benchmark databases, built once from the demo generator and cached under the temp folder.
+
+The cache key is the scale and the schema head, so a new migration builds a fresh database:
+
+- SQLite: ``<tmp>/kawaoffice-bench/large-s<scale>-<head>.sqlite3`` (built in a side file, then renamed);
+- PostgreSQL: a data folder ``<tmp>/kawaoffice-bench/pg-s<scale>-<head>/`` with a server started on a free
+  loopback port (initdb + pg_ctl like ``tests/pgserver.py``; as ``postgres`` when run as root) and stopped at the
+  end. Skipped, with the reason printed, when no PostgreSQL server binaries are installed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import func, select
+
+from kawaoffice.model.partners import Organization
+from kawaoffice.services.demo import load_demo
+from kawaoffice.storage import Database, head_revision, open_database
+
+CACHE_DIR = Path(tempfile.gettempdir()) / "kawaoffice-bench"
+PG_USER = "kawa"
+PG_DB = "kawaoffice_bench"
+
+
+def _key(scale: int) -> str:
+    return f"s{scale}-{head_revision()}"
+
+
+def build(db: Database, scale: int) -> float:
+    """Load the demo data and ``scale`` generated units into an empty database; seconds taken."""
+    start = time.perf_counter()
+    last = [0.0]
+
+    def progress(done: int, total: int) -> None:
+        if time.perf_counter() - last[0] > 10:
+            last[0] = time.perf_counter()
+            print(f"  ... {done}/{total} steps", flush=True)
+
+    with db.session() as s:
+        load_demo(s, scale=scale, progress=progress)
+    return time.perf_counter() - start
+
+
+def _filled(db: Database) -> bool:
+    with db.session() as s:
+        return bool(s.scalar(select(func.count()).select_from(Organization)))
+
+
+def sqlite_database(scale: int) -> tuple[str, float | None]:
+    """URL of the cached SQLite file (built now if missing) and the build time in seconds (None if cached)."""
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    path = CACHE_DIR / f"large-{_key(scale)}.sqlite3"
+    if path.exists():
+        return f"sqlite:///{path}", None
+    side = path.with_suffix(".building")
+    for extra in (side, side.with_name(side.name + "-wal"), side.with_name(side.name + "-shm")):
+        extra.unlink(missing_ok=True)
+    print(f"building the SQLite benchmark database {path} (scale {scale}) ...", flush=True)
+    db = open_database(f"sqlite:///{side}", "bench")
+    try:
+        seconds = build(db, scale)
+        with db.engine.connect() as conn:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        db.dispose()
+    for suffix in ("-wal", "-shm"):
+        side.with_name(side.name + suffix).unlink(missing_ok=True)
+    side.rename(path)
+    return f"sqlite:///{path}", seconds
+
+
+def find_pg_bindir() -> Path | None:
+    import glob
+
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name), reverse=True
+    )
+    for cand in candidates:
+        if (Path(cand) / "initdb").exists() and (Path(cand) / "pg_ctl").exists():
+            return Path(cand)
+    initdb = shutil.which("initdb")
+    if initdb and shutil.which("pg_ctl"):
+        return Path(initdb).resolve().parent
+    return None
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class CachedPostgres:
+    """A PostgreSQL server on a data folder kept between runs (the large database is built only once)."""
+
+    def __init__(self, bindir: Path, scale: int) -> None:
+        self.bindir = bindir
+        self.base = CACHE_DIR / f"pg-{_key(scale)}"
+        self.datadir = self.base / "data"
+        self.sockdir = Path(tempfile.mkdtemp(prefix="kawaoffice-bench-sock-"))
+        self.logfile = self.sockdir / "server.log"
+        self.port = _free_port()
+        self.scale = scale
+        self._as_root = hasattr(os, "geteuid") and os.geteuid() == 0
+        self.started = False
+
+    def _run(self, *args: str) -> None:
+        cmd = list(args)
+        if self._as_root:
+            cmd = ["runuser", "-u", "postgres", "--", *cmd]
+        subprocess.run(cmd, check=True, capture_output=True, text=True, timeout=300)
+
+    def _own(self, path: Path) -> None:
+        if self._as_root:
+            shutil.chown(path, "postgres")
+            os.chmod(path, 0o755)
+
+    def url(self, port: int | None = None) -> str:
+        return f"postgresql+psycopg://{PG_USER}@127.0.0.1:{port or self.port}/{PG_DB}"
+
+    def start(self) -> tuple[str, float | None]:
+        """Start the server (initdb first if needed) and build the database if it is empty."""
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        self._own(CACHE_DIR)
+        self._own(self.sockdir)
+        fresh = not (self.datadir / "PG_VERSION").exists()
+        if fresh:
+            shutil.rmtree(self.base, ignore_errors=True)
+            self.base.mkdir(parents=True)
+            self._own(self.base)
+            self._run(str(self.bindir / "initdb"), "-D", str(self.datadir), "-U", PG_USER, "--auth=trust",
+                      "-E", "UTF8", "--locale=C", "--no-sync")  # fmt: skip
+        opts = (
+            f"-p {self.port} -k {self.sockdir} -c listen_addresses=127.0.0.1 -c fsync=off "
+            "-c synchronous_commit=off -c full_page_writes=off"
+        )
+        self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-o", opts, "-l", str(self.logfile),
+                  "-w", "-t", "60", "start")  # fmt: skip
+        self.started = True
+        import psycopg
+
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user={PG_USER} dbname=postgres", autocommit=True
+        ) as conn:
+            if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DB,)).fetchone():
+                conn.execute(f'CREATE DATABASE "{PG_DB}"')
+        db = open_database(self.url(), "bench")
+        try:
+            if _filled(db):
+                return self.url(), None
+            print(f"building the PostgreSQL benchmark database (scale {self.scale}) ...", flush=True)
+            seconds = build(db, self.scale)
+            with db.engine.connect() as conn:
+                conn.exec_driver_sql("COMMIT")
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("VACUUM ANALYZE")
+            return self.url(), seconds
+        finally:
+            db.dispose()
+
+    def stop(self) -> None:
+        if self.started:
+            with contextlib.suppress(subprocess.SubprocessError, OSError):
+                self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop")
+            self.started = False
+        shutil.rmtree(self.sockdir, ignore_errors=True)

@@ -1,0 +1,161 @@
+"""Start-up time and memory, each run in a fresh process (offscreen Qt), compared in the same run.
+
+- ``bare``: Python + PySide6 + a QMainWindow with four empty tabs, shown;
+- ``app``: KawaOffice's own start-up steps (``kawaoffice.app.Startup``: logging, settings, language, Qt and
+  fonts, database check/migrations, main window with its first tab loaded) on the large database, shown.
+
+The parent times from ``Popen`` until the child prints ``READY`` after the window is shown and the pending events
+are processed (the window is usable). The ``app`` child then opens the other three tabs, waits for background work
+(the partner search index) and reports its resident memory (``VmRSS``), which the parent keeps for the memory
+figure. Settings, logs and user data go to a temporary HOME so a developer's own settings play no part.
+
+    python -m benchmarks.startup bare
+    python -m benchmarks.startup app sqlite:////tmp/x.sqlite3
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from benchmarks.common import Result
+
+RATIO_TARGET = 1.5
+RSS_TARGET_MB = 300.0
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _settle(app: object, seconds: float = 0.05) -> None:
+    from PySide6.QtCore import QCoreApplication
+
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        QCoreApplication.processEvents()
+        time.sleep(0.002)
+
+
+def child_bare() -> None:
+    from PySide6.QtWidgets import QApplication, QMainWindow, QTabWidget, QWidget
+
+    app = QApplication([sys.argv[0]])
+    window = QMainWindow()
+    tabs = QTabWidget(window)
+    for name in ("Partners", "Projects", "Dispatches", "Visits"):
+        tabs.addTab(QWidget(), name)
+    window.setCentralWidget(tabs)
+    window.resize(1280, 780)
+    window.show()
+    app.processEvents()
+    print("READY", flush=True)
+    print(f"RSS {_rss_mb():.1f}", flush=True)
+    os._exit(0)
+
+
+def child_app(url: str) -> None:
+    from kawaoffice.app import Startup, parse_args
+
+    startup = Startup(parse_args(["--database", url, "--lang", "ja"]))
+    startup.run()
+    assert startup.app is not None and startup.window is not None
+    startup.app.processEvents()
+    print("READY", flush=True)
+    window = startup.window
+    for key in ("projects", "dispatch", "tours", "partners"):
+        if key in window._tabs:
+            window.show_tab(key)
+            startup.app.processEvents()
+    _settle(startup.app, 0.2)
+    wait = getattr(window.tab("partners").model, "wait_for_index", None)
+    if callable(wait):
+        wait()
+    _settle(startup.app, 0.2)
+    print(f"RSS {_rss_mb():.1f}", flush=True)
+    os._exit(0)
+
+
+def _env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        QT_QPA_PLATFORM="offscreen",
+        HOME=str(home),
+        XDG_CONFIG_HOME=str(home / "config"),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_STATE_HOME=str(home / "state"),
+        XDG_CACHE_HOME=str(home / "cache"),
+        KAWAOFFICE_DATABASE_URL="",
+    )
+    env.pop("KAWAOFFICE_DATABASE_URL")
+    return env
+
+
+def run_child(mode: str, *args: str, home: Path) -> tuple[float, float | None]:
+    """Milliseconds until the child said READY, and the RSS (MB) it reported."""
+    cmd = [sys.executable, "-m", "benchmarks.startup", mode, *args]
+    root = Path(__file__).resolve().parent.parent
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(home),
+                            cwd=root)  # fmt: skip
+    assert proc.stdout is not None
+    ready_ms: float | None = None
+    rss: float | None = None
+    for line in proc.stdout:
+        if line.startswith("READY") and ready_ms is None:
+            ready_ms = (time.perf_counter() - start) * 1000
+        elif line.startswith("RSS "):
+            rss = float(line.split()[1])
+    err = proc.stderr.read() if proc.stderr else ""
+    proc.wait(120)
+    if ready_ms is None:
+        raise RuntimeError(f"the {mode} start-up failed:\n{err[-2000:]}")
+    return ready_ms, rss
+
+
+def measure_startup(url: str, backend: str, runs: int = 5) -> list[Result]:
+    """Alternate bare and app start-ups (``runs`` each, after one warm-up of each for the disk cache)."""
+    bare: list[float] = []
+    app: list[float] = []
+    rss: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="kawaoffice-bench-home-") as tmp:
+        home = Path(tmp)
+        for run in range(runs + 1):
+            b, _ = run_child("bare", home=home)
+            a, mem = run_child("app", url, home=home)
+            if run:
+                bare.append(b)
+                app.append(a)
+                if mem is not None:
+                    rss.append(mem)
+    ratios = sorted(a / b for a, b in zip(sorted(app), sorted(bare), strict=True))
+    return [
+        Result("start-up: bare PySide6 window", backend, bare, None),
+        Result("start-up: KawaOffice main window", backend, app, None),
+        Result("start-up ratio (app / bare)", backend, ratios, RATIO_TARGET, unit="x", note="sorted pairs"),
+        Result("memory (RSS, 4 tabs open)", backend, rss, RSS_TARGET_MB, unit="MB"),
+    ]
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["bare"]:
+        child_bare()
+    elif argv[:1] == ["app"] and len(argv) == 2:
+        child_app(argv[1])
+    else:
+        print(__doc__)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
