@@ -176,7 +176,8 @@ class ConnectDialog(QDialog):
 
     @property
     def testing(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
+        """From "Test connection" until its answer is shown (not only while the worker thread runs)."""
+        return self._thread is not None
 
     def test_connection(self) -> None:
         """Try the connection on a worker thread; the answer appears under the form."""
