@@ -18,10 +18,10 @@ from pathlib import Path
 from types import TracebackType
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from kawaoffice import APP_NAME, __version__, paths
+from kawaoffice import APP_NAME, __version__, paths, winmutex
 from kawaoffice.i18n import _, set_language
 from kawaoffice.settings import Settings
 from kawaoffice.storage import (
@@ -90,6 +90,9 @@ class Startup:
         QCoreApplication.setOrganizationName(APP_NAME)
         QCoreApplication.setApplicationVersion(__version__)
         register_fonts(self.app)
+        icon = paths.resources_dir() / "icons" / "kawaoffice.png"
+        if icon.exists():
+            self.app.setWindowIcon(QIcon(str(icon)))
         install_qt_translations(self.app, self.language)
 
     def open_database(self) -> None:
@@ -320,6 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sys.stdout is not None:
             print(f"{APP_NAME} {__version__}")
         return 0
+    winmutex.hold_app_mutex()  # the installer and uninstaller refuse while it exists (kawaoffice.iss AppMutex)
     startup = Startup(args)
     previous_hook = sys.excepthook
     try:

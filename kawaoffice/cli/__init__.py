@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
+from kawaoffice import winmutex
 from kawaoffice.cli import db as db_cli
 from kawaoffice.cli import dispatch as dispatch_commands
 from kawaoffice.cli import partners as partner_commands
@@ -459,6 +460,7 @@ def _one_line(text: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    winmutex.hold_app_mutex()  # an upgrade waits for a running CLI too (kawaoffice.iss AppMutex)
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:

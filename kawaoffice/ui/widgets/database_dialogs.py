@@ -7,15 +7,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QButtonGroup,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QLineEdit,
     QMessageBox,
-    QRadioButton,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -23,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from kawaoffice.i18n import N_, _, format_datetime
-from kawaoffice.storage import Database, default_sqlite_url
+from kawaoffice.storage import Database
 from kawaoffice.storage.backup import BackupFile
 from kawaoffice.storage.transfer import TransferReport
 from kawaoffice.ui.widgets.format import format_number
@@ -84,50 +81,6 @@ class DatabaseInfoDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(buttons)
-
-
-class SwitchDatabaseDialog(QDialog):
-    """Choose the local default SQLite file or the office's shared PostgreSQL server (URL typed in)."""
-
-    def __init__(self, current: Database, shared_url: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWindowTitle(_("Switch database"))
-        self.local = QRadioButton(_("Local database on this PC"))
-        self.shared = QRadioButton(_("Shared database (PostgreSQL)"))
-        group = QButtonGroup(self)
-        group.addButton(self.local)
-        group.addButton(self.shared)
-        self.url = QLineEdit(shared_url)
-        self.url.setPlaceholderText("postgresql://user@server:5432/kawaoffice")
-        self.url.setMinimumWidth(420)
-        hint = QLabel(_("Local file: {path}").format(path=default_sqlite_url().removeprefix("sqlite:///")))
-        hint.setWordWrap(True)
-        (self.local if current.is_local else self.shared).setChecked(True)
-        self.local.toggled.connect(self._update)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        self._ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.url.textChanged.connect(self._update)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.local)
-        layout.addWidget(hint)
-        layout.addWidget(self.shared)
-        form = QFormLayout()
-        form.addRow(_("Server URL:"), self.url)
-        layout.addLayout(form)
-        layout.addWidget(buttons)
-        self._update()
-
-    def _update(self) -> None:
-        self.url.setEnabled(self.shared.isChecked())
-        self._ok.setEnabled(self.local.isChecked() or bool(self.url.text().strip()))
-
-    def chosen_url(self) -> str:
-        """``""`` for the local default, else the URL typed in."""
-        return "" if self.local.isChecked() else self.url.text().strip()
 
 
 # --- restore from backup ------------------------------------------------------------------------------------------
