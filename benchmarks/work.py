@@ -55,8 +55,11 @@ def measure_annual_report(db: Database, backend: str, runs: int = 3, fiscal_year
             report = annual_report(s, fiscal_year, today=date(2026, 11, 23))
         build_annual_report_pdf(io.BytesIO(), report)
 
-    values = [v / 1000 for v in timed_runs(runs, work)]
-    return [Result("annual report PDF", backend, values, ANNUAL_TARGET_S, unit="s", note=f"FY{fiscal_year}")]
+    values = [v / 1000 for v in timed_runs(1, work)]
+    if values[0] < 2 * ANNUAL_TARGET_S:  # far over the target: one run tells enough
+        values += [v / 1000 for v in timed_runs(runs - 1, work)]
+    note = f"FY{fiscal_year}" + ("" if len(values) > 1 else ", one run")
+    return [Result("annual report PDF", backend, values, ANNUAL_TARGET_S, unit="s", note=note)]
 
 
 def import_csv_bytes(rows: int = IMPORT_ROWS) -> bytes:

@@ -15,6 +15,7 @@ other, hotel stays not with each other (a hotel night naturally spans the day's 
 from __future__ import annotations
 
 import enum
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -880,10 +881,11 @@ def list_staff(
     offset: int = 0,
     limit: int | None = None,
 ) -> list[StaffRow]:
-    """Staff by reading (kana) then number; filtered by a language (at ``min_level`` or better), a skill, a text."""
-    stmt = select(Staff).options(
-        selectinload(Staff.languages), selectinload(Staff.skills), selectinload(Staff.trainings)
-    )
+    """Staff by reading (kana) then number; filtered by a language (at ``min_level`` or better), a skill, a text.
+
+    Four queries however many staff (the languages, skills and trainings of the listed staff are read with the
+    list's own conditions as a subquery, not in batches of ids)."""
+    stmt = select(Staff)
     if active_only:
         stmt = stmt.where(Staff.active.is_(True))
     if language:
@@ -911,6 +913,21 @@ def list_staff(
     stmt = stmt.order_by(Staff.family_kana, Staff.given_kana, Staff.staff_no).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
+    staff = list(session.scalars(stmt))
+    listed = stmt.with_only_columns(Staff.id).subquery()
+    languages: dict[int, list[tuple[str, LanguageLevel]]] = defaultdict(list)
+    for lang in session.scalars(select(StaffLanguage).where(StaffLanguage.staff_id.in_(select(listed.c.id)))):
+        languages[lang.staff_id].append((lang.language, lang.level))
+    skills: dict[int, list[Skill]] = defaultdict(list)
+    for sk in session.scalars(select(StaffSkill).where(StaffSkill.staff_id.in_(select(listed.c.id)))):
+        skills[sk.staff_id].append(sk.skill)
+    trainings: dict[int, list[tuple[TrainingKind, str, date]]] = defaultdict(list)
+    for t in session.scalars(
+        select(StaffTraining)
+        .where(StaffTraining.staff_id.in_(select(listed.c.id)))
+        .order_by(StaffTraining.staff_id, StaffTraining.completed_on, StaffTraining.id)
+    ):
+        trainings[t.staff_id].append((t.kind, t.name, t.completed_on))
     return [
         StaffRow(
             id=s.id,
@@ -920,19 +937,14 @@ def list_staff(
             name_en=s.name_en,
             department=s.department,
             position=s.position,
-            languages=tuple(
-                sorted(
-                    ((lang.language, lang.level) for lang in s.languages),
-                    key=lambda p: -LEVEL_ORDER.index(p[1]),
-                )
-            ),
-            skills=tuple(sorted((sk.skill for sk in s.skills), key=lambda k: list(Skill).index(k))),
-            trainings=tuple((t.kind, t.name, t.completed_on) for t in s.trainings),
+            languages=tuple(sorted(languages.get(s.id, ()), key=lambda p: -LEVEL_ORDER.index(p[1]))),
+            skills=tuple(sorted(skills.get(s.id, ()), key=lambda k: list(Skill).index(k))),
+            trainings=tuple(trainings.get(s.id, ())),
             passport_expiry=s.passport_expiry,
             active=s.active,
             version=s.version,
         )
-        for s in session.scalars(stmt)
+        for s in staff
     ]
 
 

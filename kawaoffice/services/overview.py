@@ -435,14 +435,27 @@ def list_visits(
     limit: int | None = None,
     status: BookingStatus | str | None = None,
     text: str = "",
+    first_from: datetime | None = None,
+    first_until: datetime | None = None,
 ) -> list[VisitRow]:
     """Bookings, latest visit first (bookings with no segment yet come last), with the facilities visited.
 
     ``status`` keeps one status; every word of ``text`` must occur in the code, the group's name (either language)
-    or the country's name or code. Two queries (three for the page that reaches bookings without segments),
-    however many bookings there are; a page reads only the latest segments, not every booking.
+    or the country's name or code. ``first_from``/``first_until`` (aware instants, half-open) keep the bookings
+    whose first segment starts in that window (e.g. a fiscal year for the annual report, instead of reading every
+    booking). Two queries (three for the page that reaches bookings without segments), however many bookings
+    there are; a page reads only the latest segments, not every booking.
     """
     conds = _visit_conditions(status, text)
+    if first_from is not None or first_until is not None:
+        first = func.min(BookingSegment.starts_at)
+        having = [c for c in ((first >= first_from) if first_from else None,
+                              (first < first_until) if first_until else None) if c is not None]  # fmt: skip
+        conds.append(
+            Booking.id.in_(
+                select(BookingSegment.booking_id).group_by(BookingSegment.booking_id).having(*having)
+            )
+        )
     page = None
     if limit is not None:
         max_k = _MAX_CANDIDATES_TEXT if text.strip() else _MAX_CANDIDATES
