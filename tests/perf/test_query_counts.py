@@ -104,6 +104,9 @@ def _screens(db: Database, parent: QWidget) -> Iterator[tuple[str, Callable[[], 
             wait()  # the search index is built in a worker thread: not part of opening the tab
         if key == "partners":
             assert isinstance(tab, PartnersTab)
+            tab.search.setText(NPL)  # the user finds the organization first (not counted), then clicks it
+            tab.apply_filter()
+            tab.view.clearSelection()
             yield "detail:partner", partial(tab.select_id, org)
         if key == "projects":
             assert isinstance(tab, ProjectsTab)

@@ -13,7 +13,7 @@ import logging
 import threading
 from typing import Any, ClassVar
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QAbstractEventDispatcher, QObject, Qt, QTimer
 from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import N_, current_language
@@ -151,7 +151,10 @@ class PartnersModel(PagedTableModel):
         self._rows = {}
         self._started = True
         self._build = _IndexBuild(self._sessions, language)
-        self._starter.start(self.START_DELAY_MS)
+        if QAbstractEventDispatcher.instance() is not None:
+            self._starter.start(self.START_DELAY_MS)
+        else:  # no event loop to run the timers (scripts): build now, taken when first needed
+            self._build.start()
         self._matched = self._search(self._filter)
         super().reload()
 
@@ -166,7 +169,8 @@ class PartnersModel(PagedTableModel):
     def _start_build(self) -> None:
         if self._build is not None:
             self._build.start()
-            self._poll.start()
+            if QAbstractEventDispatcher.instance() is not None:
+                self._poll.start()
 
     def _check_build(self) -> None:
         if self._build is None or not self._build.running():

@@ -42,6 +42,9 @@ class PagedTableModel(QAbstractTableModel):
     """Subclasses set ``columns``, ``natural_sort`` (the column and order the service returns) and ``fetch_page``."""
 
     PAGE_SIZE: ClassVar[int] = 200
+    # The first page only needs to fill the window (and Qt sizes the columns from every loaded row, calling
+    # ``data`` several times per cell): later pages come in ``PAGE_SIZE`` as the user scrolls.
+    FIRST_PAGE_SIZE: ClassVar[int] = 60
     columns: ClassVar[tuple[Column, ...]] = ()
     natural_sort: ClassVar[tuple[int, Qt.SortOrder]] = (0, Qt.SortOrder.AscendingOrder)
 
@@ -62,10 +65,11 @@ class PagedTableModel(QAbstractTableModel):
         raise NotImplementedError
 
     def _load_page(self) -> list[Any]:
+        size = min(self.FIRST_PAGE_SIZE, self.PAGE_SIZE) if self._offset == 0 else self.PAGE_SIZE
         with self._sessions() as session:
-            rows = self.fetch_page(session, self._offset, self.PAGE_SIZE)
+            rows = self.fetch_page(session, self._offset, size)
         self._offset += len(rows)
-        if len(rows) < self.PAGE_SIZE:
+        if len(rows) < size:
             self._exhausted = True
         fresh = [r for r in rows if r.id not in self._cache]  # a row inserted meanwhile can shift a page
         for r in fresh:
