@@ -146,10 +146,15 @@ class PartnersModel(PagedTableModel):
     def reload(self) -> None:
         """Re-read the list's order (after a change or F5), show the first page, rebuild the index meanwhile."""
         language = current_language()
-        with self._sessions() as session:
-            self._all = ps.matching_ids(session, ps.PartnerFilter(), language)
         self._rows = {}
         self._started = True
+        with self._sessions() as session:
+            self._all = ps.matching_ids(session, ps.PartnerFilter(), language)
+            if self._is_empty(self._filter) and self._sort is None:
+                # the first page's rows in the same session: one connection and transaction, not two (each costs
+                # round trips on a shared server over a slow link)
+                first = self._all[: min(self.FIRST_PAGE_SIZE, self.PAGE_SIZE)]
+                self._rows = {row.id: row for row in ps.partner_rows(session, first)}
         self._build = _IndexBuild(self._sessions, language)
         if QAbstractEventDispatcher.instance() is not None:
             self._starter.start(self.START_DELAY_MS)
@@ -190,7 +195,7 @@ class PartnersModel(PagedTableModel):
     def fetch_page(self, session: Session, offset: int, limit: int) -> list[PartnerRow]:
         ids = self._matched[offset : offset + limit]
         missing = [i for i in ids if i not in self._rows]
-        if missing:
+        if missing:  # (a session that sends no query opens no connection)
             for row in ps.partner_rows(session, missing):
                 self._rows[row.id] = row
         return [self._rows[i] for i in ids if i in self._rows]
