@@ -2064,7 +2064,8 @@ def _bulk(session: Session, model: type[Entity], rows: Sequence[dict[str, Any]])
     before = session.scalar(select(func.max(model.id))) or 0
     session.execute(insert(model), list(rows))
     ids = list(session.scalars(select(model.id).where(model.id > before).order_by(model.id)))
-    if len(ids) != len(rows):  # pragma: no cover - only if another writer got in, which SQLite's lock prevents
+    # only if another writer got in, which SQLite's write lock prevents
+    if len(ids) != len(rows):  # pragma: no cover
         raise RuntimeError(f"bulk insert into {model.__tablename__}: {len(ids)} ids for {len(rows)} rows")
     return ids
 

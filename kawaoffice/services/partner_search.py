@@ -16,7 +16,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import kana_sort_key
@@ -274,47 +274,46 @@ class TimelineEntry:
 
 
 def timeline(session: Session, organization_id: int) -> list[TimelineEntry]:
-    """The organization's projects, dispatches (of its people), visits and needs, newest first (read-only)."""
+    """The organization's projects, dispatches (of its people), visits and needs, newest first (read-only).
+
+    Four queries for every organization (one per kind of entry), whatever it took part in: over a slow link each
+    query is a round trip."""
     entries: list[TimelineEntry] = []
-    project_ids = set(
-        session.scalars(
-            select(ProjectParticipant.project_id).where(ProjectParticipant.organization_id == organization_id)
+    participant = select(ProjectParticipant.project_id).where(
+        ProjectParticipant.organization_id == organization_id
+    )
+    for p in session.execute(
+        select(Project.start_on, Project.title_ja, Project.title_en, Project.code).where(
+            or_(Project.counterpart_id == organization_id, Project.id.in_(participant))
         )
-    ) | set(session.scalars(select(Project.id).where(Project.counterpart_id == organization_id)))
-    # the queries run even for an empty id list, so the detail pane costs the same number of queries for
-    # every organization (tests/perf/test_query_counts.py)
-    for p in session.scalars(select(Project).where(Project.id.in_(sorted(project_ids)))):
+    ):
         entries.append(TimelineEntry(p.start_on, "project", p.title_ja, p.title_en or p.title_ja, p.code))
     people = select(Employment.contact_id).where(Employment.organization_id == organization_id)
-    for d in session.scalars(
-        select(Dispatch)
-        .where(
+    for d in session.execute(
+        select(Dispatch.departure_on, Dispatch.title, Dispatch.title_en, Dispatch.code).where(
             Dispatch.id.in_(select(DispatchMember.dispatch_id).where(DispatchMember.contact_id.in_(people)))
         )
-        .distinct()
     ):
         entries.append(TimelineEntry(d.departure_on, "dispatch", d.title, d.title_en or d.title, d.code))
-    booking_ids = set(
-        session.scalars(select(Booking.id).where(Booking.organization_id == organization_id))
-    ) | set(
-        session.scalars(
-            select(BookingPresenter.booking_id).where(BookingPresenter.organization_id == organization_id)
-        )
+    presenter = select(BookingPresenter.booking_id).where(BookingPresenter.organization_id == organization_id)
+    first_start = (
+        select(func.min(BookingSegment.starts_at))
+        .where(BookingSegment.booking_id == Booking.id)
+        .correlate(Booking)
+        .scalar_subquery()
     )
-    first: dict[int, date] = {}
-    for seg in session.execute(
-        select(BookingSegment.booking_id, BookingSegment.starts_at).where(
-            BookingSegment.booking_id.in_(sorted(booking_ids))
+    for b in session.execute(
+        select(Booking.group_name, Booking.group_name_en, Booking.code, first_start.label("first")).where(
+            or_(Booking.organization_id == organization_id, Booking.id.in_(presenter))
         )
     ):
-        day = seg.starts_at.date()
-        if seg.booking_id not in first or day < first[seg.booking_id]:
-            first[seg.booking_id] = day
-    for b in session.scalars(select(Booking).where(Booking.id.in_(sorted(booking_ids)))):
-        entries.append(
-            TimelineEntry(first.get(b.id), "visit", b.group_name, b.group_name_en or b.group_name, b.code)
+        day = b.first.date() if b.first is not None else None
+        entries.append(TimelineEntry(day, "visit", b.group_name, b.group_name_en or b.group_name, b.code))
+    for n in session.execute(
+        select(LocalNeed.learned_on, LocalNeed.topic, LocalNeed.country).where(
+            LocalNeed.counterpart_id == organization_id
         )
-    for n in session.scalars(select(LocalNeed).where(LocalNeed.counterpart_id == organization_id)):
+    ):
         entries.append(TimelineEntry(n.learned_on, "need", n.topic, n.topic, n.country))
     entries.sort(key=lambda e: (e.on is not None, e.on or date.min), reverse=True)
     return entries
