@@ -159,6 +159,7 @@ def measure_screens(
 
     parent = QWidget()
     parent.resize(1280, 800)
+    parent.show()  # offscreen: a hidden table would fetch its second page at once (its scroll bar sits at the end)
     results = []
     counter = QueryCounter(db.engine)
     with counter:
