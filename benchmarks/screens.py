@@ -32,6 +32,7 @@ class Screen:
     name: str
     run: Callable[[int], object]  # run number -> work; timed
     setup: Callable[[int], object] | None = None  # not timed
+    cleanup: Callable[[], object] | None = None  # after the last run: close the screen's windows
 
 
 def _process_events() -> None:
@@ -84,49 +85,68 @@ def screens(db: Database, parent: QWidget, runs: int) -> list[Screen]:
 
     sessions = db.session
     out: list[Screen] = []
-    made: list[QWidget] = []
+
+    def window(tab: RecordTab) -> RecordTab:
+        """Each screen in its own shown top-level window (offscreen), alone: what the user sees."""
+        tab.resize(1200, 700)
+        tab.show()
+        return tab
+
+    def closer(holder: dict[str, RecordTab]) -> Callable[[], None]:
+        def close() -> None:
+            tab = holder.pop("tab", None)
+            if tab is not None:
+                _wait_background(tab)
+                tab.close()
+                tab.deleteLater()
+                _process_events()
+
+        return close
 
     for key, cls in _tab_classes().items():
         holder: dict[str, RecordTab] = {}
 
         def make(_run: int, cls: type[RecordTab] = cls, holder: dict[str, RecordTab] = holder) -> None:
-            old = holder.pop("tab", None)
-            if old is not None:
-                _wait_background(old)  # the previous run's background work is not this run's
-                old.deleteLater()
-                _process_events()
-            tab = cls(sessions, parent)
-            tab.resize(1200, 700)
-            tab.show()
-            holder["tab"] = tab
+            closer(holder)()  # the previous run's window and background work are not this run's
+            holder["tab"] = window(cls(sessions))
 
         def load(_run: int, holder: dict[str, RecordTab] = holder) -> None:
             holder["tab"].load()
             _process_events()
 
-        out.append(Screen(f"tab:{key}", load, make))
+        out.append(Screen(f"tab:{key}", load, make, closer(holder)))
 
     ids = sample_ids(db, runs)
-    partners_tab = PartnersTab(sessions, parent)
-    partners_tab.load()
-    _wait_background(partners_tab)
-    made.append(partners_tab)
+    partners: dict[str, RecordTab] = {}
+    projects: dict[str, RecordTab] = {}
+
+    def partner_setup(run: int) -> None:
+        if "tab" not in partners:
+            tab = window(PartnersTab(sessions))
+            tab.load()
+            _wait_background(tab)
+            _process_events()
+            partners["tab"] = tab
+        partners["tab"].view.clearSelection()
 
     def partner_detail(run: int) -> None:
         # the user clicks another organization among the rows on screen (the first page)
-        rows = min(partners_tab.model.rowCount(), 40)
-        partners_tab.view.selectRow((run * 7 + 3) % max(rows, 1))
+        tab = partners["tab"]
+        rows = min(tab.model.rowCount(), 40)
+        tab.view.selectRow((run * 7 + 3) % max(rows, 1))
         _process_events()
 
-    def partner_setup(run: int) -> None:
-        partners_tab.view.clearSelection()
-
-    projects_tab = ProjectsTab(sessions, parent)
-    projects_tab.load()
-    made.append(projects_tab)
+    def project_setup(run: int) -> None:
+        if "tab" not in projects:
+            tab = window(ProjectsTab(sessions))
+            tab.load()
+            _process_events()
+            projects["tab"] = tab
 
     def project_detail(run: int) -> None:
-        projects_tab._show_detail(ids["project"][run % len(ids["project"])])
+        tab = projects["tab"]
+        assert isinstance(tab, ProjectsTab)
+        tab._show_detail(ids["project"][run % len(ids["project"])])
         _process_events()
 
     dialogs: list[QWidget] = []
@@ -143,10 +163,10 @@ def screens(db: Database, parent: QWidget, runs: int) -> list[Screen]:
         dialogs.append(BookingDialog(sessions, ids["booking"][run % len(ids["booking"])], parent))
 
     out += [
-        Screen("detail:partner", partner_detail, partner_setup),
-        Screen("detail:project", project_detail),
-        Screen("detail:dispatch", dispatch_detail, close_dialogs),
-        Screen("detail:booking", booking_detail, close_dialogs),
+        Screen("detail:partner", partner_detail, partner_setup, closer(partners)),
+        Screen("detail:project", project_detail, project_setup, closer(projects)),
+        Screen("detail:dispatch", dispatch_detail, close_dialogs, lambda: close_dialogs(0)),
+        Screen("detail:booking", booking_detail, close_dialogs, lambda: close_dialogs(0)),
     ]
     return out
 
@@ -157,9 +177,7 @@ def measure_screens(
     """Time every screen ``runs`` times on ``db`` (after one warm-up run that is not counted)."""
     import time
 
-    parent = QWidget()
-    parent.resize(1280, 800)
-    parent.show()  # offscreen: a hidden table would fetch its second page at once (its scroll bar sits at the end)
+    parent = QWidget()  # the dialogs' parent (dialogs are built, as when they open, not shown)
     results = []
     counter = QueryCounter(db.engine)
     with counter:
@@ -178,6 +196,8 @@ def measure_screens(
                 if run:  # run 0 warms caches (Qt styles, fonts, compiled SQL): not what a user sees twice
                     values.append(elapsed)
                     queries.append(counter.last)
+            if screen.cleanup is not None:
+                screen.cleanup()
             results.append(
                 Result(screen.name, backend, values, target, queries=max(queries) if queries else None)
             )
