@@ -63,7 +63,9 @@ from kawaoffice.services.errors import (
     StaleEditError,
     ValidationError,
 )
-from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, ask_merge
+from kawaoffice.storage.errors import StorageError
+from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, ask_merge, report_storage_error
+from kawaoffice.ui.widgets.live_refresh import RecordWatch, watch_record
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 COMMON_ZONES = (
@@ -257,8 +259,10 @@ class DispatchDialog(QDialog):
         self.resize(1100, 760)
         self._build()
         self._load()
+        self.record_watch: RecordWatch | None = None  # told when someone else saves this dispatch
         if dispatch_id is not None:
             self.original = self.state()
+            self.record_watch = watch_record(self, "dispatches", dispatch_id)
         self.refresh_checks()
 
     # --- layout -------------------------------------------------------------------------------------------------
@@ -679,6 +683,9 @@ class DispatchDialog(QDialog):
         except ServiceError as exc:
             QMessageBox.warning(self, _("Not saved"), exc.message)
             return False
+        except StorageError as exc:  # the database cannot be reached: the entries stay for a later save
+            report_storage_error(self, exc, self.field_error.setText)
+            return False
         self.accept()
         return True
 
@@ -706,6 +713,9 @@ class DispatchDialog(QDialog):
             self.field_error.setText(
                 _("Someone else deleted this record meanwhile; your changes were not saved.")
             )
+            return
+        except StorageError as exc:
+            report_storage_error(self, exc, self.field_error.setText)
             return
         names = {(spec.staff_id, spec.contact_id): name for spec, name in (*self.members, *members)}
         labels = {

@@ -43,8 +43,15 @@ from kawaoffice.model.dispatch import (
 )
 from kawaoffice.services import dispatch as svc
 from kawaoffice.services.errors import ServiceError, StaleEditError, ValidationError
+from kawaoffice.storage.errors import StorageError
 from kawaoffice.ui.dispatch.model import StaffModel
-from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, CurrentRecord, resolve_stale
+from kawaoffice.ui.widgets.conflict_dialog import (
+    ConflictDialog,
+    CurrentRecord,
+    report_storage_error,
+    resolve_stale,
+)
+from kawaoffice.ui.widgets.live_refresh import RecordWatch, watch_record
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 STAFF_LANGUAGES = ("en", "lo", "vi", "km", "id", "th", "zh", "fr", "es")
@@ -249,9 +256,11 @@ class StaffDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self._new_trainings: list[tuple[TrainingKind, str, date]] = []
+        self.record_watch: RecordWatch | None = None  # told when someone else saves this staff member
         if staff_id is not None:
             self._load(staff_id)
             self.original = self.state()
+            self.record_watch = watch_record(self, "staff", staff_id)
 
     def _add_language(self, code: str, level: LanguageLevel) -> None:
         row = self.languages.rowCount()
@@ -385,6 +394,9 @@ class StaffDialog(QDialog):
             return
         except ServiceError as exc:
             QMessageBox.warning(self, _("Not saved"), exc.message)
+            return
+        except StorageError as exc:  # the database cannot be reached: the entries stay for a later save
+            report_storage_error(self, exc, self.error.setText)
             return
         self.accept()
 

@@ -3,7 +3,9 @@
 A dialog saves through the services in its own session; a ``ValidationError`` is shown next to its field and the
 dialog stays open with the user's edits. A ``StaleEditError`` (someone else saved the record meanwhile) opens the
 conflict dialog with the user's values and the current ones field by field; the merge the user chooses is saved
-against the current version.
+against the current version. A database that cannot be reached (``StorageError``) is said in the dialog too, which
+keeps the user's edits for a later save. The edit dialog of an existing organization or contact shows a notice when
+someone else saves that record while it is open (``watch_record``).
 """
 
 from __future__ import annotations
@@ -47,9 +49,11 @@ from kawaoffice.model.partners import (
 from kawaoffice.services import partner_search as ps
 from kawaoffice.services import partners
 from kawaoffice.services.errors import NotFoundError, ServiceError, StaleEditError, ValidationError
-from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, conflicts_from
+from kawaoffice.storage.errors import StorageError
+from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, conflicts_from, report_storage_error
 from kawaoffice.ui.widgets.format import localized
 from kawaoffice.ui.widgets.forms import ERROR_COLOR, error_label
+from kawaoffice.ui.widgets.live_refresh import RecordWatch, watch_record
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 ERROR_STYLE = f"border: 1px solid {ERROR_COLOR};"
@@ -81,6 +85,7 @@ class _FormDialog(QDialog):
         self.version = 0
         self.original: dict[str, Any] = {}  # the record's values when the dialog opened (three-way merge)
         self.conflict: ConflictDialog | None = None
+        self.record_watch: RecordWatch | None = None  # set for an existing record: told when someone saves it
 
     def line(self, name: str, label: str, value: str = "") -> QLineEdit:
         edit = QLineEdit(value, self)
@@ -119,7 +124,14 @@ class _FormDialog(QDialog):
         except ServiceError as exc:
             self.show_error(None, exc.message)
             return
+        except StorageError as exc:
+            self.report_storage_error(exc)
+            return
         self.accept()
+
+    def report_storage_error(self, exc: StorageError) -> None:
+        """The database could not be used: say so under the form; the entries stay for a later save."""
+        report_storage_error(self, exc, lambda message: self.show_error(None, message))
 
     # --- edit conflicts -------------------------------------------------------------------------------------------
 
@@ -153,6 +165,9 @@ class _FormDialog(QDialog):
             self.show_error(
                 None, _("Someone else deleted this record meanwhile; your changes were not saved.")
             )
+            return
+        except StorageError as exc:
+            self.report_storage_error(exc)
             return
         if current is None or current[1] == self.version:
             # the record itself is unchanged: a part saved with it (e.g. a membership period) was changed
@@ -258,6 +273,7 @@ class OrganizationDialog(_FormDialog):
         if organization_id is not None:
             self._load()
             self.original = self.conflict_values()
+            self.record_watch = watch_record(self, "organizations", organization_id)
         self.resize(620, self.sizeHint().height())
 
     def _membership_widgets(self) -> None:
@@ -605,6 +621,7 @@ class ContactDialog(_FormDialog):
         self._load()
         if contact_id is not None:
             self.original = self.conflict_values()
+            self.record_watch = watch_record(self, "contacts", contact_id)
         self.resize(560, self.sizeHint().height())
 
     def _load(self) -> None:

@@ -3,7 +3,9 @@
 An edit dialog given ``sessions`` resolves edit conflicts: when its save hits ``StaleEditError`` (someone else saved
 the record after it was opened), the conflict dialog shows the user's values and the current ones field by field;
 the chosen merge is saved against the current version. The ``save`` callback saves against ``initial["version"]``,
-which the dialog moves to the current version before saving the merge."""
+which the dialog moves to the current version before saving the merge. A database that cannot be reached
+(``StorageError``) is said in the dialog, which keeps the user's input; an edit dialog shows a notice when someone
+else saves its record while it is open (``ServiceDialog.watch``)."""
 
 from __future__ import annotations
 
@@ -36,9 +38,16 @@ from kawaoffice.model.reference import DAC_SECTORS, SDG6_TARGETS
 from kawaoffice.services import projects as service
 from kawaoffice.services.errors import ServiceError, StaleEditError, ValidationError
 from kawaoffice.services.projects import Choice
-from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, CurrentRecord, resolve_stale
+from kawaoffice.storage.errors import StorageError
+from kawaoffice.ui.widgets.conflict_dialog import (
+    ConflictDialog,
+    CurrentRecord,
+    report_storage_error,
+    resolve_stale,
+)
 from kawaoffice.ui.widgets.format import localized
 from kawaoffice.ui.widgets.forms import ERROR_STYLE
+from kawaoffice.ui.widgets.live_refresh import RecordWatch, watch_record
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 if TYPE_CHECKING:
@@ -104,6 +113,7 @@ class ServiceDialog(QDialog):
         self.initial: dict[str, Any] = {}
         self.original: dict[str, Any] = {}  # the values when the dialog opened (for edit conflicts)
         self.conflict: ConflictDialog | None = None
+        self.record_watch: RecordWatch | None = None  # set by ``watch`` for an existing record
         self.fields: dict[str, QWidget] = {}
         self.error = QLabel(self)
         self.error.setObjectName("error")
@@ -146,7 +156,16 @@ class ServiceDialog(QDialog):
         except ServiceError as exc:
             self.show_error(exc.message)
             return
+        except StorageError as exc:  # the database cannot be reached: the input stays for a later save
+            report_storage_error(self, exc, self.show_error)
+            return
         super().accept()
+
+    def watch(self, table: str) -> None:
+        """Once the layout is built: for an existing record (``initial`` with "id"), show a notice at the top when
+        someone else saves it while the dialog is open."""
+        if "id" in self.initial:
+            self.record_watch = watch_record(self, table, int(self.initial["id"]))
 
     # --- edit conflicts -----------------------------------------------------------------------------------------
 
@@ -388,6 +407,7 @@ class ProjectDialog(ServiceDialog):
         self.code.setFocus(Qt.FocusReason.OtherFocusReason)
         if not self.creating:
             self.original = self.values()
+        self.watch("projects")
 
     def _fill_stages(self) -> None:
         self.stage.clear()

@@ -129,6 +129,7 @@ class NeedDialog(ServiceDialog):
         self.topic.setFocus(Qt.FocusReason.OtherFocusReason)
         if not self.creating:
             self.original = self.values()
+        self.watch("local_needs")
 
     def set_technology(self, technology_id: int, checked: bool = True) -> None:
         for i in range(self.technologies.count()):

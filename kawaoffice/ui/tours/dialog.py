@@ -45,8 +45,15 @@ from kawaoffice.model.tours import (
 )
 from kawaoffice.services import ServiceError, audit, tour_checks, tours
 from kawaoffice.services.errors import ConflictError, NotFoundError, StaleEditError, ValidationError
-from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, CurrentRecord, resolve_stale
+from kawaoffice.storage.errors import StorageError
+from kawaoffice.ui.widgets.conflict_dialog import (
+    ConflictDialog,
+    CurrentRecord,
+    report_storage_error,
+    resolve_stale,
+)
 from kawaoffice.ui.widgets.forms import ERROR_COLOR, ERROR_STYLE
+from kawaoffice.ui.widgets.live_refresh import RecordWatch, watch_record
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 if TYPE_CHECKING:
@@ -235,9 +242,11 @@ class BookingDialog(QDialog):
         self._timer.setInterval(300)
         self._timer.timeout.connect(self.run_checks)
         self._build()
+        self.record_watch: RecordWatch | None = None  # told when someone else saves this booking
         if booking_id is not None:
             self._load(booking_id)
             self.original = self.state()
+            self.record_watch = watch_record(self, "bookings", booking_id)
         else:
             self.add_row()
 
@@ -392,6 +401,9 @@ class BookingDialog(QDialog):
                 )  # fmt: skip
         except ServiceError as exc:
             self.issues.setText(exc.message)
+            return []
+        except StorageError as exc:  # the database cannot be reached: the entries stay
+            report_storage_error(self, exc, self.issues.setText)
             return []
         self._show_issues([(i.index, i.message) for i in issues])
         return issues
@@ -610,6 +622,9 @@ class BookingDialog(QDialog):
         except ServiceError as exc:
             self.issues.setText(exc.message)
             self.issues.setStyleSheet(ERROR_STYLE)
+            return False
+        except StorageError as exc:  # the database cannot be reached: the entries stay for a later save
+            report_storage_error(self, exc, self._show_message)
             return False
         self._load_presenters(self.saved_id)
         return True

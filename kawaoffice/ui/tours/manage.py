@@ -37,8 +37,15 @@ from kawaoffice.i18n import N_, _, country_name, fiscal_year, fiscal_year_label,
 from kawaoffice.model.tours import VISITOR_TYPE_LABELS, CourseStop, VisitorType
 from kawaoffice.services import ServiceError, tour_stats, tours
 from kawaoffice.services.errors import StaleEditError, ValidationError
-from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, CurrentRecord, resolve_stale
+from kawaoffice.storage.errors import StorageError
+from kawaoffice.ui.widgets.conflict_dialog import (
+    ConflictDialog,
+    CurrentRecord,
+    report_storage_error,
+    resolve_stale,
+)
 from kawaoffice.ui.widgets.forms import error_label
+from kawaoffice.ui.widgets.live_refresh import RecordWatch, watch_record
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
@@ -119,12 +126,14 @@ class FacilityEditor(QDialog):
         buttons.accepted.connect(self._on_save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.record_watch: RecordWatch | None = None  # told when someone else saves this facility
         if facility_id is not None:
             with sessions() as s:
                 f = tours.get_facility(s, facility_id)
                 self.version = f.version
                 self.put_values(self._values_of(f))
             self.original = self.values()
+            self.record_watch = watch_record(self, "facilities", facility_id)
 
     def _values_of(self, f: Any) -> dict[str, Any]:
         values = {key: str(getattr(f, key)) for key in self.edits}
@@ -164,6 +173,9 @@ class FacilityEditor(QDialog):
             return False
         except ServiceError as exc:
             show_error(self.error, exc, self.edits)
+            return False
+        except StorageError as exc:  # the database cannot be reached: the entries stay for a later save
+            report_storage_error(self, exc, self.error.setText)
             return False
         return True
 
@@ -273,6 +285,7 @@ class CourseEditor(QDialog):
         buttons.accepted.connect(self._on_save)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+        self.record_watch: RecordWatch | None = None  # told when someone else saves this course
         if course_id is not None:
             with sessions() as s:
                 course = tours.get_course(s, course_id)
@@ -281,6 +294,7 @@ class CourseEditor(QDialog):
                 self.original_stops = {stop.id: stop.version for stop in course.stops}
             self.put_state(state)
             self.original = self.state()
+            self.record_watch = watch_record(self, "courses", course_id)
         self.resize(620, 560)
 
     @staticmethod
@@ -412,6 +426,9 @@ class CourseEditor(QDialog):
             return False
         except ServiceError as exc:
             show_error(self.error, exc, self.edits)
+            return False
+        except StorageError as exc:  # the database cannot be reached: the entries stay for a later save
+            report_storage_error(self, exc, self.error.setText)
             return False
         return True
 

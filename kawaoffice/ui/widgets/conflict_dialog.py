@@ -13,6 +13,10 @@ values they hold and the record freshly loaded, ``open()`` the dialog and, on ``
 ``merged_values()`` in their widgets, take the current version and save again. ``ask_merge`` does the opening;
 ``resolve_stale`` does the whole round (load the current record, say so in the edit dialog, ask, hand over the
 merge with the current record so the caller can save against its version).
+
+``report_storage_error`` is the other way a save fails: the database could not be reached (a ``StorageError`` such
+as ``ConnectionLostError``). The edit dialog shows the translated message where it shows a service error and stays
+open with the user's entries; the main window is told, so its offline banner appears and retries.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from PySide6.QtWidgets import (
 from kawaoffice import i18n
 from kawaoffice.i18n import _
 from kawaoffice.services.errors import NotFoundError
+from kawaoffice.storage.errors import ConnectionLostError, StorageError
 
 CONFLICT_COLOR = QColor("#ffd6d6")  # both changed the field differently
 CHANGED_COLOR = QColor("#fff3c4")  # one side changed it
@@ -348,6 +353,9 @@ def resolve_stale(
     except NotFoundError:
         show_message(_("Someone else deleted this record meanwhile; your changes were not saved."))
         return None
+    except StorageError as exc:
+        report_storage_error(parent, exc, show_message)
+        return None
     show_message(_("Someone else changed this record: choose which values to keep."))
     return ask_merge(
         parent,
@@ -361,3 +369,29 @@ def resolve_stale(
         changed_by=current.changed_by,
         changed_at=current.changed_at,
     )
+
+
+def storage_error_message(exc: StorageError) -> str:
+    """What an edit dialog says when its save failed because of the database itself (translated)."""
+    if isinstance(exc, ConnectionLostError) and exc.during_commit:
+        # the commit was on its way: the server may have written it, so "nothing was saved" would not be true
+        return _(
+            "The connection to the database was lost while saving, so KawaOffice cannot tell whether your "
+            "changes were saved. Your entries are kept: save again when the connection is back (if they were "
+            "saved, KawaOffice shows both versions)."
+        )
+    return exc.message
+
+
+def report_storage_error(dialog: QWidget, exc: StorageError, show_message: Callable[[str], None]) -> None:
+    """A save (or the reload of a record) failed because the database could not be used: show the message in
+    ``dialog`` with ``show_message`` (the dialog stays open with the user's entries) and tell the main window,
+    which shows its offline banner and retries (``handle_error`` of the first ancestor that has one)."""
+    show_message(storage_error_message(exc))
+    widget = dialog.parentWidget()
+    while widget is not None:
+        handle_error = getattr(widget, "handle_error", None)
+        if callable(handle_error):
+            handle_error(exc)
+            return
+        widget = widget.parentWidget()
