@@ -21,7 +21,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
-from kawaoffice import APP_NAME, __version__, paths, winmutex
+from kawaoffice import APP_NAME, __version__, paths, qtfix, winmutex
 from kawaoffice.i18n import _, set_language
 from kawaoffice.settings import Settings
 from kawaoffice.storage import (
@@ -323,6 +323,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if sys.stdout is not None:
             print(f"{APP_NAME} {__version__}")
         return 0
+    qtfix.guard_none_refcount()  # PySide6 6.12 on Python 3.11 would abort after many Qt calls
     winmutex.hold_app_mutex()  # the installer and uninstaller refuse while it exists (kawaoffice.iss AppMutex)
     startup = Startup(args)
     previous_hook = sys.excepthook

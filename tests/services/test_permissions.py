@@ -72,7 +72,8 @@ def test_a_viewer_cannot_create_update_or_delete_through_the_services(
             s, code="V-1", group_name="JICA研修員", visitor_type=VisitorType.JICA_TRAINEES, headcount=5
         ),
         lambda s: dispatch.create_staff(s, staff_no="S-1", family_name="鈴木"),
-        lambda s: projects.create_scheme(s, code="X", name_ja="その他"),  # (seeding the standard ones is the system's)
+        # (seeding the standard schemes is the system's; a user's new scheme is an editor's)
+        lambda s: projects.create_scheme(s, code="X", name_ja="その他"),
     ]
     for work in attempts:
         error = _refused(engine, "mika", work)
