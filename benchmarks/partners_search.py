@@ -18,7 +18,7 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from benchmarks.common import Result, render_table
-from benchmarks.pyside_guard import guard_none_refcount
+from kawaoffice.qtfix import guard_none_refcount
 
 TARGET_MS = 16.0
 TYPED = [

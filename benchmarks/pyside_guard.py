@@ -1,38 +1,7 @@
-"""Work around a PySide6 6.12.0 bug on Python 3.11: every call of a C++ method that returns ``void`` (``setText``,
-``addItem``, ``resize``...) releases one reference to ``None`` that it never took. After a few thousand such
-calls ``None``'s reference count reaches zero and the interpreter aborts ("Fatal Python error: none_dealloc").
-
-Python 3.12 makes ``None`` immortal, so the bug is harmless there. On 3.11 the guard gives ``None`` a huge
-reference count once (it is never freed anyway). The benchmarks call it before creating widgets; the app and the
-tests need the same (see benchmarks/README.md).
-
-    python -c "import sys; from PySide6.QtCore import QObject; o = QObject(); b = sys.getrefcount(None);
-               [o.setObjectName('x') for _ in range(100)]; print(sys.getrefcount(None) - b)"   # -100 on 6.12.0
-"""
+"""The benchmarks' name for the app's PySide6 ``None`` reference guard (kept so older scripts still import it)."""
 
 from __future__ import annotations
 
-import ctypes
-import sys
+from kawaoffice.qtfix import guard_none_refcount, leaks_none
 
-_BOOST = 1 << 40
-
-
-def guard_none_refcount() -> None:
-    """Make ``None`` practically immortal on Python < 3.12 (idempotent enough: a second call adds headroom)."""
-    if sys.version_info >= (3, 12) or sys.implementation.name != "cpython":
-        return
-    refcnt = ctypes.c_ssize_t.from_address(id(None))
-    if refcnt.value < _BOOST // 2:
-        refcnt.value += _BOOST
-
-
-def leaks_none() -> bool:
-    """True when this PySide6 drops a reference to ``None`` on a void call (the bug the guard works around)."""
-    from PySide6.QtCore import QObject
-
-    obj = QObject()
-    before = sys.getrefcount(None)
-    for _ in range(50):
-        obj.setObjectName("x")
-    return sys.getrefcount(None) < before - 25
+__all__ = ["guard_none_refcount", "leaks_none"]

@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from benchmarks.common import Result, render_table
-from benchmarks.pyside_guard import guard_none_refcount
+from kawaoffice.qtfix import guard_none_refcount
 
 GROUPS = ("startup", "search", "screens", "remote", "documents", "import")
 LATENCY_S = 0.030

@@ -21,3 +21,14 @@ def guard_none_refcount() -> None:
     refcnt = ctypes.c_ssize_t.from_address(id(None))
     if refcnt.value < _BOOST // 2:
         refcnt.value += _BOOST
+
+
+def leaks_none() -> bool:
+    """True when this PySide6 drops a reference to ``None`` on a void call (the bug the guard works around)."""
+    from PySide6.QtCore import QObject
+
+    obj = QObject()
+    before = sys.getrefcount(None)
+    for _ in range(50):
+        obj.setObjectName("x")
+    return sys.getrefcount(None) < before - 25

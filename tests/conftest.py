@@ -23,6 +23,10 @@ os.environ["XDG_CONFIG_HOME"] = str(_SANDBOX / "config")
 os.environ["XDG_CACHE_HOME"] = str(_SANDBOX / "cache")
 os.environ.pop("KAWAOFFICE_DATABASE_URL", None)
 
+from kawaoffice import qtfix  # noqa: E402
+
+qtfix.guard_none_refcount()  # as the app does: PySide6 6.12 on Python 3.11 would abort a long Qt session
+
 import pytest  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402

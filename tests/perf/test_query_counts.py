@@ -17,11 +17,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 from sqlalchemy import event, select
 from sqlalchemy.engine import Engine
 
-from benchmarks.pyside_guard import guard_none_refcount
 from kawaoffice.model.dispatch import Dispatch
 from kawaoffice.model.partners import Organization
 from kawaoffice.model.projects import Project
 from kawaoffice.model.tours import Booking
+from kawaoffice.qtfix import guard_none_refcount
 from kawaoffice.services.demo import NPL, load_demo
 from kawaoffice.storage import Database, open_database
 
