@@ -1,11 +1,15 @@
 """The large benchmark databases, built once from the demo generator and cached under the temp folder.
 
-The cache key is the scale and the schema head, so a new migration builds a fresh database:
+The cache key is the scale and ``DATA_VERSION`` (raise it when the demo generator's data changes). A newer schema
+head is reached by the app's own migrations when the cached database is opened, as an office's database is:
 
-- SQLite: ``<tmp>/kawaoffice-bench/large-s<scale>-<head>.sqlite3`` (built in a side file, then renamed);
-- PostgreSQL: a data folder ``<tmp>/kawaoffice-bench/pg-s<scale>-<head>/`` with a server started on a free
+- SQLite: ``<tmp>/kawaoffice-bench/large-s<scale>-d<version>.sqlite3`` (built in a side file, then renamed);
+- PostgreSQL: a data folder ``<tmp>/kawaoffice-bench/pg-s<scale>-d<version>/`` with a server started on a free
   loopback port (initdb + pg_ctl like ``tests/pgserver.py``; as ``postgres`` when run as root) and stopped at the
   end. Skipped, with the reason printed, when no PostgreSQL server binaries are installed.
+
+Several benchmark runs at once (other engineers' on the same machine) take turns: building the SQLite file and
+serving the PostgreSQL folder are each held under a file lock (``fcntl.flock``; no lock on Windows).
 """
 
 from __future__ import annotations
@@ -15,23 +19,50 @@ import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 from sqlalchemy import func, select
 
 from kawaoffice.model.partners import Organization
 from kawaoffice.services.demo import load_demo
-from kawaoffice.storage import Database, head_revision, open_database
+from kawaoffice.storage import Database, open_database
 
 CACHE_DIR = Path(tempfile.gettempdir()) / "kawaoffice-bench"
 PG_USER = "kawa"
 PG_DB = "kawaoffice_bench"
 
 
+DATA_VERSION = (
+    1  # raise when services/demo.py generates different data (the cached databases are then rebuilt)
+)
+
+
 def _key(scale: int) -> str:
-    return f"s{scale}-{head_revision()}"
+    return f"s{scale}-d{DATA_VERSION}"
+
+
+@contextlib.contextmanager
+def file_lock(name: str) -> Iterator[None]:
+    """Hold ``CACHE_DIR/<name>.lock`` (waiting for another benchmark process that holds it)."""
+    CACHE_DIR.mkdir(parents=True, exist_ok=True)
+    handle: IO[str] = open(CACHE_DIR / f"{name}.lock", "a")  # noqa: SIM115 (held for the block)
+    try:
+        if sys.platform != "win32":
+            import fcntl
+
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                print(f"waiting for another benchmark run ({name}) ...", flush=True)
+                fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        handle.close()
 
 
 def build(db: Database, scale: int) -> float:
@@ -58,8 +89,14 @@ def sqlite_database(scale: int) -> tuple[str, float | None]:
     """URL of the cached SQLite file (built now if missing) and the build time in seconds (None if cached)."""
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     path = CACHE_DIR / f"large-{_key(scale)}.sqlite3"
-    if path.exists():
-        return f"sqlite:///{path}", None
+    with file_lock(f"sqlite-s{scale}"):
+        if path.exists():
+            open_database(f"sqlite:///{path}", "bench", backup_dir=CACHE_DIR / "backups").dispose()  # to head
+            return f"sqlite:///{path}", None
+        return _build_sqlite(path, scale)
+
+
+def _build_sqlite(path: Path, scale: int) -> tuple[str, float | None]:
     side = path.with_suffix(".building")
     for extra in (side, side.with_name(side.name + "-wal"), side.with_name(side.name + "-shm")):
         extra.unlink(missing_ok=True)
@@ -111,6 +148,7 @@ class CachedPostgres:
         self.scale = scale
         self._as_root = hasattr(os, "geteuid") and os.geteuid() == 0
         self.started = False
+        self._lock = contextlib.ExitStack()
 
     def _run(self, *args: str) -> None:
         cmd = list(args)
@@ -127,8 +165,10 @@ class CachedPostgres:
         return f"postgresql+psycopg://{PG_USER}@127.0.0.1:{port or self.port}/{PG_DB}"
 
     def start(self) -> tuple[str, float | None]:
-        """Start the server (initdb first if needed) and build the database if it is empty."""
+        """Start the server (initdb first if needed) and build the database if it is empty; held under a file lock
+        until ``stop`` (one server on the data folder at a time)."""
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        self._lock.enter_context(file_lock(f"pg-s{self.scale}"))
         self._own(CACHE_DIR)
         self._own(self.sockdir)
         fresh = not (self.datadir / "PG_VERSION").exists()
@@ -172,3 +212,4 @@ class CachedPostgres:
                 self._run(str(self.bindir / "pg_ctl"), "-D", str(self.datadir), "-m", "fast", "-w", "stop")
             self.started = False
         shutil.rmtree(self.sockdir, ignore_errors=True)
+        self._lock.close()
