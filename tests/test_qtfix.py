@@ -8,12 +8,13 @@ import sys
 
 
 def test_many_void_qt_calls_do_not_abort_the_guarded_interpreter() -> None:
+    # more void calls than None had references before the guard: unguarded, this aborts on PySide6 6.12.0
     code = (
-        "import sys; from kawaoffice.qtfix import guard_none_refcount; guard_none_refcount();"
-        "from PySide6.QtCore import QObject; o = QObject()\n"
-        "for _ in range(3 * sys.getrefcount(None) // 2 + 1000): o.setObjectName('x')\n"
-        "print('alive')"
+        "import sys; from PySide6.QtCore import QObject; o = QObject(); calls = 3 * sys.getrefcount(None) // 2 + 1000\n"
+        "from kawaoffice.qtfix import guard_none_refcount, leaks_none; guard_none_refcount()\n"
+        "for _ in range(calls): o.setObjectName('x')\n"
+        "print('alive', calls)"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-500:]
-    assert done.stdout.strip() == "alive"
+    assert done.stdout.startswith("alive")

@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from kawaoffice.paths import default_database_path
@@ -41,6 +41,22 @@ PG_CONNECT_ARGS: dict[str, Any] = {
     "application_name": "KawaOffice",
 }
 T = TypeVar("T")
+# A pooled PostgreSQL connection idle for longer than this is checked with one round trip before it is used again
+# (pgbouncer's server_check_delay, default 30 s, is the same idea): a connection just used is trusted, so a screen
+# opening several sessions over a slow link does not pay a ping for each.
+PG_IDLE_CHECK_S = 10.0
+# Statements that may run outside a transaction: plain reads. Anything else (DML, DDL, SET, locking reads,
+# notifications, sequences, advisory locks) starts the transaction first; see _begin_before_writes.
+_TX_MARKERS = (
+    "FOR UPDATE",
+    "FOR SHARE",
+    "FOR NO KEY",
+    "FOR KEY SHARE",
+    "PG_NOTIFY",
+    "NEXTVAL",
+    "SETVAL",
+    "ADVISORY",
+)
 
 
 def default_sqlite_url() -> str:
@@ -93,17 +109,75 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
 
 
 def create_db_engine(url: str | URL, **kwargs: Any) -> Engine:
-    """An engine with the settings KawaOffice relies on (foreign keys, WAL and busy timeout on SQLite)."""
+    """An engine with the settings KawaOffice relies on (foreign keys, WAL and busy timeout on SQLite; on
+    PostgreSQL reads without transaction round trips and a check of connections that were idle)."""
     parsed = make_url(url) if isinstance(url, str) else url
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, **kwargs)
         event.listen(engine, "connect", _sqlite_on_connect)
         return engine
-    # pool_pre_ping: a pooled connection that died with a server restart is replaced before it is used.
-    kwargs.setdefault("pool_pre_ping", True)
     connect_args = dict(PG_CONNECT_ARGS)
     connect_args.update(kwargs.pop("connect_args", {}))
-    return create_engine(parsed, connect_args=connect_args, **kwargs)
+    engine = create_engine(parsed, connect_args=connect_args, **kwargs)
+    install_lazy_transactions(engine)
+    return engine
+
+
+def _needs_transaction(statement: str) -> bool:
+    head = statement.lstrip()[:7].split(None, 1)[0].upper() if statement.strip() else ""
+    if head not in ("SELECT", "WITH"):
+        return True
+    upper = statement.upper()
+    return any(marker in upper for marker in _TX_MARKERS) or (
+        head == "WITH" and any(verb in upper for verb in ("INSERT", "UPDATE", "DELETE"))
+    )
+
+
+def install_lazy_transactions(engine: Engine, idle_check_s: float = PG_IDLE_CHECK_S) -> None:
+    """PostgreSQL over a slow link: each round trip counts (60 ms behind a 30 ms-per-direction line).
+
+    A transaction costs two round trips of its own (``BEGIN`` before the first statement, ``COMMIT`` or
+    ``ROLLBACK`` at the end) and SQLAlchemy's ``pool_pre_ping`` one more per checkout, so a screen that reads with
+    three queries would wait six round trips. Here a connection is handed out in autocommit mode: plain reads run
+    at once, each with its own snapshot, which is what READ COMMITTED gives inside a transaction too. The first
+    statement that is not a plain read (INSERT/UPDATE/DELETE, DDL, SET, ``SELECT ... FOR UPDATE``,
+    ``pg_notify``, ``nextval``, advisory locks) switches the connection out of autocommit just before it is sent,
+    so the driver opens a transaction and everything from there on commits or rolls back as one unit of work, as
+    before. ``commit()``/``rollback()`` of a connection with no transaction open send nothing.
+
+    A connection idle in the pool for more than ``idle_check_s`` seconds is pinged before use; a dead one is
+    replaced (``DisconnectionError`` makes the pool connect anew). A connection that dies between two uses a few
+    seconds apart fails on its first statement: that is a ``ConnectionLostError`` like any lost connection, the
+    pool is invalidated and the next attempt reconnects.
+    """
+
+    @event.listens_for(engine, "checkin")
+    def _idle_since(_dbapi_connection: Any, record: Any) -> None:
+        record.info["kawaoffice_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        idle_since = record.info.pop("kawaoffice_idle_since", None)
+        try:
+            idle = idle_since is not None and time.monotonic() - idle_since > idle_check_s
+            if idle and not engine.dialect.do_ping(dbapi_connection):
+                raise DisconnectionError("the connection did not answer")
+            if not dbapi_connection.autocommit:
+                dbapi_connection.autocommit = True  # no I/O: the connection is idle, outside any transaction
+        except DisconnectionError:
+            raise
+        except Exception as exc:  # the driver's error for a broken connection: the pool connects anew
+            raise DisconnectionError(str(exc)) from exc
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _begin_before_writes(
+        conn: Any, _cursor: Any, statement: str, _parameters: Any, _context: Any, _executemany: bool
+    ) -> None:
+        dbapi_connection = conn.connection.dbapi_connection
+        if dbapi_connection is not None and dbapi_connection.autocommit and _needs_transaction(statement):
+            if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+                return  # asked for autocommit explicitly (VACUUM, CREATE DATABASE): leave it
+            dbapi_connection.autocommit = False
 
 
 def make_session_factory(engine: Engine, user: str = "", origin: str = "") -> sessionmaker[Session]:
