@@ -3,20 +3,24 @@
 No ``alembic.ini`` is needed at run time; the ``Config`` is built here with an absolute ``script_location`` next
 to this module, so it works the same from a source checkout, an installed wheel or a PyInstaller bundle (which
 must ship ``kawaoffice/storage/migrations`` as data files).
+
+Alembic itself is imported only when a migration runs (or a developer asks for its script directory): the
+head revision and the known revisions are read from the revision files' ``revision = ...`` and
+``down_revision = ...`` lines, so opening a database that is already at head costs no Alembic import at start-up
+(tested against Alembic's own answer).
 """
 
 from __future__ import annotations
 
+import ast
+import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 from sqlalchemy import (
     Column,
     Connection,
@@ -36,6 +40,10 @@ from sqlalchemy.pool import NullPool
 from kawaoffice.i18n import _
 from kawaoffice.storage.database import SQLITE_BUSY_TIMEOUT_MS, enable_wal, sqlite_path_of
 from kawaoffice.storage.errors import StorageError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
@@ -66,10 +74,13 @@ def set_script_location(path: Path | None) -> None:
     global _script_location
     _script_location = path if path is not None else MIGRATIONS_DIR
     _script_directory.cache_clear()
+    _revision_graph.cache_clear()
 
 
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
     """An Alembic ``Config`` built in code; pass an open ``connection`` (preferred) or a ``url``."""
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(script_location()).replace("%", "%%"))
     cfg.set_main_option("path_separator", "os")
@@ -82,6 +93,8 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 
 @lru_cache(maxsize=4)
 def _script_directory(location: Path) -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
@@ -89,15 +102,65 @@ def script_directory() -> ScriptDirectory:
     return _script_directory(script_location())
 
 
-def head_revision() -> str:
-    head = script_directory().get_current_head()
+_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*(?:#.*)?$", re.MULTILINE)
+
+
+def _read_revision_file(path: Path) -> tuple[str, tuple[str, ...]] | None:
+    """``(revision, down_revisions)`` from the top-level assignments of one revision file, without importing it;
+    ``None`` when the file does not say them as plain literals (the caller then asks Alembic)."""
+    found: dict[str, object] = {}
+    for name, value in _ASSIGNMENT.findall(path.read_text(encoding="utf-8")):
+        if name in found:
+            continue
+        try:
+            found[name] = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return None
+    revision, down = found.get("revision"), found.get("down_revision", None)
+    if not isinstance(revision, str) or not revision:
+        return None
+    if down is None:
+        return revision, ()
+    if isinstance(down, str):
+        return revision, (down,)
+    if isinstance(down, (tuple, list)) and all(isinstance(d, str) for d in down):
+        return revision, tuple(str(d) for d in down)
+    return None
+
+
+@lru_cache(maxsize=4)
+def _revision_graph(location: Path) -> tuple[str, frozenset[str]]:
+    """The head and every revision of the scripts at ``location``, read from the files' text (fast: no Alembic
+    import). Anything unusual (a file it cannot read as literals, several heads, a cycle) is left to Alembic."""
+    revisions: dict[str, tuple[str, ...]] = {}
+    for path in sorted((location / "versions").glob("*.py")):
+        if path.name.startswith("_"):
+            continue
+        parsed = _read_revision_file(path)
+        if parsed is None or parsed[0] in revisions:
+            return _alembic_graph()
+        revisions[parsed[0]] = parsed[1]
+    referenced = {down for downs in revisions.values() for down in downs}
+    heads = [rev for rev in revisions if rev not in referenced]
+    if len(heads) != 1 or not referenced <= revisions.keys():
+        return _alembic_graph()
+    return heads[0], frozenset(revisions)
+
+
+def _alembic_graph() -> tuple[str, frozenset[str]]:
+    scripts = script_directory()
+    head = scripts.get_current_head()
     if head is None:  # pragma: no cover - the package always ships revisions
         raise RuntimeError("KawaOffice migrations have no head revision")
-    return head
+    return head, frozenset(rev.revision for rev in scripts.walk_revisions())
+
+
+def head_revision() -> str:
+    return _revision_graph(script_location())[0]
 
 
 def known_revisions() -> frozenset[str]:
-    return frozenset(rev.revision for rev in script_directory().walk_revisions())
+    return _revision_graph(script_location())[1]
 
 
 def classify(tables: Iterable[str], versions: Iterable[str]) -> SchemaStatus:
@@ -168,6 +231,8 @@ def upgrade_to_head(engine: Engine) -> SchemaStatus:
             with mig_engine.connect() as conn, conn.begin():
                 before = read_status(conn)
                 if before.state in ("empty", "older"):
+                    from alembic import command
+
                     command.upgrade(alembic_config(connection=conn), "head")
                     problems = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                     if problems:
@@ -184,6 +249,8 @@ def upgrade_to_head(engine: Engine) -> SchemaStatus:
             conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK_KEY})
         before = read_status(conn)
         if before.state in ("empty", "older"):
+            from alembic import command
+
             command.upgrade(alembic_config(connection=conn), "head")
         return before
 
@@ -212,6 +279,8 @@ def autogenerate_revision(rev_id: str, message: str) -> None:
     then review the file by hand before committing it.
     """
     import tempfile
+
+    from alembic import command
 
     with tempfile.TemporaryDirectory() as folder:
         engine = _sqlite_migration_engine(f"sqlite:///{Path(folder) / 'autogenerate.sqlite3'}")
