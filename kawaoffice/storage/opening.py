@@ -65,7 +65,12 @@ def schema_status(db: Database) -> SchemaStatus:
 
 
 def open_database(
-    url: str, user: str = "", *, upgrade: bool = True, backup_dir: Path | None = None
+    url: str,
+    user: str = "",
+    *,
+    upgrade: bool = True,
+    backup_dir: Path | None = None,
+    defer_integrity_check: bool = False,
 ) -> Database:
     """Open the database at ``url`` ready for use.
 
@@ -77,17 +82,27 @@ def open_database(
       refused: ``DatabaseUnavailableError``. In these cases nothing is written.
 
     With ``upgrade=False`` an empty or older database is returned as it is (see ``schema_status``).
+
+    ``defer_integrity_check=True`` (the app's start-up): a SQLite file already at head is opened without its
+    ``PRAGMA quick_check``, which reads the whole file; the caller runs ``sqlite_file.check_integrity`` later.
+    A file that is to be upgraded (or refused) is still checked first, as without the flag.
     """
     url = normalize_url(url)
     path = sqlite_path_of(url)
     if path is not None:
-        return _open_sqlite(url, path, user, upgrade=upgrade, backup_dir=backup_dir)
+        return _open_sqlite(
+            url, path, user, upgrade=upgrade, backup_dir=backup_dir, defer_check=defer_integrity_check
+        )
     return _open_server(with_stored_password(url), user, upgrade=upgrade)
 
 
-def _open_sqlite(url: str, path: Path, user: str, *, upgrade: bool, backup_dir: Path | None) -> Database:
+def _open_sqlite(
+    url: str, path: Path, user: str, *, upgrade: bool, backup_dir: Path | None, defer_check: bool = False
+) -> Database:
     location = str(path)
-    status = inspect_sqlite_file(path)
+    status = inspect_sqlite_file(path, check_integrity=not defer_check)
+    if defer_check and status is not None and status.state != "current":
+        status = inspect_sqlite_file(path)  # about to be migrated or refused: damage is said first
     if status is not None:
         _refuse(status, location)
         log.info(
