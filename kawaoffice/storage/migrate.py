@@ -116,7 +116,7 @@ def _read_revision_file(path: Path) -> tuple[str, tuple[str, ...]] | None:
             found[name] = ast.literal_eval(value)
         except (ValueError, SyntaxError):
             return None
-    revision, down = found.get("revision"), found.get("down_revision", None)
+    revision, down = found.get("revision"), found.get("down_revision")
     if not isinstance(revision, str) or not revision:
         return None
     if down is None:
