@@ -142,7 +142,12 @@ def test_banner_schedule(qtbot) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_excepthook_turns_a_lost_connection_into_the_banner(  # type: ignore[no-untyped-def]
-    qtbot, gui_db: Database, fresh_settings: Settings, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+    qtbot,
+    gui_db: Database,
+    fresh_settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    english: None,
 ) -> None:
     from PySide6.QtWidgets import QMessageBox
 
