@@ -127,3 +127,15 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
     with session_factory() as s:
         yield s
+
+
+@pytest.fixture(autouse=True)
+def _keep_language() -> Iterator[None]:
+    """Every test starts in the language the session started with (a test or a window that switches the
+    interface language must not change what later tests read)."""
+    from kawaoffice.i18n import current_language, set_language
+
+    before = current_language()
+    yield
+    if current_language() != before:
+        set_language(before)

@@ -96,7 +96,7 @@ def test_a_partner_saved_in_one_window_appears_in_the_other(qtbot, two_windows) 
     assert ("organizations", org_id) not in own  # the window that saved it is not told about its own save
 
 
-def test_an_open_edit_dialog_is_told_its_record_changed(qtbot, two_windows) -> None:  # type: ignore[no-untyped-def]
+def test_an_open_edit_dialog_is_told_its_record_changed(qtbot, two_windows, english) -> None:  # type: ignore[no-untyped-def]
     first, second = two_windows  # aiko (the first user) is admin; kenji may only read a shared database
     with first.database.session() as s:
         org = partners.create_organization(s, kind=OrganizationKind.MEMBER, name_ja="編集中の団体")
