@@ -23,8 +23,8 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from kawaoffice.i18n import N_, _, country_name, format_date, format_datetime
 from kawaoffice.model.base import Entity, utcnow
@@ -46,7 +46,7 @@ from kawaoffice.model.dispatch import (
     TrainingKind,
 )
 from kawaoffice.model.partners import Contact, Employment, Organization, OrganizationKind
-from kawaoffice.model.projects import Project, ProjectParticipant
+from kawaoffice.model.projects import Project, ProjectParticipant, ProjectState
 from kawaoffice.model.tours import Booking, BookingSegment, BookingStatus, SegmentStaff
 from kawaoffice.services import common as c
 from kawaoffice.services import dispatch_checks as checks
@@ -60,7 +60,7 @@ from kawaoffice.services.dispatch_checks import (
     dates_overlap,
     find_member_conflicts,
 )
-from kawaoffice.services.errors import ConflictError, ValidationError
+from kawaoffice.services.errors import ConflictError, NotFoundError, ValidationError
 
 __all__ = [
     "DISPATCH_OVERLAP",
@@ -310,6 +310,70 @@ def create_dispatch(
 
 def get_dispatch(session: Session, dispatch_id: int) -> Dispatch:
     return c.get_entity(session, Dispatch, dispatch_id)
+
+
+def dispatch_for_edit(session: Session, dispatch_id: int) -> Dispatch:
+    """The dispatch with its project, members (their staff or contact) and legs read in one statement, for the
+    dialog (a statement per relationship is a round trip each on a shared server), or ``NotFoundError``."""
+    stmt = (
+        select(Dispatch)
+        .where(Dispatch.id == dispatch_id)
+        .options(
+            joinedload(Dispatch.project),
+            joinedload(Dispatch.members).joinedload(DispatchMember.staff),
+            joinedload(Dispatch.members).joinedload(DispatchMember.contact),
+            joinedload(Dispatch.legs),
+        )
+        .execution_options(populate_existing=True)
+    )
+    dispatch = session.execute(stmt).unique().scalar_one_or_none()
+    if dispatch is None:
+        raise NotFoundError()
+    return dispatch
+
+
+@dataclass(frozen=True)
+class ProjectChoice:
+    id: int
+    code: str
+    title_ja: str
+    title_en: str
+    active: bool
+
+
+def project_choices(session: Session, text: str = "", limit: int = 50) -> list[ProjectChoice]:
+    """Projects for a dispatch's project picker: active ones first, then by code; ``text`` narrows to projects
+    whose code or title contains it (case-insensitive). At most ``limit`` rows (type to find the others)."""
+    inactive = case((Project.state == ProjectState.ACTIVE, 0), else_=1)
+    stmt = select(Project.id, Project.code, Project.title_ja, Project.title_en, inactive.label("inactive"))
+    needle = (text or "").strip()
+    if needle:
+        pattern = f"%{_like_escape(needle)}%"
+        stmt = stmt.where(
+            Project.code.ilike(pattern, escape="\\")
+            | Project.title_ja.ilike(pattern, escape="\\")
+            | Project.title_en.ilike(pattern, escape="\\")
+        )
+    stmt = stmt.order_by(inactive, Project.code, Project.id).limit(limit)
+    return [
+        ProjectChoice(r.id, r.code, r.title_ja, r.title_en, not r.inactive) for r in session.execute(stmt)
+    ]
+
+
+def project_choice(session: Session, project_id: int) -> ProjectChoice | None:
+    """One project as a picker choice (whatever its state), or None when it no longer exists."""
+    row = session.execute(
+        select(Project.id, Project.code, Project.title_ja, Project.title_en, Project.state).where(
+            Project.id == project_id
+        )
+    ).first()
+    if row is None:
+        return None
+    return ProjectChoice(row.id, row.code, row.title_ja, row.title_en, row.state == ProjectState.ACTIVE)
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def update_dispatch(
@@ -885,31 +949,7 @@ def list_staff(
 
     Four queries however many staff (the languages, skills and trainings of the listed staff are read with the
     list's own conditions as a subquery, not in batches of ids)."""
-    stmt = select(Staff)
-    if active_only:
-        stmt = stmt.where(Staff.active.is_(True))
-    if language:
-        levels = LEVEL_ORDER[LEVEL_ORDER.index(min_level) :] if min_level is not None else LEVEL_ORDER
-        stmt = stmt.where(
-            Staff.id.in_(
-                select(StaffLanguage.staff_id).where(
-                    StaffLanguage.language == language, StaffLanguage.level.in_(levels)
-                )
-            )
-        )
-    if skill is not None:
-        stmt = stmt.where(Staff.id.in_(select(StaffSkill.staff_id).where(StaffSkill.skill == skill)))
-    needle = (text or "").strip()
-    if needle:
-        pattern = f"%{needle}%"
-        stmt = stmt.where(
-            Staff.staff_no.ilike(pattern)
-            | Staff.family_name.ilike(pattern)
-            | Staff.given_name.ilike(pattern)
-            | Staff.family_kana.ilike(pattern)
-            | Staff.name_en.ilike(pattern)
-            | Staff.department.ilike(pattern)
-        )
+    stmt = select(Staff).where(*_staff_conditions(language, min_level, skill, active_only, text))
     stmt = stmt.order_by(Staff.family_kana, Staff.given_kana, Staff.staff_no).offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
@@ -948,6 +988,71 @@ def list_staff(
     ]
 
 
+def _staff_conditions(
+    language: str | None, min_level: LanguageLevel | None, skill: Skill | None, active_only: bool, text: str
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if active_only:
+        conditions.append(Staff.active.is_(True))
+    if language:
+        levels = LEVEL_ORDER[LEVEL_ORDER.index(min_level) :] if min_level is not None else LEVEL_ORDER
+        conditions.append(
+            Staff.id.in_(
+                select(StaffLanguage.staff_id).where(
+                    StaffLanguage.language == language, StaffLanguage.level.in_(levels)
+                )
+            )
+        )
+    if skill is not None:
+        conditions.append(Staff.id.in_(select(StaffSkill.staff_id).where(StaffSkill.skill == skill)))
+    needle = (text or "").strip()
+    if needle:
+        pattern = f"%{needle}%"
+        conditions.append(
+            Staff.staff_no.ilike(pattern)
+            | Staff.family_name.ilike(pattern)
+            | Staff.given_name.ilike(pattern)
+            | Staff.family_kana.ilike(pattern)
+            | Staff.given_kana.ilike(pattern)
+            | Staff.name_en.ilike(pattern)
+            | Staff.department.ilike(pattern)
+        )
+    return conditions
+
+
+@dataclass(frozen=True)
+class StaffPick:
+    """A staff member as the dispatch dialog's chooser lists them."""
+
+    id: int
+    name: str
+    name_en: str
+    department: str
+
+
+def staff_picks(
+    session: Session,
+    *,
+    language: str | None = None,
+    min_level: LanguageLevel | None = None,
+    skill: Skill | None = None,
+    text: str = "",
+    limit: int = 100,
+) -> tuple[list[StaffPick], int]:
+    """Active staff by reading for the dispatch dialog's chooser, filtered like ``list_staff`` (a language at
+    ``min_level`` or better, a skill, a text in the number, names, readings or department), at most ``limit``
+    of them, and how many match in all: one statement (the total is a window count over the same rows)."""
+    total = func.count().over().label("total")
+    rows = session.execute(
+        select(Staff.id, Staff.family_name, Staff.given_name, Staff.name_en, Staff.department, total)
+        .where(*_staff_conditions(language, min_level, skill, True, text))
+        .order_by(Staff.family_kana, Staff.given_kana, Staff.staff_no)
+        .limit(limit)
+    ).all()
+    picks = [StaffPick(r.id, person_name(r.family_name, r.given_name), r.name_en, r.department) for r in rows]
+    return picks, (rows[0].total if rows else 0)
+
+
 def staff_languages(session: Session) -> list[str]:
     """Language codes some staff member speaks (for the filter)."""
     return sorted(set(session.scalars(select(StaffLanguage.language).distinct())))
@@ -962,8 +1067,18 @@ class ContactChoice:
 
 
 def contact_choices(session: Session, text: str = "", limit: int = 200) -> list[ContactChoice]:
-    """People of partner organizations, for mission teams (current employer shown)."""
-    stmt = select(Contact).options(selectinload(Contact.employments).selectinload(Employment.organization))
+    """People of partner organizations, for mission teams (current employer shown), by reading; ``text``
+    narrows to names or readings containing it. One statement (the employer is a subquery)."""
+    employer = (
+        select(Organization.name_ja)
+        .join(Employment, Employment.organization_id == Organization.id)
+        .where(Employment.contact_id == Contact.id, Employment.ended_on.is_(None))
+        .order_by(Employment.id)
+        .limit(1)
+        .correlate(Contact)
+        .scalar_subquery()
+    )
+    stmt = select(Contact.id, Contact.family_name, Contact.given_name, Contact.name_en, employer.label("org"))
     needle = (text or "").strip()
     if needle:
         pattern = f"%{needle}%"
@@ -971,19 +1086,14 @@ def contact_choices(session: Session, text: str = "", limit: int = 200) -> list[
             Contact.family_name.ilike(pattern)
             | Contact.given_name.ilike(pattern)
             | Contact.family_kana.ilike(pattern)
+            | Contact.given_kana.ilike(pattern)
             | Contact.name_en.ilike(pattern)
         )
     stmt = stmt.order_by(Contact.family_kana, Contact.given_kana, Contact.id).limit(limit)
-    out = []
-    for contact in session.scalars(stmt):
-        current = [e for e in contact.employments if e.ended_on is None]
-        org = current[0].organization.name_ja if current else ""
-        out.append(
-            ContactChoice(
-                contact.id, person_name(contact.family_name, contact.given_name), contact.name_en, org
-            )
-        )
-    return out
+    return [
+        ContactChoice(r.id, person_name(r.family_name, r.given_name), r.name_en, r.org or "")
+        for r in session.execute(stmt)
+    ]
 
 
 # --- timeline ----------------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime
+from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimer
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy.orm import Session
 
 from kawaoffice import i18n
 from kawaoffice.i18n import _
@@ -54,8 +55,7 @@ from kawaoffice.model.dispatch import (
 )
 from kawaoffice.services import dispatch as svc
 from kawaoffice.services import dispatch_checks as checks
-from kawaoffice.services import overview
-from kawaoffice.services.dispatch import LegSpec, MemberSpec
+from kawaoffice.services.dispatch import LegSpec, MemberSpec, ProjectChoice
 from kawaoffice.services.errors import (
     ConflictError,
     NotFoundError,
@@ -64,6 +64,7 @@ from kawaoffice.services.errors import (
     ValidationError,
 )
 from kawaoffice.storage.errors import StorageError
+from kawaoffice.ui.dispatch.lookup import Choice, LazyCombo, LookupCombo
 from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, ask_merge, report_storage_error
 from kawaoffice.ui.widgets.live_refresh import RecordWatch, watch_record
 from kawaoffice.ui.widgets.paged_model import SessionProvider
@@ -83,6 +84,10 @@ COMMON_ZONES = (
     "Europe/Stockholm",
     "UTC",
 )
+
+PROJECT_LIMIT = 50  # rows a project search shows (type more to narrow)
+CONTACT_LIMIT = 50
+STAFF_LIMIT = 100
 
 SEVERITY_COLORS = {
     checks.Severity.ERROR: QColor("#B71C1C"),
@@ -255,15 +260,16 @@ class DispatchDialog(QDialog):
         self.overridden: dict[str, checks.OverrideRecord] = {}
         self.original: dict[str, object] = {}  # the saved state when the dialog opened (for edit conflicts)
         self.conflict: ConflictDialog | None = None
+        self._overrides_read = dispatch_id is None  # the recorded overrides are read once, when issues show
+        self._loading = True  # no checks while the loaded values are put in the fields one by one
         self.setWindowTitle(_("New dispatch") if dispatch_id is None else _("Edit dispatch"))
         self.resize(1100, 760)
         self._build()
-        self._load()
         self.record_watch: RecordWatch | None = None  # told when someone else saves this dispatch
+        self._load()  # one session: the dispatch, the staff chooser's first rows, the checks
         if dispatch_id is not None:
             self.original = self.state()
             self.record_watch = watch_record(self, "dispatches", dispatch_id)
-        self.refresh_checks()
 
     # --- layout -------------------------------------------------------------------------------------------------
 
@@ -299,8 +305,11 @@ class DispatchDialog(QDialog):
         for w in (self.departure, self.returning):
             w.setCalendarPopup(True)
             w.setDisplayFormat("yyyy-MM-dd")
-        self.project = QComboBox(left)
-        self.project.addItem("—", None)
+        self.project = LookupCombo(self._search_projects, left)
+        self.project.setObjectName("project")
+        self.project.setToolTip(
+            _("Type part of a project's code or title; active projects are listed first.")
+        )
         self.notes = QPlainTextEdit(left)
         self.notes.setMaximumHeight(70)
         self.field_error = QLabel(left)
@@ -338,7 +347,7 @@ class DispatchDialog(QDialog):
         chooser = QGroupBox(_("Add staff (filter by language and skill)"), middle)
         cb = QVBoxLayout(chooser)
         row = QHBoxLayout()
-        self.language_filter = QComboBox(chooser)
+        self.language_filter = LazyCombo(self._load_languages, chooser)
         self.language_filter.setObjectName("language_filter")
         self.language_filter.addItem(_("Any language"), None)
         self.level_filter = QComboBox(chooser)
@@ -355,19 +364,33 @@ class DispatchDialog(QDialog):
         row.addWidget(self.level_filter)
         row.addWidget(self.skill_filter)
         cb.addLayout(row)
+        self.staff_search = QLineEdit(chooser)
+        self.staff_search.setObjectName("staff_search")
+        self.staff_search.setPlaceholderText(_("Name, reading, staff number or department"))
+        self.staff_search.setClearButtonEnabled(True)
+        self._staff_timer = QTimer(self)
+        self._staff_timer.setSingleShot(True)
+        self._staff_timer.setInterval(200)
+        self._staff_timer.timeout.connect(self.refresh_staff)
+        self.staff_search.textEdited.connect(lambda _t: self._staff_timer.start())
+        self.staff_search.returnPressed.connect(self.refresh_staff)
+        cb.addWidget(self.staff_search)
         self.staff_list = QListWidget(chooser)
         self.staff_list.setObjectName("staff_list")
         self.staff_list.itemDoubleClicked.connect(lambda _item: self.add_selected_staff())
         cb.addWidget(self.staff_list)
+        self.staff_note = QLabel(chooser)
+        self.staff_note.setObjectName("staff_note")
+        self.staff_note.setWordWrap(True)
+        self.staff_note.setVisible(False)
+        cb.addWidget(self.staff_note)
         add_staff = QPushButton(_("Add staff member"), chooser)
         add_staff.setObjectName("add_staff")
         add_staff.clicked.connect(self.add_selected_staff)
         cb.addWidget(add_staff)
         partner_row = QHBoxLayout()
-        self.contact_box = QComboBox(chooser)
+        self.contact_box = LookupCombo(self._search_contacts, chooser, none_text=None)
         self.contact_box.setObjectName("contact_box")
-        self.contact_box.setEditable(True)
-        self.contact_box.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         add_contact = QPushButton(_("Add partner's person"), chooser)
         add_contact.clicked.connect(self.add_selected_contact)
         partner_row.addWidget(self.contact_box, 1)
@@ -434,21 +457,13 @@ class DispatchDialog(QDialog):
 
     def _load(self) -> None:
         with self.sessions() as s:
-            for code in svc.staff_languages(s):
-                self.language_filter.addItem(i18n.language_name(code), code)
-            for p in overview.list_projects(s):
-                name = p.title_ja if i18n.current_language() == "ja" else (p.title_en or p.title_ja)
-                self.project.addItem(f"{p.code} {name}", p.id)
-            for c in svc.contact_choices(s):
-                name = c.name if i18n.current_language() == "ja" else (c.name_en or c.name)
-                self.contact_box.addItem(f"{name} ({c.organization})" if c.organization else name, c.id)
             if self.dispatch_id is None:
                 today = date.today()
                 self.departure.setDate(_qdate(today + timedelta(days=30)))
                 self.returning.setDate(_qdate(today + timedelta(days=37)))
                 self._select(self.country, "LA")
             else:
-                d = svc.get_dispatch(s, self.dispatch_id)
+                d = svc.dispatch_for_edit(s, self.dispatch_id)
                 self.version = d.version
                 self.code.setText(d.code)
                 self.title_edit.setText(d.title)
@@ -460,14 +475,50 @@ class DispatchDialog(QDialog):
                 set_zone(self.timezone, d.timezone)
                 self.departure.setDate(_qdate(d.departure_on))
                 self.returning.setDate(_qdate(d.return_on))
-                self._select(self.project, d.project_id)
+                if d.project is not None:  # shown whatever its state (a completed project stays chosen)
+                    p = d.project
+                    self.project.set_choice(p.id, project_label(p.code, p.title_ja, p.title_en))
                 self.notes.setPlainText(d.notes)
                 self.members = _members_of(d)
                 self.legs = _legs_of(d)
-                self.overridden = checks.overridden_keys(checks.overrides_of(s, self.dispatch_id))
-        self._show_members()
-        self._show_legs()
-        self.refresh_staff()
+            self._show_members()
+            self._show_legs()
+            self.refresh_staff(s)
+            self._loading = False
+            self.refresh_checks(s)
+
+    # --- choosers (each search reads at most a page of rows) ------------------------------------------------------
+
+    def _search_projects(self, text: str) -> list[Choice]:
+        try:
+            with self.sessions() as s:
+                found = svc.project_choices(s, text, limit=PROJECT_LIMIT)
+        except StorageError as exc:
+            report_storage_error(self, exc, self.field_error.setText)
+            return []
+        return [(p.id, choice_label(p)) for p in found]
+
+    def _search_contacts(self, text: str) -> list[Choice]:
+        try:
+            with self.sessions() as s:
+                found = svc.contact_choices(s, text, limit=CONTACT_LIMIT)
+        except StorageError as exc:
+            report_storage_error(self, exc, self.field_error.setText)
+            return []
+        out: list[Choice] = []
+        for c in found:
+            name = c.name if i18n.current_language() == "ja" else (c.name_en or c.name)
+            out.append((c.id, f"{name} ({c.organization})" if c.organization else name))
+        return out
+
+    def _load_languages(self) -> list[Choice]:
+        try:
+            with self.sessions() as s:
+                codes = svc.staff_languages(s)
+        except StorageError as exc:
+            report_storage_error(self, exc, self.field_error.setText)
+            return []
+        return [(code, i18n.language_name(code)) for code in codes]
 
     @staticmethod
     def _select(box: QComboBox, value: object) -> None:
@@ -475,21 +526,39 @@ class DispatchDialog(QDialog):
         if index >= 0:
             box.setCurrentIndex(index)
 
-    def refresh_staff(self) -> None:
+    def refresh_staff(self, session: Session | None = None) -> None:
+        """The staff chooser: the first ``STAFF_LIMIT`` active staff matching the filters and the typed text."""
+        self._staff_timer.stop()
+        filters = {
+            "language": self.language_filter.currentData(),
+            "min_level": self.level_filter.currentData() if self.language_filter.currentData() else None,
+            "skill": self.skill_filter.currentData(),
+            "text": self.staff_search.text(),
+            "limit": STAFF_LIMIT,
+        }
+        if session is None:
+            try:
+                with self.sessions() as s:
+                    rows, total = svc.staff_picks(s, **filters)
+            except StorageError as exc:
+                report_storage_error(self, exc, self.field_error.setText)
+                return
+        else:
+            rows, total = svc.staff_picks(session, **filters)
         self.staff_list.clear()
-        with self.sessions() as s:
-            rows = svc.list_staff(
-                s,
-                language=self.language_filter.currentData(),
-                min_level=self.level_filter.currentData() if self.language_filter.currentData() else None,
-                skill=self.skill_filter.currentData(),
-            )
         for r in rows:
             name = r.name if i18n.current_language() == "ja" else (r.name_en or r.name)
             item = QListWidgetItem(f"{name}  {r.department}".strip())
             item.setData(Qt.ItemDataRole.UserRole, r.id)
             item.setData(Qt.ItemDataRole.UserRole + 1, r.name)
             self.staff_list.addItem(item)
+        self.staff_note.setVisible(total > len(rows))
+        if total > len(rows):
+            self.staff_note.setText(
+                _("{shown} of {total} staff shown: type a name to find the others.").format(
+                    shown=i18n.format_number(len(rows)), total=i18n.format_number(total)
+                )
+            )
 
     # --- members ------------------------------------------------------------------------------------------------
 
@@ -598,11 +667,24 @@ class DispatchDialog(QDialog):
             country=str(self.country.currentData() or ""),
         )
 
-    def refresh_checks(self) -> None:
-        if not hasattr(self, "issue_list"):
+    def refresh_checks(self, session: Session | None = None) -> None:
+        if self._loading:
             return
-        with self.sessions() as s:
-            self.issues = checks.check_dispatch(s, self.candidate())
+        if session is None:
+            with self.sessions() as s:
+                self._check(s)
+        else:
+            self._check(session)
+        self._show_issues()
+
+    def _check(self, s: Session) -> None:
+        self.issues = checks.check_dispatch(s, self.candidate())
+        if self.issues and not self._overrides_read:
+            assert self.dispatch_id is not None
+            self.overridden = checks.overridden_keys(checks.overrides_of(s, self.dispatch_id))
+            self._overrides_read = True
+
+    def _show_issues(self) -> None:
         self.issue_list.clear()
         if not self.issues:
             item = QListWidgetItem(_("No conflicts."))
@@ -709,6 +791,9 @@ class DispatchDialog(QDialog):
                 theirs["members"] = tuple(spec for spec, _n in members)
                 theirs["legs"] = tuple(_legs_of(d))
                 version, who, when = d.version, d.updated_by, d.updated_at
+                if d.project is not None:  # listed so that both sides can be shown and chosen
+                    p = d.project
+                    self.project.add_choice(p.id, project_label(p.code, p.title_ja, p.title_en))
         except NotFoundError:
             self.field_error.setText(
                 _("Someone else deleted this record meanwhile; your changes were not saved.")
@@ -795,7 +880,7 @@ class DispatchDialog(QDialog):
             day = values[key]
             assert isinstance(day, date)
             date_edit.setDate(_qdate(day))
-        self._select(self.project, values["project_id"])
+        self.project.set_choice(values["project_id"])
         members = values["members"]
         legs = values["legs"]
         assert isinstance(members, tuple) and isinstance(legs, tuple)
@@ -819,6 +904,16 @@ class DispatchDialog(QDialog):
         widget = widgets.get(field)
         if widget is not None:
             widget.setFocus()
+
+
+def project_label(code: str, title_ja: str, title_en: str) -> str:
+    name = title_ja if i18n.current_language() == "ja" else (title_en or title_ja)
+    return f"{code} {name}"
+
+
+def choice_label(p: ProjectChoice) -> str:
+    label = project_label(p.code, p.title_ja, p.title_en)
+    return label if p.active else _("{project} (ended)").format(project=label)
 
 
 def _members_of(d: Dispatch) -> list[tuple[MemberSpec, str]]:
