@@ -28,8 +28,39 @@ GROUPS = ("startup", "search", "screens", "remote", "documents", "import")
 LATENCY_S = 0.030
 
 
-def _wanted(only: str | None, group: str) -> bool:
-    return not only or only == group or only not in GROUPS
+# The figures each step prints, so that ``--only <part of a name>`` runs just the steps that can print it.
+SCREEN_NAMES = ("tab:partners", "tab:projects", "tab:dispatches", "tab:visits", "tab:dispatch", "tab:tours",
+                "detail:partner", "detail:project", "detail:dispatch", "detail:booking")  # fmt: skip
+STEP_NAMES = {
+    "start-up and memory": (
+        "start-up: bare PySide6 window",
+        "start-up: KawaOffice main window",
+        "start-up ratio (app / bare)",
+        "memory (RSS, 4 tabs open)",
+    ),
+    "partner search": (
+        "partner search per keystroke",
+        "partner list order + first page",
+        "partner search index (background)",
+    ),
+    "tabs and detail views": SCREEN_NAMES,
+    "visit schedule PDF": ("visit schedule PDF (1 page)", "schedule"),
+    "annual report": ("annual report PDF", "annual"),
+    "CSV import": ("import 10,000-row CSV", "import"),
+    "tabs and detail views over the slow link": SCREEN_NAMES,
+}
+
+
+def _wanted(only: str | None, group: str, label: str = "") -> bool:
+    if not only or only == group:
+        return True
+    if only in GROUPS:
+        return False
+    return any(only in name for name in STEP_NAMES.get(label, (label,)))
+
+
+def _screen(only: str | None) -> str | None:
+    return only if only and only not in GROUPS else None
 
 
 def _filter(results: list[Result], only: str | None) -> list[Result]:
@@ -51,7 +82,7 @@ def run_backend(
     only = args.only
 
     def step(group: str, label: str, fn: Callable[[], list[Result]]) -> None:
-        if not _wanted(only, group):
+        if not _wanted(only, group, label):
             return
         print(f"[{backend}] {label} ...", flush=True)
         started = time.perf_counter()
@@ -67,7 +98,11 @@ def run_backend(
     step("search", "partner search", lambda: measure_search(url, backend))
     db = open_database(url, "bench")
     try:
-        step("screens", "tabs and detail views", lambda: screens.measure_screens(db, backend, args.runs))
+        step(
+            "screens",
+            "tabs and detail views",
+            lambda: screens.measure_screens(db, backend, args.runs, only=_screen(only)),
+        )
         step("documents", "visit schedule PDF", lambda: work.measure_visit_schedule(db, backend))
         step("documents", "annual report", lambda: work.measure_annual_report(db, backend))
         step("import", "CSV import", lambda: work.measure_import(db, backend))
@@ -79,7 +114,7 @@ def run_backend(
             label = f"{backend}+{int(LATENCY_S * 1000)}ms"
             step("remote", "tabs and detail views over the slow link",
                  lambda: screens.measure_screens(remote, label, max(3, args.runs // 2),
-                                                 target=screens.REMOTE_TARGET_MS))  # fmt: skip
+                                                 target=screens.REMOTE_TARGET_MS, only=_screen(only)))  # fmt: skip
         finally:
             remote.dispose()
     del app
