@@ -12,19 +12,27 @@ Shared database (issue 7):
   ``kawaoffice.ui.widgets.live_refresh.watch_record(dialog, "organizations", org_id)``.
 - Connection loss: an offline banner with retries (1, 2, 4, 8, then every 10 s) and "Retry now"; when the server
   answers again the banner goes and the tab reloads. ``connection_changed(online)`` tells others.
+
+Start-up (issue 10): a tab's module is imported and its widget built only when the tab is first shown (or asked
+for with ``tab(key)``); until then the tab widget holds an empty page. The window opens on the remembered tab, so
+only that tab's code is loaded at start. The status bar's record counts are read in a worker thread after the
+window is shown at start (refreshes count at once, as before).
 """
 
 from __future__ import annotations
 
 import contextlib
 import getpass
+import importlib
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QObject, QUrl, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QDesktopServices, QKeySequence
@@ -41,7 +49,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from kawaoffice import APP_NAME, __version__, paths
-from kawaoffice.i18n import _
+from kawaoffice.i18n import N_, _
 from kawaoffice.services import overview
 from kawaoffice.settings import Settings
 from kawaoffice.storage import (
@@ -59,32 +67,43 @@ from kawaoffice.storage import (
 )
 from kawaoffice.storage.backup import list_backups, network_share_of
 from kawaoffice.storage.credentials import password_of, store_password, without_password
-from kawaoffice.storage.notify import Change
-from kawaoffice.storage.transfer import copy_to_new_database
-from kawaoffice.ui.dispatch.tab import DispatchesTab
 from kawaoffice.ui.office_tools import OfficeTools, apply_role, register_user, role_text
-from kawaoffice.ui.partners.tab import PartnersTab
-from kawaoffice.ui.projects.tab import ProjectsTab
-from kawaoffice.ui.tours.tab import VisitsTab
 from kawaoffice.ui.widgets.busy import run_busy
-from kawaoffice.ui.widgets.connect_dialog import ConnectDialog
-from kawaoffice.ui.widgets.database_dialogs import (
-    DatabaseInfoDialog,
-    NetworkShareWarning,
-    RestoreDialog,
-    TransferReportDialog,
-    connection_text,
-    database_kind,
-)
+from kawaoffice.ui.widgets.database_dialogs import connection_text, database_kind
 from kawaoffice.ui.widgets.format import format_number
 from kawaoffice.ui.widgets.live_refresh import LiveRefresh, change_hub
 from kawaoffice.ui.widgets.offline_banner import OfflineBanner
 from kawaoffice.ui.widgets.record_tab import RecordTab
 
+if TYPE_CHECKING:
+    from kawaoffice.storage.notify import Change
+
 log = logging.getLogger(__name__)
 
-TAB_CLASSES: tuple[type[RecordTab], ...] = (PartnersTab, ProjectsTab, DispatchesTab, VisitsTab)
-TAB_KEYS: tuple[str, ...] = tuple(cls.key for cls in TAB_CLASSES)
+
+@dataclass(frozen=True)
+class TabSpec:
+    """A main-window tab, named without importing its module (imported when the tab is first shown)."""
+
+    key: str
+    title: str  # English msgid, the same as the tab class's ``title``
+    module: str
+    class_name: str
+
+    def load_class(self) -> type[RecordTab]:
+        cls = getattr(importlib.import_module(self.module), self.class_name)
+        if not (isinstance(cls, type) and issubclass(cls, RecordTab)) or cls.key != self.key:
+            raise TypeError(f"{self.module}.{self.class_name} is not the {self.key!r} tab")
+        return cls
+
+
+TAB_SPECS: tuple[TabSpec, ...] = (
+    TabSpec("partners", N_("Partners"), "kawaoffice.ui.partners.tab", "PartnersTab"),
+    TabSpec("projects", N_("Projects"), "kawaoffice.ui.projects.tab", "ProjectsTab"),
+    TabSpec("dispatches", N_("Dispatches"), "kawaoffice.ui.dispatch.tab", "DispatchesTab"),
+    TabSpec("visits", N_("Visits"), "kawaoffice.ui.tours.tab", "VisitsTab"),
+)
+TAB_KEYS: tuple[str, ...] = tuple(spec.key for spec in TAB_SPECS)
 DEFAULT_SIZE = (1280, 780)
 
 # Language names are shown in their own language, as language menus do.
@@ -101,6 +120,10 @@ def _from_base64(text: str) -> QByteArray:
 
 class _PingResult(QObject):
     done = Signal(bool, str)  # answered, translated reason
+
+
+class _CountsResult(QObject):
+    done = Signal(object, object)  # the database counted, its counts (dict) or the exception
 
 
 class MainWindow(QMainWindow):
@@ -132,18 +155,25 @@ class MainWindow(QMainWindow):
         self._ping_thread: threading.Thread | None = None
         self._ping_result = _PingResult(self)
         self._ping_result.done.connect(self._on_ping)
+        self._counts_result = _CountsResult(self)
+        self._counts_result.done.connect(self._on_counts)
+        self._counts_thread: threading.Thread | None = None
 
         self.banner = OfflineBanner(self)
         self.banner.retry.connect(self.retry_connection)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("tabs")
         self.tabs.setDocumentMode(True)
-        self._tabs: dict[str, RecordTab] = {}
+        self._tabs: dict[str, RecordTab] = {}  # the tabs built so far (see tab())
+        self._pages: dict[str, QWidget] = {}  # key -> the tab widget's page, which holds the tab once built
         self._loaded: set[str] = set()
-        for cls in TAB_CLASSES:
-            tab = cls(self._session, self.tabs)
-            self._tabs[cls.key] = tab
-            self.tabs.addTab(tab, _(cls.title))
+        for spec in TAB_SPECS:
+            page = QWidget(self.tabs)
+            page.setObjectName(f"page_{spec.key}")
+            page_layout = QVBoxLayout(page)
+            page_layout.setContentsMargins(0, 0, 0, 0)
+            self._pages[spec.key] = page
+            self.tabs.addTab(page, _(spec.title))
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -151,16 +181,16 @@ class MainWindow(QMainWindow):
         layout.addWidget(self.banner)
         layout.addWidget(self.tabs, 1)
         self.setCentralWidget(central)
-        self.tools = OfficeTools(self, self._session, settings, lambda: self._tabs[self.current_tab_key()])
+        self.tools = OfficeTools(self, self._session, settings, lambda: self.tab(self.current_tab_key()))
         self.role = register_user(self._session, self.user_name)
-        apply_role(self._tabs, self.role)
 
         self._build_menus()
         self._build_status_bar()
         self._restore_state()
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._on_tab_changed(self.tabs.currentIndex())
-        self._update_status()
+        self._update_status(count=False)
+        self._count_in_background()
         self.start_live_refresh()
 
     # --- database -----------------------------------------------------------------------------------------------
@@ -169,19 +199,47 @@ class MainWindow(QMainWindow):
         return self.database.session()
 
     def tab(self, key: str) -> RecordTab:
-        return self._tabs[key]
+        """The tab ``key``, built now (its module imported, its saved state and the user's role applied) when it
+        was not yet; it is loaded when it is first shown."""
+        tab = self._tabs.get(key)
+        if tab is None:
+            tab = self._build_tab(key)
+        return tab
+
+    @property
+    def built_tabs(self) -> Mapping[str, RecordTab]:
+        """The tabs built so far (the others have not been shown or asked for)."""
+        return dict(self._tabs)
+
+    def _build_tab(self, key: str) -> RecordTab:
+        spec = next(s for s in TAB_SPECS if s.key == key)
+        page = self._pages[key]
+        tab = spec.load_class()(self._session, page)
+        layout = page.layout()
+        assert layout is not None
+        layout.addWidget(tab)
+        tab.show()  # shown with its page (a child added to a visible page would wait for the event loop)
+        self._tabs[key] = tab
+        self._restore_tab_state(key, tab)
+        tab.apply_role(self.role)
+        return tab
 
     def current_tab_key(self) -> str:
-        widget = self.tabs.currentWidget()
-        return widget.key if isinstance(widget, RecordTab) else TAB_KEYS[0]
+        page = self.tabs.currentWidget()
+        for key, candidate in self._pages.items():
+            if candidate is page:
+                return key
+        return TAB_KEYS[0]
 
     def show_tab(self, key: str) -> None:
-        self.tabs.setCurrentWidget(self._tabs[key])
+        self.tabs.setCurrentWidget(self._pages[key])
 
     def _on_tab_changed(self, index: int) -> None:
-        widget = self.tabs.widget(index)
-        if not isinstance(widget, RecordTab):
+        page = self.tabs.widget(index)
+        key = next((k for k, p in self._pages.items() if p is page), None)
+        if key is None:
             return
+        widget = self.tab(key)
         if widget.key not in self._loaded:
             self._loaded.add(widget.key)
             self._stale.discard(widget.key)
@@ -369,8 +427,10 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu(_("&View"))
         view_menu.addAction(self._action(_("&Refresh"), self.refresh, "F5"))
         view_menu.addSeparator()
-        for number, cls in enumerate(TAB_CLASSES, start=1):
-            view_menu.addAction(self._action(_(cls.title), partial(self.show_tab, cls.key), f"Ctrl+{number}"))
+        for number, spec in enumerate(TAB_SPECS, start=1):
+            view_menu.addAction(
+                self._action(_(spec.title), partial(self.show_tab, spec.key), f"Ctrl+{number}")
+            )
         view_menu.addSeparator()
         language_menu = view_menu.addMenu(_("&Language"))
         group = QActionGroup(self)
@@ -411,7 +471,7 @@ class MainWindow(QMainWindow):
         status.addWidget(self._offline_label)
         status.addPermanentWidget(self._counts_label)
 
-    def _update_status(self) -> None:
+    def _update_status(self, *, count: bool = True) -> None:
         self._db_label.setText(connection_text(self.database))
         self._db_label.setToolTip(self.database.display_name)
         user = _("User: {name} ({role})").format(name=self.user_name, role=role_text(self.role))
@@ -421,30 +481,71 @@ class MainWindow(QMainWindow):
         self._user_label.setText(user)
         self._offline_label.setText(_("Offline") if self.offline else "")
         self._offline_label.setVisible(self.offline)
-        if self.offline:
-            self._counts_label.setText("")
-            return
-        try:
-            with self._session() as session:
-                counts = overview.record_counts(session)
-        except (DatabaseUnavailableError, DBAPIError) as exc:
-            self._counts_label.setText("")
-            if not self.handle_error(exc):
-                log.exception("could not count records")
-        except Exception:  # the status bar must never stop the window; the error is in the log
-            log.exception("could not count records")
-            self._counts_label.setText("")
-        else:
-            self._counts_label.setText(
-                _(
-                    "Partners {partners} · Projects {projects} · Dispatches {dispatches} · Visits {visits}"
-                ).format(**{k: format_number(v) for k, v in counts.items()})
-            )
         self.setWindowTitle(
             _("{app} — {kind}: {location}").format(
                 app=APP_NAME, kind=database_kind(self.database), location=self.database.display_name
             )
         )
+        if self.offline:
+            self._counts_label.setText("")
+            return
+        if not count:
+            return
+        try:
+            with self._session() as session:
+                counts = overview.record_counts(session)
+        except Exception as exc:
+            self._show_counts(exc)
+        else:
+            self._show_counts(counts)
+
+    def _show_counts(self, counts: dict[str, int] | BaseException) -> None:
+        if isinstance(counts, BaseException):
+            self._counts_label.setText("")
+            if not isinstance(counts, (DatabaseUnavailableError, DBAPIError)) or not self.handle_error(
+                counts
+            ):
+                # the status bar must never stop the window; the error is in the log
+                log.error("could not count records", exc_info=counts)
+            return
+        self._counts_label.setText(
+            _("Partners {partners} · Projects {projects} · Dispatches {dispatches} · Visits {visits}").format(
+                **{k: format_number(v) for k, v in counts.items()}
+            )
+        )
+
+    def _count_in_background(self) -> None:
+        """The status bar's counts at start, read in a worker thread with its own session: the window is shown
+        and usable meanwhile (on a large shared database the counts take a while)."""
+        if self.offline or (self._counts_thread is not None and self._counts_thread.is_alive()):
+            return
+        db, result = self.database, self._counts_result
+
+        def count() -> None:
+            outcome: dict[str, int] | BaseException
+            try:
+                with db.session() as session:
+                    outcome = overview.record_counts(session)
+            except Exception as exc:
+                outcome = exc
+            with contextlib.suppress(RuntimeError):  # the window is gone
+                result.done.emit(db, outcome)
+
+        self._counts_thread = threading.Thread(target=count, name="kawaoffice-counts", daemon=True)
+        self._counts_thread.start()
+
+    def _on_counts(self, database: object, counts: object) -> None:
+        self._counts_thread = None
+        if database is not self.database or self.offline:
+            return  # counted the database the window showed before a switch
+        assert isinstance(counts, (dict, BaseException))
+        self._show_counts(counts)
+
+    def wait_for_counts(self, timeout: float = 10.0) -> None:
+        """For tests and benchmarks: wait until the start-up counts are read (their signal is still queued)."""
+        thread = self._counts_thread
+        if thread is not None:
+            thread.join(timeout)
 
     def status_text(self) -> str:
         """What the status bar shows, for tests and the log."""
@@ -454,6 +555,8 @@ class MainWindow(QMainWindow):
     # --- File menu ----------------------------------------------------------------------------------------------
 
     def show_database_info(self) -> None:
+        from kawaoffice.ui.widgets.database_dialogs import DatabaseInfoDialog
+
         with self._session() as session:
             counts = overview.record_counts(session)
         revision: str | None = None
@@ -467,6 +570,8 @@ class MainWindow(QMainWindow):
 
     def connect_to_server(self) -> bool:
         """File > Connect to shared database...: the connect dialog, then open the server's database."""
+        from kawaoffice.ui.widgets.connect_dialog import ConnectDialog
+
         current = self.settings.shared_database_url
         if not current and not self.database.is_local:
             current = self.database.url
@@ -514,7 +619,7 @@ class MainWindow(QMainWindow):
         self.banner.hide_online()
         self.tools.forget_windows()
         self.role = register_user(self._session, self.user_name)
-        apply_role(self._tabs, self.role)
+        apply_role(self.built_tabs, self.role)
         self.refresh()
         self.start_live_refresh()
 
@@ -527,6 +632,8 @@ class MainWindow(QMainWindow):
         if share is None:
             return False
         log.warning("database file %s is on a network share (%s)", path, share)
+        from kawaoffice.ui.widgets.database_dialogs import NetworkShareWarning
+
         box = NetworkShareWarning(path, share, self)
         box.exec()
         if box.dont_warn.isChecked():
@@ -539,6 +646,10 @@ class MainWindow(QMainWindow):
     def copy_to_server(self) -> bool:
         """File > Copy local data to a new shared database...: name the new, empty server database, copy, show
         the counts and offer to switch to it."""
+        from kawaoffice.storage.transfer import copy_to_new_database
+        from kawaoffice.ui.widgets.connect_dialog import ConnectDialog
+        from kawaoffice.ui.widgets.database_dialogs import TransferReportDialog
+
         if not self.database.is_local:
             QMessageBox.information(
                 self,
@@ -588,6 +699,8 @@ class MainWindow(QMainWindow):
                 ),
             )
             return False
+        from kawaoffice.ui.widgets.database_dialogs import RestoreDialog
+
         dialog = RestoreDialog(list_backups(), self.database.sqlite_path, self)
         if dialog.exec() != RestoreDialog.DialogCode.Accepted or dialog.chosen() is None:
             return False
@@ -696,23 +809,31 @@ class MainWindow(QMainWindow):
             self.resize(*DEFAULT_SIZE)
         if self.settings.window_state:
             self.restoreState(_from_base64(self.settings.window_state))
-        for key, tab in self._tabs.items():
-            tab.restore_header_state(self.settings.table_states.get(key, ""))
-            state = self.settings.tab_states.get(key)
-            if isinstance(state, dict):
-                try:
-                    tab.restore_state(state)
-                except (KeyError, TypeError, ValueError):  # a state from another version: start fresh
-                    log.warning("could not restore the %s tab's state", key, exc_info=True)
-        if self.settings.last_tab in self._tabs:
-            self.tabs.setCurrentWidget(self._tabs[self.settings.last_tab])
+        if self.settings.last_tab in self._pages:
+            self.tabs.setCurrentWidget(self._pages[self.settings.last_tab])
+
+    def _restore_tab_state(self, key: str, tab: RecordTab) -> None:
+        """Apply the tab's saved column layout and its own state (when it is built)."""
+        tab.restore_header_state(self.settings.table_states.get(key, ""))
+        state = self.settings.tab_states.get(key)
+        if isinstance(state, dict):
+            try:
+                tab.restore_state(state)
+            except (KeyError, TypeError, ValueError):  # a state from another version: start fresh
+                log.warning("could not restore the %s tab's state", key, exc_info=True)
 
     def save_state(self) -> None:
         self.settings.window_geometry = _to_base64(self.saveGeometry())
         self.settings.window_state = _to_base64(self.saveState())
         self.settings.last_tab = self.current_tab_key()
-        self.settings.table_states = {key: tab.header_state() for key, tab in self._tabs.items()}
-        self.settings.tab_states = {key: tab.save_state() for key, tab in self._tabs.items()}
+        # a tab never built this time keeps what it saved last time
+        table_states = dict(self.settings.table_states)
+        tab_states = dict(self.settings.tab_states)
+        for key, tab in self._tabs.items():
+            table_states[key] = tab.header_state()
+            tab_states[key] = tab.save_state()
+        self.settings.table_states = table_states
+        self.settings.tab_states = tab_states
         self.settings.save()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -1,11 +1,13 @@
 """The main window's office tools: the Tools menu (statistics, audit log, the selected record's history, users and
 roles) and the acting user's registration and role, applied to the tabs. Kept apart from main_window.py so the window
-only wires them in."""
+only wires them in. The windows behind the menu (statistics with its charts and report builders, audit log, users)
+are imported when first opened, not at start-up."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QMenu, QMessageBox, QWidget
@@ -16,11 +18,12 @@ from kawaoffice.services import users
 from kawaoffice.services.audit import current_user
 from kawaoffice.services.errors import ServiceError
 from kawaoffice.settings import Settings
-from kawaoffice.ui.audit.viewer import AuditLogDialog, open_history
-from kawaoffice.ui.reports.window import ReportsWindow
-from kawaoffice.ui.users.dialog import UsersDialog
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 from kawaoffice.ui.widgets.record_tab import RecordTab
+
+if TYPE_CHECKING:
+    from kawaoffice.ui.audit.viewer import AuditLogDialog
+    from kawaoffice.ui.reports.window import ReportsWindow
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +98,8 @@ class OfficeTools:
         return menu
 
     def show_statistics(self) -> ReportsWindow:
+        from kawaoffice.ui.reports.window import ReportsWindow
+
         if self.reports is None:
             self.reports = ReportsWindow(self.sessions, self.settings, self.window)
         self.reports.show()
@@ -103,6 +108,8 @@ class OfficeTools:
         return self.reports
 
     def show_history(self) -> QWidget | None:
+        from kawaoffice.ui.audit.viewer import open_history
+
         tab = self.current_tab()
         table = HISTORY_TABLES.get(tab.key)
         row_id = tab.current_id()
@@ -112,11 +119,15 @@ class OfficeTools:
         return open_history(self.sessions, self.window, table, row_id)
 
     def show_audit_log(self) -> AuditLogDialog:
+        from kawaoffice.ui.audit.viewer import AuditLogDialog
+
         dialog = AuditLogDialog(self.sessions, self.window)
         dialog.show()
         return dialog
 
     def show_users(self) -> None:
+        from kawaoffice.ui.users.dialog import UsersDialog
+
         UsersDialog(self.sessions, self.window).exec()
 
     def forget_windows(self) -> None:

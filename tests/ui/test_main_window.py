@@ -92,7 +92,7 @@ def test_japanese_tabs_show_japanese_names_and_labels(japanese: None, window: Ma
     assert "ローカル" in window.status_text() and "tanaka" in window.status_text()
 
 
-def test_english_tabs_show_english_names_and_labels(english: None, window: MainWindow) -> None:
+def test_english_tabs_show_english_names_and_labels(qtbot, english: None, window: MainWindow) -> None:
     assert [window.tabs.tabText(i) for i in range(4)] == ["Partners", "Projects", "Dispatches", "Visits"]
     assert headers(window, "partners")[:4] == ["Name", "Reading", "Kind", "Country"]
     partners = rows(window, "partners")
@@ -141,7 +141,8 @@ def test_english_tabs_show_english_names_and_labels(english: None, window: MainW
     status = window.status_text()
     assert "Local database" in status and "User: tanaka (Administrator)" in status  # first user of the file
     assert window.tools.actions["statistics"].isEnabled() and window.tab("partners").role.value == "admin"
-    assert "Partners 4 · Projects 2 · Dispatches 2 · Visits 3" in status
+    # the start-up counts come from a worker thread once the window is shown
+    qtbot.waitUntil(lambda: "Partners 4 · Projects 2 · Dispatches 2 · Visits 3" in window.status_text())
 
 
 def test_tabs_load_only_when_first_shown(window: MainWindow) -> None:
@@ -289,3 +290,52 @@ def test_language_menu_stores_the_choice(window: MainWindow, recorded_boxes: lis
     window.choose_language("en")
     assert Settings.load().language == "en"
     assert recorded_boxes  # says it applies after a restart
+
+
+def test_only_the_shown_tab_is_built_at_start_and_the_others_when_shown(
+    qtbot, gui_db: Database, fresh_settings: Settings, english: None
+) -> None:
+    fresh_settings.last_tab = "visits"
+    window = MainWindow(gui_db, fresh_settings, user_name="tanaka")
+    qtbot.addWidget(window)
+    window.show()
+    assert window.current_tab_key() == "visits"
+    assert set(window.built_tabs) == {"visits"}  # the remembered tab only
+    assert window.tab("visits").model.rowCount() == 3 and window.tab("visits").isVisible()
+    assert [window.tabs.tabText(i) for i in range(4)] == ["Partners", "Projects", "Dispatches", "Visits"]
+    view_projects = next(
+        a for m in window.menuBar().actions() if m.menu() for a in m.menu().actions()
+        if a.shortcut().toString() == "Ctrl+2"
+    )  # fmt: skip
+    view_projects.trigger()  # View > Projects
+    assert window.current_tab_key() == "projects"
+    projects = window.tab("projects")
+    assert set(window.built_tabs) == {"visits", "projects"}
+    assert projects.isVisible() and projects.model.rowCount() == 2
+    assert projects.role == window.role  # the user's role reached the tab built later
+
+
+def test_a_tab_never_shown_keeps_its_saved_state(qtbot, gui_db: Database, fresh_settings: Settings) -> None:
+    fresh_settings.tab_states = {"dispatches": {"kept": 1}}
+    fresh_settings.table_states = {"dispatches": "kept-header"}
+    window = MainWindow(gui_db, fresh_settings)
+    qtbot.addWidget(window)
+    window.show()
+    window.close()
+    stored = Settings.load()
+    assert "dispatches" not in window.built_tabs
+    assert stored.tab_states["dispatches"] == {"kept": 1}
+    assert stored.table_states["dispatches"] == "kept-header"
+    assert stored.table_states["partners"]  # the shown tab saved its own
+
+
+def test_status_counts_are_read_after_the_window_is_shown(
+    qtbot, gui_db: Database, fresh_settings: Settings, english: None
+) -> None:
+    window = MainWindow(gui_db, fresh_settings, user_name="tanaka")
+    qtbot.addWidget(window)
+    # the window is built without waiting for the counts: they arrive through the event loop
+    assert "Partners 4" not in window.status_text() and "User: tanaka" in window.status_text()
+    window.show()
+    window.wait_for_counts()
+    qtbot.waitUntil(lambda: "Partners 4 · Projects 2 · Dispatches 2 · Visits 3" in window.status_text())
