@@ -3,18 +3,33 @@ tags, and local needs passed on to member companies."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    type_coerce,
+    union,
+    union_all,
+)
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from kawaoffice.i18n import _, current_language, ngettext
-from kawaoffice.model.dispatch import DISPATCH_STATUS_LABELS, Dispatch, Staff
+from kawaoffice.model.base import UTCDateTime
+from kawaoffice.model.dispatch import DISPATCH_STATUS_LABELS, Dispatch, DispatchStatus, Staff
 from kawaoffice.model.partners import Organization, Technology
 from kawaoffice.model.projects import (
     PROJECT_STATE_IATI_STATUS,
@@ -32,10 +47,10 @@ from kawaoffice.model.projects import (
     StageEvent,
 )
 from kawaoffice.model.reference import DAC_SECTORS, SDG6_TARGETS
-from kawaoffice.model.tours import BOOKING_STATUS_LABELS, Booking, BookingSegment
+from kawaoffice.model.tours import BOOKING_STATUS_LABELS, Booking, BookingSegment, BookingStatus
 from kawaoffice.services import common as c
 from kawaoffice.services import permissions
-from kawaoffice.services.errors import ServiceError, ValidationError
+from kawaoffice.services.errors import NotFoundError, ServiceError, ValidationError
 from kawaoffice.services.overview import ProjectRow
 
 # --- schemes ---------------------------------------------------------------------------------------------
@@ -657,6 +672,9 @@ class ProjectListRow(ProjectRow):
         )
 
 
+SDG_SEPARATOR = "|"  # SDG 6 targets are codes like 6.1 or 6.a
+
+
 def _first_event_on() -> Any:
     return (
         select(func.min(StageEvent.occurred_on))
@@ -711,6 +729,13 @@ def list_projects(
         .correlate(Project)
         .scalar_subquery()
     )
+    # the SDG targets in the same statement (group_concat / string_agg), not a second query per page
+    targets = (
+        select(func.aggregate_strings(ProjectSdgTarget.target, SDG_SEPARATOR))
+        .where(ProjectSdgTarget.project_id == Project.id)
+        .correlate(Project)
+        .scalar_subquery()
+    )
     stmt = (
         select(
             Project.id,
@@ -732,6 +757,7 @@ def list_projects(
             Project.next_action,
             Project.next_action_on,
             entered.label("entered_on"),
+            targets.label("sdg_targets"),
         )
         .join(Scheme, Project.scheme_id == Scheme.id)
         .outerjoin(SchemeStage, Project.stage_id == SchemeStage.id)
@@ -744,15 +770,6 @@ def list_projects(
     if limit is not None:
         stmt = stmt.limit(limit)
     rows = session.execute(stmt).all()
-    ids = [r.id for r in rows]
-    targets: dict[int, list[str]] = defaultdict(list)
-    if ids:
-        for pid, target in session.execute(
-            select(ProjectSdgTarget.project_id, ProjectSdgTarget.target)
-            .where(ProjectSdgTarget.project_id.in_(ids))
-            .order_by(ProjectSdgTarget.target)
-        ):
-            targets[pid].append(target)
     result = []
     for r in rows:
         lead_ja = f"{r.family_name or ''} {r.given_name or ''}".strip()
@@ -775,20 +792,115 @@ def list_projects(
                 next_action=r.next_action,
                 next_action_on=r.next_action_on,
                 entered_on=r.entered_on,
-                sdg_targets=tuple(targets.get(r.id, ())),
+                sdg_targets=tuple(sorted(t for t in (r.sdg_targets or "").split(SDG_SEPARATOR) if t)),
                 version=r.version,
             )
         )
     return result
 
 
+def _fiscal_year_sql(column: Any) -> Any:
+    """The fiscal year (April-March) of a date column, in SQL (SQLite and PostgreSQL)."""
+    year = cast(extract("year", column), Integer)
+    return year - case((cast(extract("month", column), Integer) < 4, 1), else_=0)
+
+
+def _project_years_select() -> Any:
+    """SELECT DISTINCT of the fiscal years of every project start, end and stage event (one column ``fy``)."""
+    return union(
+        *(
+            select(_fiscal_year_sql(col).label("fy")).where(col.is_not(None))
+            for col in (Project.start_on, Project.end_on, StageEvent.occurred_on)
+        )
+    )
+
+
 def project_fiscal_years(session: Session) -> list[int]:
-    """The fiscal years in which any project has a start, an end or a stage event (newest first)."""
-    days: set[date] = set()
-    for start, end in session.execute(select(Project.start_on, Project.end_on)):
-        days.update(d for d in (start, end) if d is not None)
-    days.update(d for d in session.scalars(select(StageEvent.occurred_on)))
-    return sorted({c.fiscal_year_of(d) for d in days}, reverse=True)
+    """The fiscal years in which any project has a start, an end or a stage event (newest first): one query, the
+    distinct years worked out by the database (not every project and event read)."""
+    return sorted((int(fy) for fy in session.scalars(_project_years_select())), reverse=True)
+
+
+@dataclass(frozen=True)
+class StageChoice:
+    id: int
+    name_ja: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class SchemeChoice:
+    id: int
+    name_ja: str
+    name_en: str
+    stages: tuple[StageChoice, ...]
+
+
+@dataclass(frozen=True)
+class ProjectChoices:
+    """What the projects tab's filters offer: the schemes with their stages in template order, and the fiscal
+    years with projects (newest first)."""
+
+    schemes: tuple[SchemeChoice, ...]
+    fiscal_years: tuple[int, ...]
+
+
+def project_choices(session: Session) -> ProjectChoices:
+    """The filters' choices in ONE query (a round trip counts on a shared server): every scheme with its stages
+    (outer join) UNION ALL the distinct fiscal years of :func:`project_fiscal_years`."""
+    none_int = cast(null(), Integer)
+    none_text = cast(null(), String)
+    years = _project_years_select().subquery()
+    stmt = union_all(
+        select(
+            literal("s").label("kind"),
+            Scheme.id.label("scheme_id"),
+            Scheme.position.label("scheme_position"),
+            Scheme.code.label("scheme_code"),
+            Scheme.name_ja.label("scheme_ja"),
+            Scheme.name_en.label("scheme_en"),
+            SchemeStage.id.label("stage_id"),
+            SchemeStage.position.label("stage_position"),
+            SchemeStage.name_ja.label("stage_ja"),
+            SchemeStage.name_en.label("stage_en"),
+        ).outerjoin(SchemeStage, SchemeStage.scheme_id == Scheme.id),
+        select(
+            literal("y"),
+            cast(years.c.fy, Integer),
+            none_int,
+            none_text,
+            none_text,
+            none_text,
+            none_int,
+            none_int,
+            none_text,
+            none_text,
+        ),
+    )
+    schemes: dict[int, tuple[tuple[int, str], str, str, list[tuple[int, int, str, str]]]] = {}
+    fiscal_years: set[int] = set()
+    for row in session.execute(stmt):
+        if row.kind == "y":
+            fiscal_years.add(int(row.scheme_id))
+            continue
+        entry = schemes.setdefault(
+            row.scheme_id, ((row.scheme_position, row.scheme_code), row.scheme_ja, row.scheme_en, [])
+        )
+        if row.stage_id is not None:
+            entry[3].append((row.stage_position, row.stage_id, row.stage_ja, row.stage_en))
+    ordered = sorted(schemes.items(), key=lambda kv: kv[1][0])  # like list_schemes: position, code
+    return ProjectChoices(
+        schemes=tuple(
+            SchemeChoice(
+                sid,
+                name_ja,
+                name_en,
+                tuple(StageChoice(st_id, ja, en) for _pos, st_id, ja, en in sorted(stages)),
+            )
+            for sid, (_key, name_ja, name_en, stages) in ordered
+        ),
+        fiscal_years=tuple(sorted(fiscal_years, reverse=True)),
+    )
 
 
 # --- the board ------------------------------------------------------------------------------------------------
@@ -891,14 +1003,25 @@ class LinkedRecord:
     status: str
 
 
-def stage_history(session: Session, project_id: int, *, today: date) -> list[HistoryEntry]:
-    """The project's stage events in order, each with the days spent in the stage it entered."""
-    project = get_project(session, project_id)
-    events = sorted(project.events, key=lambda e: (e.occurred_on, e.id))
+@dataclass(frozen=True)
+class _EventFacts:
+    """A stage event as the history needs it (from the ORM or from one row of the detail's query)."""
+
+    id: int
+    occurred_on: date
+    state: ProjectState
+    note: str
+    reason: str
+    from_stage: tuple[str, str, int] | None  # name_ja, name_en, position
+    to_stage: tuple[str, str, int] | None
+
+
+def _history_entries(events: Iterable[_EventFacts], today: date) -> list[HistoryEntry]:
+    ordered = sorted(events, key=lambda e: (e.occurred_on, e.id))
     result: list[HistoryEntry] = []
-    for i, event in enumerate(events):
-        if i + 1 < len(events):
-            days: int | None = (events[i + 1].occurred_on - event.occurred_on).days
+    for i, event in enumerate(ordered):
+        if i + 1 < len(ordered):
+            days: int | None = (ordered[i + 1].occurred_on - event.occurred_on).days
         elif event.state == ProjectState.ACTIVE or event.state == ProjectState.SUSPENDED:
             days = max((today - event.occurred_on).days, 0)
         else:
@@ -908,18 +1031,42 @@ def stage_history(session: Session, project_id: int, *, today: date) -> list[His
             HistoryEntry(
                 event_id=event.id,
                 occurred_on=event.occurred_on,
-                from_stage_ja=frm.name_ja if frm else "",
-                from_stage_en=(frm.name_en or frm.name_ja) if frm else "",
-                to_stage_ja=to.name_ja if to else "",
-                to_stage_en=(to.name_en or to.name_ja) if to else "",
+                from_stage_ja=frm[0] if frm else "",
+                from_stage_en=(frm[1] or frm[0]) if frm else "",
+                to_stage_ja=to[0] if to else "",
+                to_stage_en=(to[1] or to[0]) if to else "",
                 state=event.state,
                 note=event.note,
                 reason=event.reason,
                 days=days,
-                backward=bool(frm and to and to.position < frm.position),
+                backward=bool(frm and to and to[2] < frm[2]),
             )
         )
     return result
+
+
+def _stage_facts(stage: SchemeStage | None) -> tuple[str, str, int] | None:
+    return None if stage is None else (stage.name_ja, stage.name_en, stage.position)
+
+
+def stage_history(session: Session, project_id: int, *, today: date) -> list[HistoryEntry]:
+    """The project's stage events in order, each with the days spent in the stage it entered."""
+    project = get_project(session, project_id)
+    return _history_entries(
+        (
+            _EventFacts(
+                e.id,
+                e.occurred_on,
+                e.state,
+                e.note,
+                e.reason,
+                _stage_facts(e.from_stage),
+                _stage_facts(e.to_stage),
+            )
+            for e in project.events
+        ),
+        today,
+    )
 
 
 def days_in_current_stage(session: Session, project_id: int, *, today: date) -> int | None:
@@ -977,6 +1124,178 @@ def _local_day(moment: datetime | None) -> date | None:
     if moment.tzinfo is None:  # SQLite aggregate: the stored UTC value comes back naive
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(ZoneInfo("Asia/Tokyo")).date()
+
+
+@dataclass(frozen=True)
+class ParticipantLine:
+    id: int
+    role: int  # IATI OrganisationRole
+    note: str
+    name_ja: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class ProjectDetail:
+    """Everything the project detail pane shows, read in two queries (see :func:`project_detail`)."""
+
+    project: Project  # with scheme, stage, counterpart and lead loaded (no other relationship may be used)
+    participants: tuple[ParticipantLine, ...]  # by role, then as added
+    sdg_targets: tuple[str, ...]
+    sectors: tuple[tuple[str, int | None], ...]  # DAC code and percentage, by code
+    history: tuple[HistoryEntry, ...]
+    dispatches: tuple[LinkedRecord, ...]  # by departure
+    visits: tuple[LinkedRecord, ...]  # by first day; visits without a segment last
+
+    def days_in_current_stage(self, today: date) -> int | None:
+        return None if not self.history else max((today - self.history[-1].occurred_on).days, 0)
+
+
+def _detail_row(kind: str, id_: Any, **values: Any) -> Any:
+    """One branch of the detail's UNION ALL: every branch has the same typed columns (NULL where unused)."""
+    types: dict[str, Any] = {
+        "n1": Integer(),
+        "n2": Integer(),
+        "n3": Integer(),
+        "d1": Date(),
+        "d2": Date(),
+        **{f"t{i}": String() for i in range(1, 8)},
+        "ts1": UTCDateTime(),
+        "ts2": UTCDateTime(),
+    }
+    columns: list[Any] = [literal(kind, String()).label("kind"), type_coerce(id_, Integer()).label("id")]
+    for name, type_ in types.items():
+        value = values.pop(name, None)
+        columns.append((cast(null(), type_) if value is None else type_coerce(value, type_)).label(name))
+    assert not values, values
+    return select(*columns)
+
+
+def project_detail(session: Session, project_id: int, *, today: date) -> ProjectDetail:
+    """The detail pane's data in two statements whatever the project holds (on a shared server each statement
+    is a round trip): the project with its scheme, stage, counterpart and lead (joined), then its participants,
+    SDG targets, DAC sectors, stage events, dispatches and visits in one UNION ALL."""
+    project = session.execute(
+        select(Project)
+        .where(Project.id == project_id)
+        .options(
+            joinedload(Project.scheme),
+            joinedload(Project.stage),
+            joinedload(Project.counterpart),
+            joinedload(Project.lead_staff),
+        )
+    ).scalar_one_or_none()
+    if project is None:
+        raise NotFoundError()
+    frm = aliased(SchemeStage)
+    to = aliased(SchemeStage)
+    first = func.min(BookingSegment.starts_at)
+    last = func.max(BookingSegment.ends_at)
+    stmt = union_all(
+        _detail_row(
+            "p",
+            ProjectParticipant.id,
+            n1=ProjectParticipant.role,
+            t1=ProjectParticipant.note,
+            t2=Organization.name_ja,
+            t3=Organization.name_en,
+        )
+        .join(Organization, Organization.id == ProjectParticipant.organization_id)
+        .where(ProjectParticipant.project_id == project_id),
+        _detail_row("s", ProjectSdgTarget.id, t1=ProjectSdgTarget.target).where(
+            ProjectSdgTarget.project_id == project_id
+        ),
+        _detail_row("c", ProjectSector.id, t1=ProjectSector.dac_code, n1=ProjectSector.percentage).where(
+            ProjectSector.project_id == project_id
+        ),
+        _detail_row(
+            "e",
+            StageEvent.id,
+            d1=StageEvent.occurred_on,
+            t1=StageEvent.state,
+            t2=StageEvent.note,
+            t3=StageEvent.reason,
+            n3=frm.id,
+            t4=frm.name_ja,
+            t5=frm.name_en,
+            n1=frm.position,
+            t6=to.name_ja,
+            t7=to.name_en,
+            n2=to.position,
+        )
+        .outerjoin(frm, frm.id == StageEvent.from_stage_id)
+        .outerjoin(to, to.id == StageEvent.to_stage_id)
+        .where(StageEvent.project_id == project_id),
+        _detail_row(
+            "d",
+            Dispatch.id,
+            t1=Dispatch.code,
+            t2=Dispatch.title,
+            t3=Dispatch.title_en,
+            t4=Dispatch.status,
+            d1=Dispatch.departure_on,
+            d2=Dispatch.return_on,
+        ).where(Dispatch.project_id == project_id),
+        _detail_row(
+            "v",
+            Booking.id,
+            t1=Booking.code,
+            t2=Booking.group_name,
+            t3=Booking.group_name_en,
+            t4=Booking.status,
+            ts1=first,
+            ts2=last,
+        )
+        .outerjoin(BookingSegment, BookingSegment.booking_id == Booking.id)
+        .where(Booking.project_id == project_id)
+        .group_by(Booking.id, Booking.code, Booking.group_name, Booking.group_name_en, Booking.status),
+    )
+    participants: list[ParticipantLine] = []
+    targets: list[str] = []
+    sectors: list[tuple[str, int | None]] = []
+    events: list[_EventFacts] = []
+    dispatches: list[tuple[tuple[date, int], LinkedRecord]] = []
+    visits: list[tuple[tuple[bool, datetime, int], LinkedRecord]] = []
+    for r in session.execute(stmt):
+        if r.kind == "p":
+            participants.append(ParticipantLine(r.id, r.n1, r.t1 or "", r.t2 or "", r.t3 or ""))
+        elif r.kind == "s":
+            targets.append(r.t1)
+        elif r.kind == "c":
+            sectors.append((r.t1, r.n1))
+        elif r.kind == "e":
+            events.append(
+                _EventFacts(
+                    r.id,
+                    r.d1,
+                    ProjectState(r.t1),
+                    r.t2 or "",
+                    r.t3 or "",
+                    (r.t4, r.t5 or "", r.n1) if r.n3 is not None else None,
+                    (r.t6, r.t7 or "", r.n2) if r.t6 is not None else None,
+                )
+            )
+        elif r.kind == "d":
+            status = _(DISPATCH_STATUS_LABELS[DispatchStatus(r.t4)])
+            dispatches.append(((r.d1, r.id), LinkedRecord(r.id, r.t1, r.t2, r.t3 or "", r.d1, r.d2, status)))
+        else:
+            status = _(BOOKING_STATUS_LABELS[BookingStatus(r.t4)])
+            start = r.ts1
+            visits.append(
+                (
+                    (start is None, start or datetime.min.replace(tzinfo=UTC), r.id),
+                    LinkedRecord(r.id, r.t1, r.t2, r.t3 or "", _local_day(start), _local_day(r.ts2), status),
+                )
+            )
+    return ProjectDetail(
+        project=project,
+        participants=tuple(sorted(participants, key=lambda x: (x.role, x.id))),
+        sdg_targets=tuple(sorted(targets)),
+        sectors=tuple(sorted(sectors)),
+        history=tuple(_history_entries(events, today)),
+        dispatches=tuple(record for _key, record in sorted(dispatches, key=lambda kv: kv[0])),
+        visits=tuple(record for _key, record in sorted(visits, key=lambda kv: kv[0])),
+    )
 
 
 def projects_for_export(session: Session, project_ids: Iterable[int] | None = None) -> list[Project]:

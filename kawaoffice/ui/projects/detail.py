@@ -26,11 +26,12 @@ def _days(n: int | None) -> str:
 
 
 def project_html(session: Session, project_id: int, today: date) -> str:
-    p = service.get_project(session, project_id)
+    detail = service.project_detail(session, project_id, today=today)  # two queries for the whole pane
+    p = detail.project
     stage = localized(p.stage.name_ja, p.stage.name_en) if p.stage else ""
     state = _(PROJECT_STATE_LABELS[p.state])
-    history = service.stage_history(session, project_id, today=today)
-    current_days = service.days_in_current_stage(session, project_id, today=today)
+    history = detail.history
+    current_days = detail.days_in_current_stage(today)
     parts = [f"<h3>{escape(localized(p.title_ja, p.title_en))}</h3>", "<table cellspacing='4'>"]
     parts.append(_row(_("Code"), p.code))
     parts.append(_row(_("Title (Japanese)"), p.title_ja))
@@ -52,11 +53,8 @@ def project_html(session: Session, project_id: int, today: date) -> str:
         text = f"{format_date(p.next_action_on)} {p.next_action}".strip()
         value = f"<span style='color:#c62828'>{escape(text)}</span>" if overdue else escape(text)
         parts.append(f"<tr><th align='left'>{escape(_('Next action'))}</th><td>{value}</td></tr>")
-    targets = sorted(t.target for t in p.sdg_targets)
-    parts.append(_row(_("SDG 6 targets"), i18n.format_list(targets)))
-    sectors = [
-        f"{s.dac_code} {_(DAC_SECTORS[s.dac_code])}" for s in sorted(p.sectors, key=lambda s: s.dac_code)
-    ]
+    parts.append(_row(_("SDG 6 targets"), i18n.format_list(list(detail.sdg_targets))))
+    sectors = [f"{code} {_(DAC_SECTORS[code])}" for code, _percentage in detail.sectors]
     parts.append(
         f"<tr><th align='left' valign='top'>{escape(_('DAC sectors'))}</th>"
         f"<td>{'<br>'.join(escape(x) for x in sectors)}</td></tr>"
@@ -66,8 +64,8 @@ def project_html(session: Session, project_id: int, today: date) -> str:
         parts.append(f"<p>{escape(p.description)}</p>")
 
     parts.append(f"<h4>{escape(_('Participants'))}</h4><ul>")
-    for part in sorted(p.participants, key=lambda x: (x.role, x.id)):
-        name = localized(part.organization.name_ja, part.organization.name_en)
+    for part in detail.participants:
+        name = localized(part.name_ja, part.name_en)
         role = _(IATI_ORGANISATION_ROLE_LABELS[part.role])
         note = f" ({part.note})" if part.note else ""
         parts.append(f"<li>{escape(name)}: {escape(role)}{escape(note)}</li>")
@@ -93,8 +91,8 @@ def project_html(session: Session, project_id: int, today: date) -> str:
         )
     parts.append("</table>")
 
-    dispatches = service.linked_dispatches(session, project_id)
-    visits = service.linked_visits(session, project_id)
+    dispatches = detail.dispatches
+    visits = detail.visits
     parts.append(f"<h4>{escape(_('Dispatches'))}</h4><ul>")
     for d in dispatches:
         parts.append(

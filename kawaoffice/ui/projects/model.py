@@ -14,9 +14,15 @@ from kawaoffice.model.projects import PROJECT_STATE_LABELS
 from kawaoffice.services import projects as service
 from kawaoffice.services.projects import ProjectFilter, ProjectListRow
 from kawaoffice.ui.widgets.format import country_name, format_date, label, localized
-from kawaoffice.ui.widgets.paged_model import AnyIndex, Column, PagedTableModel, SessionProvider
+from kawaoffice.ui.widgets.paged_model import ID_ROLE, AnyIndex, Column, PagedTableModel, SessionProvider
 
 OVERDUE_COLOR = QColor("#c62828")
+_FOREGROUND = int(Qt.ItemDataRole.ForegroundRole.value)
+# the roles PagedTableModel answers (display, tooltip, alignment of numbers, the record id)
+_BASE_ROLES = frozenset(
+    int(r.value)
+    for r in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole, Qt.ItemDataRole.TextAlignmentRole)
+) | {int(ID_ROLE)}
 
 
 def _days(row: ProjectListRow) -> int | str:
@@ -53,12 +59,16 @@ class ProjectsModel(PagedTableModel):
         return service.list_projects(session, self.filters, offset=offset, limit=limit)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (
-            role == Qt.ItemDataRole.ForegroundRole
-            and index.isValid()
-            and 0 <= index.row() < self.rowCount()
-            and index.column() == len(self.columns) - 1
-            and self.row_at(index.row()).overdue(date.today())
-        ):
-            return QBrush(OVERDUE_COLOR)
+        # Qt asks every cell for a dozen roles when it sizes the columns: answer the unused ones at once
+        if role == _FOREGROUND:
+            if (
+                index.isValid()
+                and 0 <= index.row() < self.rowCount()
+                and index.column() == len(self.columns) - 1
+                and self.row_at(index.row()).overdue(date.today())
+            ):
+                return QBrush(OVERDUE_COLOR)
+            return None
+        if role not in _BASE_ROLES:
+            return None
         return super().data(index, role)

@@ -200,26 +200,32 @@ class ProjectsTab(RecordTab):
             self.needs.load()
 
     def reload(self) -> None:
+        """Re-read the filters, the table and the view on screen; a hidden board or needs view is read when it is
+        shown (show_view reloads it), not now."""
         self._load_choices()
         self.model.reload()
-        self.reload_board()
-        self.needs.load()
+        if self.stack.currentWidget() is self.board:
+            self.reload_board()
+        elif self.stack.currentWidget() is self.needs:
+            self.needs.load()
         self._show_detail(self._current)
 
     def _load_choices(self) -> None:
+        # one query for the schemes, their stages and the fiscal years (each round trip counts on a shared server)
         with self.sessions() as session:
-            if not service.list_schemes(session):
+            choices = service.project_choices(session)
+            if not choices.schemes:
                 service.ensure_standard_schemes(session)
-            schemes = service.list_schemes(session)
-            self._schemes = [
-                (
-                    s.id,
-                    localized(s.name_ja, s.name_en),
-                    [(st.id, localized(st.name_ja, st.name_en)) for st in s.stages],
-                )
-                for s in schemes
-            ]
-            years = service.project_fiscal_years(session)
+                choices = service.project_choices(session)
+        self._schemes = [
+            (
+                s.id,
+                localized(s.name_ja, s.name_en),
+                [(st.id, localized(st.name_ja, st.name_en)) for st in s.stages],
+            )
+            for s in choices.schemes
+        ]
+        years = choices.fiscal_years
         self._filling = True
         keep = {c: c.currentData() for c in (self.f_scheme, self.f_country, self.f_sdg, self.f_year)}
         self.f_scheme.clear()
