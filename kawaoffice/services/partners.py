@@ -27,7 +27,9 @@ from kawaoffice.services.text import fold, fold_all
 # --- organizations ----------------------------------------------------------------------------------------------
 
 
-def organization_search_text(org: Organization) -> str:
+def organization_search_text(org: Any) -> str:
+    """The folded text of an organization (or of any object with its fields, e.g. a record about to be
+    written in bulk)."""
     return fold_all(
         org.name_ja,
         org.name_kana,
@@ -287,7 +289,8 @@ def remove_organization_technology(
 # --- contacts ------------------------------------------------------------------------------------------------
 
 
-def contact_search_text(contact: Contact) -> str:
+def contact_search_text(contact: Any) -> str:
+    """The folded text of a contact (or of any object with its fields)."""
     return fold_all(
         contact.family_name,
         contact.given_name,
