@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from kawaoffice.i18n import _, current_language, format_date, format_time
 from kawaoffice.model.audit import ConflictOverride
 from kawaoffice.model.dispatch import Dispatch, DispatchMember, DispatchStatus, Staff
-from kawaoffice.model.tours import Booking, BookingSegment, BookingStatus, Course, Facility
+from kawaoffice.model.tours import Booking, BookingSegment, BookingStatus, Course, Facility, SegmentStaff
 from kawaoffice.services.audit import record_override
 from kawaoffice.services.errors import ConflictError
 
@@ -190,57 +190,74 @@ def _hours_issues(facility: Facility, plan: SegmentPlan, index: int) -> list[Che
     return issues
 
 
-def _dispatch_issues(
-    session: Session, staff_id: int, plan: SegmentPlan, zone: ZoneInfo, index: int
-) -> list[CheckIssue]:
+def _dispatch_issues(session: Session, plan: SegmentPlan, zone: ZoneInfo, index: int) -> list[CheckIssue]:
+    """Guides of ``plan`` who are away on a (not cancelled) dispatch that day: one statement for all of them."""
+    if not plan.staff_ids:
+        return []
     first = plan.starts_at.astimezone(zone).date()
     last = (plan.ends_at - timedelta(microseconds=1)).astimezone(zone).date()
     stmt = (
-        select(Dispatch)
+        select(DispatchMember.staff_id, Dispatch)
         .join(DispatchMember, DispatchMember.dispatch_id == Dispatch.id)
-        .where(DispatchMember.staff_id == staff_id)
+        .where(DispatchMember.staff_id.in_(plan.staff_ids))
         .where(Dispatch.status != DispatchStatus.CANCELLED)
         .where(Dispatch.departure_on <= last)
         .where(Dispatch.return_on >= first)
+        .order_by(Dispatch.departure_on, Dispatch.id)
     )
+    away: dict[int, list[Dispatch]] = {}
+    for staff_id, dispatch in session.execute(stmt):
+        if staff_id is not None:
+            away.setdefault(staff_id, []).append(dispatch)
     issues = []
-    for dispatch in session.scalars(stmt):
-        message = _("{name} is away on dispatch {code} ({start} – {end}).").format(
-            name=_staff_name(session.get(Staff, staff_id)),
-            code=dispatch.code,
-            start=format_date(dispatch.departure_on),
-            end=format_date(dispatch.return_on),
-        )
-        issues.append(
-            CheckIssue(
-                GUIDE_ON_DISPATCH, message, index, f"dispatch:{staff_id}:{dispatch.id}", "dispatches",
-                dispatch.id, {"staff_id": staff_id, "dispatch_code": dispatch.code},
+    for staff_id in plan.staff_ids:  # in the order of the plan's guides
+        for dispatch in away.get(staff_id, ()):
+            message = _("{name} is away on dispatch {code} ({start} – {end}).").format(
+                name=_staff_name(session.get(Staff, staff_id)),
+                code=dispatch.code,
+                start=format_date(dispatch.departure_on),
+                end=format_date(dispatch.return_on),
             )
-        )  # fmt: skip
+            issues.append(
+                CheckIssue(
+                    GUIDE_ON_DISPATCH, message, index, f"dispatch:{staff_id}:{dispatch.id}", "dispatches",
+                    dispatch.id, {"staff_id": staff_id, "dispatch_code": dispatch.code},
+                )
+            )  # fmt: skip
     return issues
 
 
 def _guide_issues(
     session: Session, plans: Sequence[SegmentPlan], index: int, booking_id: int | None
 ) -> list[CheckIssue]:
+    """Guides of ``plans[index]`` who guide another booking at that time (one statement for all of them, from
+    their assignments: an index on the staff member, not a scan of every earlier segment), or who are on two
+    overlapping parts of this visit."""
     plan = plans[index]
     issues: list[CheckIssue] = []
+    if not plan.staff_ids:
+        return issues
+    stmt = (
+        select(SegmentStaff.staff_id, BookingSegment.id, Booking.code, BookingSegment.starts_at,
+               BookingSegment.ends_at)
+        .join(BookingSegment, SegmentStaff.segment_id == BookingSegment.id)
+        .join(Booking, BookingSegment.booking_id == Booking.id)
+        .where(SegmentStaff.staff_id.in_(plan.staff_ids))
+        .where(Booking.status != BookingStatus.CANCELLED)
+        .where(BookingSegment.starts_at < plan.ends_at)
+        .where(BookingSegment.ends_at > plan.starts_at)
+        .order_by(BookingSegment.starts_at, BookingSegment.id)
+    )  # fmt: skip
+    if booking_id is not None:
+        stmt = stmt.where(Booking.id != booking_id)
+    elif plan.segment_id is not None:
+        stmt = stmt.where(BookingSegment.id != plan.segment_id)
+    busy: dict[int, list[tuple[int, str, datetime, datetime]]] = {}
+    for staff_id, seg_id, code, starts, ends in session.execute(stmt):
+        busy.setdefault(staff_id, []).append((seg_id, code, starts, ends))
     for staff_id in plan.staff_ids:
-        stmt = (
-            select(BookingSegment.id, Booking.code, BookingSegment.starts_at, BookingSegment.ends_at)
-            .join(Booking, BookingSegment.booking_id == Booking.id)
-            .where(BookingSegment.staff.any(staff_id=staff_id))
-            .where(Booking.status != BookingStatus.CANCELLED)
-            .where(BookingSegment.starts_at < plan.ends_at)
-            .where(BookingSegment.ends_at > plan.starts_at)
-            .order_by(BookingSegment.starts_at, BookingSegment.id)
-        )
-        if booking_id is not None:
-            stmt = stmt.where(Booking.id != booking_id)
-        elif plan.segment_id is not None:
-            stmt = stmt.where(BookingSegment.id != plan.segment_id)
         name = _staff_name(session.get(Staff, staff_id))
-        for seg_id, code, starts, ends in session.execute(stmt):
+        for seg_id, code, starts, ends in busy.get(staff_id, ()):
             message = _("{name} is already guiding booking {code} at that time.").format(name=name, code=code)
             details = {
                 "staff_id": staff_id, "staff_name": name, "segment_id": plan.segment_id,
@@ -338,8 +355,7 @@ def check_plan(
                     )
                 )
         issues.extend(_guide_issues(session, plans, index, booking_id))
-        for staff_id in plan.staff_ids:
-            issues.extend(_dispatch_issues(session, staff_id, plan, zone, index))
+        issues.extend(_dispatch_issues(session, plan, zone, index))
     if skip_recorded:
         recorded = _recorded_keys(session, [p.segment_id for p in plans if p.segment_id is not None])
         issues = [i for i in issues if (plans[i.index].segment_id, i.kind, i.key) not in recorded]

@@ -37,7 +37,7 @@ from kawaoffice.model.tours import (
 from kawaoffice.services import common as c
 from kawaoffice.services import tour_checks as tc
 from kawaoffice.services.dispatch import language_code
-from kawaoffice.services.errors import ValidationError
+from kawaoffice.services.errors import NotFoundError, ValidationError
 
 GUIDE_DOUBLE_BOOKED = "guide_double_booked"
 
@@ -884,3 +884,40 @@ def staff_choices(session: Session) -> list[tuple[int, str]]:
         .order_by(Staff.family_kana, Staff.staff_no)
     )
     return [(sid, f"{family} {given}".strip()) for sid, family, given in rows]
+
+
+def booking_for_edit(session: Session, booking_id: int) -> Booking:
+    """The booking with everything its edit dialog shows and checks, in a fixed number of statements whatever
+    its size: segments with their facility (opening days and closed dates), course and guides (the staff
+    rows), and the presenters with their organization. Checks run in the same session then find the facilities,
+    courses and staff in the session instead of reading them one by one. ``NotFoundError`` when gone."""
+    stmt = (
+        select(Booking)
+        .where(Booking.id == booking_id)
+        .options(
+            selectinload(Booking.segments).options(
+                joinedload(BookingSegment.facility).options(
+                    selectinload(Facility.weekdays), selectinload(Facility.closed_dates)
+                ),
+                joinedload(BookingSegment.course),
+                selectinload(BookingSegment.staff).joinedload(SegmentStaff.staff),
+            ),
+            selectinload(Booking.presenters).joinedload(BookingPresenter.organization),
+        )
+        .execution_options(populate_existing=True)
+    )
+    booking = session.scalars(stmt).one_or_none()
+    if booking is None:
+        raise NotFoundError()
+    return booking
+
+
+def facility_choices(session: Session) -> list[Facility]:
+    """Active facilities by id with their courses (two statements), for the booking dialog's pickers."""
+    stmt = (
+        select(Facility)
+        .where(Facility.active.is_(True))
+        .order_by(Facility.id)
+        .options(selectinload(Facility.courses))
+    )
+    return list(session.scalars(stmt))

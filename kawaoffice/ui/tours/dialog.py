@@ -9,7 +9,8 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QDate, Qt, QTime, QTimer
+from PySide6.QtCore import QAbstractItemModel, QDate, Qt, QTime, QTimer
+from PySide6.QtGui import QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -37,6 +38,7 @@ from kawaoffice.model.audit import AuditAction
 from kawaoffice.model.tours import (
     BOOKING_STATUS_LABELS,
     VISITOR_TYPE_LABELS,
+    Booking,
     BookingPresenter,
     BookingSegment,
     BookingStatus,
@@ -46,6 +48,7 @@ from kawaoffice.model.tours import (
 from kawaoffice.services import ServiceError, audit, tour_checks, tours
 from kawaoffice.services.errors import ConflictError, NotFoundError, StaleEditError, ValidationError
 from kawaoffice.storage.errors import StorageError
+from kawaoffice.ui.tours.choices import NO_STAFF, FacilityChoice, booking_choices, guide_item
 from kawaoffice.ui.widgets.conflict_dialog import (
     ConflictDialog,
     CurrentRecord,
@@ -58,16 +61,6 @@ from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
-
-NO_STAFF = 0
-
-
-@dataclass(frozen=True)
-class FacilityChoice:
-    id: int
-    name: str
-    zone: str
-    courses: tuple[tuple[int, str, int], ...]  # (id, name, minutes)
 
 
 @dataclass(frozen=True)
@@ -102,7 +95,7 @@ class SegmentRow(QWidget):
     def __init__(
         self,
         facilities: list[FacilityChoice],
-        staff: list[tuple[int, str]],
+        guides: QAbstractItemModel,
         on_change: object,
         parent: QWidget | None = None,
     ) -> None:
@@ -126,9 +119,7 @@ class SegmentRow(QWidget):
             edit.setDisplayFormat("HH:mm")
         self.guides = [QComboBox(self), QComboBox(self)]
         for combo in self.guides:
-            combo.addItem(_("(no guide)"), NO_STAFF)
-            for sid, name in staff:
-                combo.addItem(name, sid)
+            combo.setModel(guides)  # one list shared by every guide picker (the active staff)
         self.slots = QPushButton(_("Free times…"), self)
         self.slots.setToolTip(_("Suggest free start times for the course on this day"))
         self.remove = QPushButton(_("Remove"), self)
@@ -222,15 +213,10 @@ class BookingDialog(QDialog):
         self.version: int | None = None
         self.saved_id: int | None = None
         self.setWindowTitle(_("New booking") if booking_id is None else _("Edit booking"))
-        with sessions() as s:
-            self.facilities = [
-                FacilityChoice(
-                    f.id, f.name_ja, f.timezone,
-                    tuple((c.id, c.name_ja, c.duration_min) for c in f.courses if c.active),
-                )
-                for f in tours.facilities(s)
-            ]  # fmt: skip
-            self.staff = tours.staff_choices(s)
+        choices = booking_choices(sessions)  # kept for the process (facilities, courses, guides)
+        self.facilities = choices.facilities
+        self.guide_model: QAbstractItemModel = choices.guides
+        self._guide_ids = choices.guide_ids
         self.rows: list[SegmentRow] = []
         self.original: dict[str, Any] = {}  # the saved state when the dialog opened (for edit conflicts)
         self.conflict: ConflictDialog | None = None
@@ -342,7 +328,7 @@ class BookingDialog(QDialog):
         self.resize(1100, 620)
 
     def add_row(self) -> SegmentRow:
-        row = SegmentRow(self.facilities, self.staff, self.schedule_checks, self)
+        row = SegmentRow(self.facilities, self.guide_model, self.schedule_checks, self)
         row.remove.clicked.connect(lambda: self.remove_row(row))
         row.slots.clicked.connect(lambda: self._slot_menu(row))
         if self.rows:
@@ -361,8 +347,10 @@ class BookingDialog(QDialog):
         self.schedule_checks()
 
     def _load(self, booking_id: int) -> None:
+        """The booking, its suggestions and its checks in one session (the checks find the segments' facilities,
+        courses and guides among the rows read with the booking)."""
         with self.sessions() as s:
-            b = tours.get_booking(s, booking_id)
+            b = tours.booking_for_edit(s, booking_id)
             self.version = b.version
             self.code.setText(b.code)
             self.group_name.setText(b.group_name)
@@ -375,30 +363,57 @@ class BookingDialog(QDialog):
             self.status.setCurrentIndex(self.status.findData(b.status.value))
             self.interests.setText(b.interests)
             self.transport.setText(b.transport_notes)
+            self._keep_inactive_guides(b)
             for seg in b.segments:
                 row = self.add_row()
                 row.set_values(seg.facility_id, seg.course_id, seg.starts_at, seg.ends_at,
                                [a.staff_id for a in seg.staff])  # fmt: skip
                 row.segment_id, row.version = seg.id, seg.version
                 row.original_staff = {a.staff_id: (a.id, a.version) for a in seg.staff}
-        self._load_presenters()
-        self.update_presenters()
-        self.run_checks()
+            self._show_presenters(b)
+            self.update_presenters(s)
+            self.run_checks(s)
+
+    def _keep_inactive_guides(self, b: Booking) -> None:
+        """A guide who is no longer active stays shown (and saved) on the visits they guided: this dialog then
+        uses its own copy of the guide list with them added."""
+        missing = {
+            a.staff_id: f"{a.staff.family_name} {a.staff.given_name}".strip()
+            for seg in b.segments
+            for a in seg.staff
+            if a.staff_id not in self._guide_ids
+        }
+        if not missing:
+            return
+        own = QStandardItemModel(self)
+        for row in range(self.guide_model.rowCount()):
+            index = self.guide_model.index(row, 0)
+            own.appendRow(guide_item(index.data(Qt.ItemDataRole.UserRole), index.data()))
+        for sid, name in missing.items():
+            own.appendRow(guide_item(sid, _("{name} (inactive)").format(name=name)))
+        self.guide_model = own
 
     # --- live checks ------------------------------------------------------------------------------------------
     def schedule_checks(self) -> None:
         self._timer.start()
 
-    def run_checks(self) -> list[tour_checks.CheckIssue]:
+    def run_checks(self, session: Session | None = None) -> list[tour_checks.CheckIssue]:
         """Check the booking as it is on screen and list the problems under the segments."""
         self._timer.stop()
         status = BookingStatus(self.status.currentData())
+
+        def check(s: Session) -> list[tour_checks.CheckIssue]:
+            return tour_checks.check_plan(
+                s, [r.plan() for r in self.rows], headcount=self.headcount.value(),
+                booking_id=self.booking_id, status=status,
+            )  # fmt: skip
+
         try:
-            with self.sessions() as s:
-                issues = tour_checks.check_plan(
-                    s, [r.plan() for r in self.rows], headcount=self.headcount.value(),
-                    booking_id=self.booking_id, status=status,
-                )  # fmt: skip
+            if session is not None:
+                issues = check(session)
+            else:
+                with self.sessions() as s:
+                    issues = check(s)
         except ServiceError as exc:
             self.issues.setText(exc.message)
             return []
@@ -451,15 +466,18 @@ class BookingDialog(QDialog):
         row.start.setTime(QTime(s.hour, s.minute))
         row.end.setTime(QTime(e.hour, e.minute))
 
-    def update_presenters(self) -> None:
+    def update_presenters(self, session: Session | None = None) -> None:
         text = self.interests.text().strip()
         self.presenter_choice.clear()
         if not text:
             self.presenters.clear()
             self._refresh_presenter_buttons()
             return
-        with self.sessions() as s:
-            found = tours.suggest_presenters(s, text, limit=5)
+        if session is not None:
+            found = tours.suggest_presenters(session, text, limit=5)
+        else:
+            with self.sessions() as s:
+                found = tours.suggest_presenters(s, text, limit=5)
         for p in found:
             self.presenter_choice.addItem(
                 f"{p.name_ja}（{'・'.join(p.technologies)}）",
@@ -480,9 +498,14 @@ class BookingDialog(QDialog):
         if booking_id is None:
             return
         with self.sessions() as s:
-            for p in tours.get_booking(s, booking_id).presenters:
-                self.original_presenters[p.organization_id] = (p.id, p.version)
-                self._add_presenter_item(p.organization_id, p.organization.name_ja, p.topic)
+            self._show_presenters(tours.get_booking(s, booking_id))
+
+    def _show_presenters(self, b: Booking) -> None:
+        self.presenter_list.clear()
+        self.original_presenters = {}
+        for p in b.presenters:
+            self.original_presenters[p.organization_id] = (p.id, p.version)
+            self._add_presenter_item(p.organization_id, p.organization.name_ja, p.topic)
         self._refresh_presenter_buttons()
 
     def _add_presenter_item(self, organization_id: int, name: str, topic: str) -> None:
@@ -791,7 +814,12 @@ class BookingDialog(QDialog):
 
     def _conflict_display(self) -> dict[str, Callable[[Any], str]]:
         facilities = {f.id: f for f in self.facilities}
-        staff = dict(self.staff)
+        staff = {
+            self.guide_model.index(row, 0).data(Qt.ItemDataRole.UserRole): self.guide_model.index(
+                row, 0
+            ).data()
+            for row in range(self.guide_model.rowCount())
+        }
 
         def segment_lines(specs: tuple[SegmentSpec, ...]) -> str:
             lines = []

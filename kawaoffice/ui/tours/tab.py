@@ -37,6 +37,7 @@ from kawaoffice.i18n import N_, _, format_date, format_time
 from kawaoffice.model.tours import BOOKING_STATUS_LABELS, BookingStatus
 from kawaoffice.services import ServiceError, tours
 from kawaoffice.services.errors import ConflictError
+from kawaoffice.ui.tours import choices
 from kawaoffice.ui.tours.calendar import ZONE, CalendarView, day_range
 from kawaoffice.ui.tours.dialog import BookingDialog
 from kawaoffice.ui.tours.manage import FacilitiesDialog, StatsDialog
@@ -162,6 +163,7 @@ class VisitsTab(RecordTab):
 
     def reload(self) -> None:
         """Reload the list (keeping the selected booking selected) and the calendar or today view."""
+        choices.invalidate()  # the booking dialog's facilities, courses and guides are read again
         keep = self.current_id()
         self.model.reload()
         if keep is not None:

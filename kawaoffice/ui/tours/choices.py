@@ -1,0 +1,127 @@
+"""The booking dialog's choice lists, kept for the process: the active facilities with their courses, and the
+active staff as guides (a list model shared by every guide picker, so opening a dialog adds no rows to widgets).
+
+Read once per database (two statements and one); dropped when this process saves a facility, course or staff
+member (seen at the session's flush), when the main window announces that someone else changed one of those
+tables (``change_hub().tables_changed``), and when the Visits tab is reloaded (F5).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from kawaoffice.i18n import _, current_language
+from kawaoffice.model.dispatch import Staff
+from kawaoffice.model.tours import ClosedDate, Course, Facility, FacilityWeekday
+from kawaoffice.services import tours
+from kawaoffice.ui.widgets.paged_model import SessionProvider
+
+NO_STAFF = 0
+WATCHED_TABLES = frozenset({"facilities", "courses", "staff"})
+_WATCHED_CLASSES = (Facility, Course, Staff, FacilityWeekday, ClosedDate)
+
+
+@dataclass(frozen=True)
+class FacilityChoice:
+    id: int
+    name: str
+    zone: str
+    courses: tuple[tuple[int, str, int], ...]  # (id, name, minutes)
+
+
+@dataclass
+class BookingChoices:
+    facilities: list[FacilityChoice]
+    guides: QStandardItemModel  # "(no guide)" then the active staff; data: staff id
+    guide_ids: frozenset[int]
+    language: str
+
+
+_cache: weakref.WeakKeyDictionary[Any, BookingChoices] = weakref.WeakKeyDictionary()
+_watching = False
+
+
+def invalidate() -> None:
+    """Read the choice lists again the next time a dialog opens."""
+    _cache.clear()
+
+
+def _owner(sessions: SessionProvider) -> Any:
+    """The database behind a session provider (``Database.session`` is a new bound method at each access)."""
+    return getattr(sessions, "__self__", sessions)
+
+
+def _on_tables(tables: object) -> None:
+    if isinstance(tables, frozenset) and tables & WATCHED_TABLES:
+        invalidate()
+
+
+def _after_flush(session: Session, _context: object) -> None:
+    if _cache and any(
+        isinstance(obj, _WATCHED_CLASSES) for obj in (*session.new, *session.dirty, *session.deleted)
+    ):
+        invalidate()
+
+
+def _watch() -> None:
+    global _watching
+    if _watching:
+        return
+    _watching = True
+    event.listen(Session, "after_flush", _after_flush)
+    from kawaoffice.ui.widgets.live_refresh import change_hub
+
+    change_hub().tables_changed.connect(_on_tables)
+
+
+def guide_item(staff_id: int, name: str) -> QStandardItem:
+    item = QStandardItem(name)
+    item.setData(staff_id, Qt.ItemDataRole.UserRole)
+    item.setEditable(False)
+    return item
+
+
+def booking_choices(sessions: SessionProvider, session: Session | None = None) -> BookingChoices:
+    """The cached lists for the database of ``sessions`` (read with ``session`` when given and not cached)."""
+    _watch()
+    key = _owner(sessions)
+    try:
+        cached = _cache.get(key)
+    except TypeError:  # a provider that cannot be weakly referenced: no caching
+        cached = None
+    if cached is not None and cached.language == current_language():
+        return cached
+    if session is None:
+        with sessions() as s:
+            choices = _read(s)
+    else:
+        choices = _read(session)
+    with contextlib.suppress(TypeError):
+        _cache[key] = choices
+    return choices
+
+
+def _read(session: Session) -> BookingChoices:
+    facilities = [
+        FacilityChoice(
+            f.id,
+            f.name_ja,
+            f.timezone,
+            tuple((c.id, c.name_ja, c.duration_min) for c in f.courses if c.active),
+        )
+        for f in tours.facility_choices(session)
+    ]
+    staff = tours.staff_choices(session)
+    model = QStandardItemModel()
+    model.appendRow(guide_item(NO_STAFF, _("(no guide)")))
+    for sid, name in staff:
+        model.appendRow(guide_item(sid, name))
+    return BookingChoices(facilities, model, frozenset(sid for sid, _n in staff), current_language())
