@@ -9,6 +9,11 @@ are processed (the window is usable). The ``app`` child then opens the other thr
 (the partner search index) and reports its resident memory (``VmRSS``), which the parent keeps for the memory
 figure. Settings, logs and user data go to a temporary HOME so a developer's own settings play no part.
 
+Both children run with compiled bytecode, as an installed KawaOffice does (pip and the installer ship ``.pyc``
+files): ``PYTHONDONTWRITEBYTECODE`` (set in some development shells) is dropped and ``PYTHONPYCACHEPREFIX`` points
+into the temporary HOME, so the warm-up runs compile and the measured runs load ``.pyc`` files, without writing
+``__pycache__`` folders into the source tree.
+
     python -m benchmarks.startup bare
     python -m benchmarks.startup app sqlite:////tmp/x.sqlite3
 """
@@ -65,6 +70,7 @@ def child_bare() -> None:
 
 def child_app(url: str) -> None:
     from kawaoffice.app import Startup, parse_args
+    from kawaoffice.ui.main_window import TAB_KEYS
 
     startup = Startup(parse_args(["--database", url, "--lang", "ja"]))
     startup.run()
@@ -72,10 +78,9 @@ def child_app(url: str) -> None:
     startup.app.processEvents()
     print("READY", flush=True)
     window = startup.window
-    for key in ("projects", "dispatch", "tours", "partners"):
-        if key in window._tabs:
-            window.show_tab(key)
-            startup.app.processEvents()
+    for key in (*TAB_KEYS[1:], TAB_KEYS[0]):
+        window.show_tab(key)
+        startup.app.processEvents()
     _settle(startup.app, 0.2)
     wait = getattr(window.tab("partners").model, "wait_for_index", None)
     if callable(wait):
@@ -97,6 +102,8 @@ def _env(home: Path) -> dict[str, str]:
         KAWAOFFICE_DATABASE_URL="",
     )
     env.pop("KAWAOFFICE_DATABASE_URL")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(home / "pycache")
     return env
 
 

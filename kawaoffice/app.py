@@ -1,7 +1,13 @@
 """GUI entry point (``kawaoffice``): start-up as a list of named steps, each logged.
 
 Steps: logging -> settings -> language -> Qt application (fonts, Qt's own translations) -> database and migrations
--> daily backup (local database) -> main window (then the warning about a database file on a network share). ``--screenshot PATH`` saves a PNG of the main window after start-up and exits.
+-> main window (then the warning about a database file on a network share) -> background checks. ``--screenshot
+PATH`` saves a PNG of the main window after start-up and exits.
+
+Start-up time (issue 10): a local SQLite file that is already at the schema head is opened without its
+``PRAGMA quick_check`` (it reads the whole file); the check runs in a worker thread once the window is shown,
+followed by the daily backup, and damage is reported then (restore from a backup, open the local database, or
+quit). A file to be upgraded is checked before the upgrade, as always; ``--screenshot`` checks before it opens.
 """
 
 from __future__ import annotations
@@ -11,20 +17,23 @@ import getpass
 import logging
 import logging.handlers
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
 from PySide6.QtGui import QFont, QFontDatabase, QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from sqlalchemy.exc import DBAPIError
 
 from kawaoffice import APP_NAME, __version__, paths, qtfix, winmutex
 from kawaoffice.i18n import _, set_language
 from kawaoffice.settings import Settings
 from kawaoffice.storage import (
+    DamagedDatabaseError,
     Database,
     DatabaseUnavailableError,
     StorageError,
@@ -35,6 +44,7 @@ from kawaoffice.storage import (
 )
 from kawaoffice.storage.backup import daily_backup
 from kawaoffice.storage.credentials import install_log_masking
+from kawaoffice.storage.sqlite_file import check_integrity
 from kawaoffice.ui.main_window import TAB_KEYS, MainWindow
 
 log = logging.getLogger("kawaoffice.app")
@@ -52,6 +62,10 @@ class StartupAborted(Exception):
     """A start-up step could not continue; the user has been told why."""
 
 
+class _BackgroundResult(QObject):
+    damaged = Signal(str, str)  # the deferred integrity check found damage: the translated message, the file
+
+
 @dataclass
 class Startup:
     """The state the start-up steps build, one after the other."""
@@ -64,6 +78,10 @@ class Startup:
     database: Database | None = None
     window: MainWindow | None = None
     user_name: str = ""
+    url: str = ""  # the database asked for (--database, the environment, the settings or the local default)
+    integrity_deferred: bool = False  # the open SQLite file's quick_check is still to run (background checks)
+    background: threading.Thread | None = None
+    _background_result: _BackgroundResult | None = None
 
     # --- steps --------------------------------------------------------------------------------------------------
 
@@ -98,49 +116,133 @@ class Startup:
     def open_database(self) -> None:
         # a shared database's password comes from the credential store (open_database fills it in)
         url = resolve_database_url(self.args.database, self.settings.database_url)
+        self.url = url
         try:
-            self.database = open_database(url, self.user_name)
+            self.database = self._open(url)
         except StorageError as exc:
-            log.error("cannot open the database: %s", exc.message)
-            local = default_sqlite_url()
-            if url == local or not ask_open_local_instead(exc.message):
-                raise StartupAborted from exc
-            try:
-                self.database = open_database(local, self.user_name)
-            except StorageError as exc2:
-                log.error("cannot open the local database either: %s", exc2.message)
-                show_error(_("Cannot open the database"), exc2.message)
-                raise StartupAborted from exc2
+            self._open_local_instead(url, exc)
+        assert self.database is not None
         log.info("database: %s (%s)", self.database.display_name, self.database.backend)
 
-    def back_up_daily(self) -> None:
-        """Once a day, a backup of the local database (rotated: 7 daily + 4 weekly). A failure is logged only:
-        the office's work must not stop for it."""
-        assert self.database is not None
-        if not self.settings.auto_backup or not self.database.is_local or self.args.screenshot:
-            return
+    def _open(self, url: str) -> Database:
+        defer = not self.args.screenshot  # a screenshot is taken at once: check first, as before
+        database = open_database(url, self.user_name, defer_integrity_check=defer)
+        self.integrity_deferred = defer and database.sqlite_path is not None
+        return database
+
+    def _open_local_instead(self, url: str, exc: StorageError) -> None:
+        """``url`` cannot be used: offer the local database (``StartupAborted`` when the user quits)."""
+        log.error("cannot open the database: %s", exc.message)
+        local = default_sqlite_url()
+        if url == local or not ask_open_local_instead(exc.message):
+            raise StartupAborted from exc
         try:
-            written = daily_backup(
-                self.database,
-                keep_daily=self.settings.backup_keep_daily,
-                keep_weekly=self.settings.backup_keep_weekly,
-            )
-        except (StorageError, OSError) as exc:
-            log.warning("daily backup failed: %s", exc)
-            return
-        if written is not None:
-            log.info("daily backup written to %s", written)
+            self.database = self._open(local)
+            self.url = local
+        except StorageError as exc2:
+            log.error("cannot open the local database either: %s", exc2.message)
+            show_error(_("Cannot open the database"), exc2.message)
+            raise StartupAborted from exc2
 
     def open_main_window(self) -> None:
         assert self.database is not None
-        self.window = MainWindow(
-            self.database, self.settings, user_name=self.user_name, live_refresh=not self.args.screenshot
-        )
+        try:
+            self.window = self._new_window()
+        except DBAPIError as exc:
+            # reading the first tab failed: on a SQLite file whose check was deferred, damage says so in words
+            damage = self._damage_of(exc)
+            if damage is None:
+                raise
+            self.database.dispose()
+            self._open_local_instead(self.url, damage)
+            self.window = self._new_window()
         if self.args.tab:
             self.window.show_tab(self.args.tab)
         self.window.show()
         if not self.args.screenshot:
             self.window.check_network_share()
+
+    def _new_window(self) -> MainWindow:
+        assert self.database is not None
+        return MainWindow(
+            self.database, self.settings, user_name=self.user_name, live_refresh=not self.args.screenshot
+        )
+
+    def _damage_of(self, exc: DBAPIError) -> DamagedDatabaseError | None:
+        path = self.database.sqlite_path if self.database is not None else None
+        if not self.integrity_deferred or path is None:
+            return None
+        log.warning("reading the database failed (%s); checking its integrity now", exc.orig)
+        try:
+            check_integrity(path)
+        except DamagedDatabaseError as damage:
+            return damage
+        except StorageError:
+            return None
+        self.integrity_deferred = False
+        return None
+
+    def start_background_checks(self) -> None:
+        """After the window is shown, in a worker thread: the local file's deferred integrity check, then the
+        daily backup (once a day, rotated: 7 daily + 4 weekly). Damage is reported in the window
+        (:meth:`report_damage`); a failed backup is logged only: the office's work must not stop for it."""
+        database = self.database
+        assert database is not None
+        path = database.sqlite_path
+        check = self.integrity_deferred
+        back_up = self.settings.auto_backup and database.is_local and not self.args.screenshot
+        if path is None or not (check or back_up):
+            return
+        result = _BackgroundResult()
+        result.damaged.connect(self.report_damage)
+        self._background_result = result
+        keep_daily, keep_weekly = self.settings.backup_keep_daily, self.settings.backup_keep_weekly
+
+        def work() -> None:
+            if check:
+                started = time.perf_counter()
+                try:
+                    check_integrity(path)
+                except DamagedDatabaseError as exc:
+                    log.error("integrity check: %s", exc.message)
+                    result.damaged.emit(exc.message, str(path))
+                    return  # no backup of a damaged file over the good ones
+                except StorageError as exc:
+                    log.warning("integrity check not done: %s", exc.message)
+                else:
+                    log.info(
+                        "integrity check of %s: ok (%.0f ms)", path, (time.perf_counter() - started) * 1000
+                    )
+            if back_up:
+                try:
+                    written = daily_backup(database, keep_daily=keep_daily, keep_weekly=keep_weekly)
+                except (StorageError, OSError) as exc:
+                    log.warning("daily backup failed: %s", exc)
+                else:
+                    if written is not None:
+                        log.info("daily backup written to %s", written)
+
+        self.background = threading.Thread(target=work, name="kawaoffice-checks", daemon=True)
+        self.background.start()
+
+    def report_damage(self, message: str, path: str = "") -> None:
+        """The open database failed its integrity check: restore it from a backup, open the local database
+        instead, or quit. Nothing more is written to a damaged file meanwhile (the dialog is modal)."""
+        window = self.window
+        if window is None:
+            return
+        if path and window.database.sqlite_path != Path(path):
+            log.warning("%s (the user has switched to another database meanwhile)", message)
+            return
+        self.integrity_deferred = False
+        can_open_local = self.url != default_sqlite_url()
+        choice = ask_about_damage(message, window, can_open_local=can_open_local)
+        if choice == "restore" and window.restore_from_backup():
+            return
+        if choice == "local" and window.open_other_database(""):
+            return
+        log.info("closing the damaged database %s", window.database.display_name)
+        window.close()
 
     def steps(self) -> list[tuple[str, Callable[[], None]]]:
         return [
@@ -149,8 +251,8 @@ class Startup:
             ("language", self.choose_language),
             ("Qt application and fonts", self.start_qt),
             ("database and migrations", self.open_database),
-            ("daily backup", self.back_up_daily),
             ("main window", self.open_main_window),
+            ("integrity check and daily backup (in the background)", self.start_background_checks),
         ]
 
     def run(self) -> None:
@@ -236,6 +338,35 @@ def ask_open_local_instead(message: str) -> bool:
     box.setDefaultButton(open_local)
     box.exec()
     return box.clickedButton() is open_local
+
+
+def ask_about_damage(message: str, parent: QWidget, *, can_open_local: bool) -> str:
+    """``"restore"``, ``"local"`` or ``""`` (quit): what to do with the open database found damaged."""
+    box = QMessageBox(QMessageBox.Icon.Critical, _("The database is damaged"), message, parent=parent)
+    box.setInformativeText(
+        _(
+            "KawaOffice stops using this database so that nothing more is written to it. Restore it from a "
+            "backup, open the local database instead, or quit."
+        )
+        if can_open_local
+        else _(
+            "KawaOffice stops using this database so that nothing more is written to it. Restore it from a "
+            "backup, or quit."
+        )
+    )
+    restore = box.addButton(_("Restore from backup..."), QMessageBox.ButtonRole.AcceptRole)
+    local = (
+        box.addButton(_("Open local database"), QMessageBox.ButtonRole.AcceptRole) if can_open_local else None
+    )
+    box.addButton(_("Quit"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(restore)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is restore:
+        return "restore"
+    if local is not None and clicked is local:
+        return "local"
+    return ""
 
 
 def show_error(title: str, message: str) -> None:

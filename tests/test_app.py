@@ -124,3 +124,128 @@ def test_excepthook_logs_the_traceback_and_names_the_log_file(
     assert any(r.exc_info for r in caplog.records)
     assert str(log_file) in recorded_boxes[-1]["info"]
     assert "Traceback" not in recorded_boxes[-1]["text"]
+
+
+def _damaged_copy(tmp_path: Path, *, pages: str) -> Path:
+    """A database with damage as a disk failure would leave it: ``pages="few"``: three pages in the middle
+    overwritten; ``"partners"``: the root pages of the organizations table and its indexes (the schema and the
+    other tables are readable, so the file opens, but the Partners tab cannot read its list)."""
+    import sqlite3
+
+    from kawaoffice.model.partners import Organization, OrganizationKind
+    from tests.storage.conftest import damage_sqlite_file
+
+    path = tmp_path / f"damaged-{pages}.sqlite3"
+    db = open_database(f"sqlite:///{path}", "tester")
+    with db.session() as session:
+        session.add_all(
+            Organization(kind=OrganizationKind.MEMBER, name_ja=f"会社{i}", notes="メモ" * 200)
+            for i in range(400)
+        )
+    db.dispose()
+    if pages == "few":
+        damage_sqlite_file(path)
+        return path
+    conn = sqlite3.connect(path)
+    roots = [
+        r[0] for r in conn.execute("SELECT rootpage FROM sqlite_master WHERE tbl_name = 'organizations'")
+    ]
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    data = bytearray(path.read_bytes())
+    size = int.from_bytes(data[16:18], "big")
+    for root in roots:
+        start = (root - 1) * size
+        data[start : start + size] = bytes((i * 37 + 11) % 256 for i in range(size))
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_the_integrity_check_runs_after_the_window_is_shown_and_reports_damage(
+    qapp, qtbot, tmp_path: Path, recorded_boxes: list[dict[str, str]]
+) -> None:
+    path = _damaged_copy(tmp_path, pages="few")
+    before = path.read_bytes()
+    startup = app.Startup(app.parse_args(["--database", str(path), "--lang", "en"]))
+    startup.run()  # opens without reading the whole file: the window is shown first
+    assert startup.window is not None and startup.integrity_deferred
+    assert startup.background is not None
+    startup.background.join(30)
+    qtbot.waitUntil(lambda: bool(recorded_boxes))
+    box = recorded_boxes[0]
+    assert box["title"] == "The database is damaged"
+    assert str(path) in box["text"] and "Traceback" not in box["text"]
+    assert "Restore it from a backup" in box["info"]
+    assert not startup.window.isVisible()  # no button chosen = quit: the damaged file is no longer used
+    assert path.read_bytes() == before
+    from kawaoffice import paths
+
+    assert not list(paths.backups_dir().glob(f"{path.stem}-daily-*"))  # no backup of a damaged file
+    startup.database.dispose()
+
+
+def test_damage_met_while_the_first_tab_reads_is_reported_in_words(
+    qapp, tmp_path: Path, recorded_boxes: list[dict[str, str]], caplog: pytest.LogCaptureFixture
+) -> None:
+    path = _damaged_copy(tmp_path, pages="partners")
+    with caplog.at_level(logging.INFO, logger="kawaoffice.app"):
+        rc = app.main(["--database", str(path), "--lang", "en"])
+    assert "checking its integrity now" in caplog.text  # opened unchecked; the first tab's read failed
+    assert rc == 1  # refused before the window is shown; no button chosen = quit
+    assert len(recorded_boxes) == 1
+    assert "damaged" in recorded_boxes[0]["text"] and "Traceback" not in recorded_boxes[0]["text"]
+
+
+def test_a_sound_database_passes_the_check_and_is_backed_up_once_a_day(
+    qapp, qtbot, gui_db_url: str, recorded_boxes: list[dict[str, str]], caplog: pytest.LogCaptureFixture
+) -> None:
+    from kawaoffice import paths
+
+    startup = app.Startup(app.parse_args(["--database", gui_db_url, "--lang", "en"]))
+    with caplog.at_level(logging.INFO, logger="kawaoffice.app"):
+        startup.run()
+        assert startup.background is not None
+        startup.background.join(30)
+        qtbot.wait(50)
+    assert "integrity check of" in caplog.text and ": ok" in caplog.text
+    assert not recorded_boxes
+    assert startup.window is not None and startup.window.isVisible()
+    assert list(paths.backups_dir().glob("app-daily-*.sqlite3"))
+    startup.window.hide()
+    startup.window.deleteLater()
+    assert startup.database is not None
+    startup.database.dispose()
+
+
+def test_start_up_imports_only_the_first_tab_and_no_document_builders(
+    gui_db_url: str, tmp_path: Path
+) -> None:
+    """What a start-up loads: the remembered tab's module only; Alembic, the report builders, the statistics
+    window and the other tabs when they are used."""
+    import json
+    import os
+    import subprocess
+
+    code = (
+        "import json, sys\n"
+        "from kawaoffice import app\n"
+        f"startup = app.Startup(app.parse_args(['--database', {gui_db_url!r}, '--lang', 'ja']))\n"
+        "startup.run()\n"
+        "startup.app.processEvents()\n"
+        "print(json.dumps(sorted(sys.modules)))\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KAWAOFFICE_SETTINGS=str(tmp_path / "settings.json"))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    modules = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert "kawaoffice.ui.partners.tab" in modules
+    for absent in (
+        "alembic",
+        "kawaoffice.ui.projects.tab",
+        "kawaoffice.ui.dispatch.tab",
+        "kawaoffice.ui.tours.tab",
+        "kawaoffice.ui.reports.window",
+        "kawaoffice.documents.annual_report",
+        "kawaoffice.ui.audit.viewer",
+    ):
+        assert absent not in modules, absent
