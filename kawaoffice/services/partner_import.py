@@ -585,7 +585,7 @@ def import_rows(
         # the values were checked by preview() with the services' rules, field by field, as the services store them
         if not row.duplicates:
             org = writer.new(Organization, row.organization)
-            org["search_text"] = partners.organization_search_text(SimpleNamespace(**org))
+            org.update(partners.organization_derived(SimpleNamespace(**org)))
             organizations.append(org)
             if row.contact:
                 data = dict(row.contact)

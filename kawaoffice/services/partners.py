@@ -18,6 +18,7 @@ from kawaoffice.model.partners import (
     OrganizationKind,
     OrganizationTechnology,
     Technology,
+    organization_sort_key,
 )
 from kawaoffice.model.reference import DAC_SECTORS
 from kawaoffice.services import common as c
@@ -74,8 +75,20 @@ def _validate_organization(
     return values
 
 
+def organization_derived(org: Any) -> dict[str, str]:
+    """The columns the services derive from an organization's fields (or any object with them): the folded
+    search text and the list's order in Japanese and in English."""
+    names = (org.name_kana or "", org.name_ja or "", org.name_en or "")
+    return {
+        "search_text": organization_search_text(org),
+        "sort_ja": organization_sort_key("ja", *names),
+        "sort_en": organization_sort_key("en", *names),
+    }
+
+
 def _refresh_organization(org: Organization) -> Organization:
-    org.search_text = organization_search_text(org)
+    for key, value in organization_derived(org).items():
+        setattr(org, key, value)
     return org
 
 

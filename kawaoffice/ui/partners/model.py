@@ -98,8 +98,12 @@ class PartnersModel(PagedTableModel):
         self._filter = ps.PartnerFilter()
         self._index: ps.PartnerIndex | None = None
         self._build: _IndexBuild | None = None
-        self._all: list[int] = []  # every organization in the list's order, as of the last reload
-        self._matched: list[int] = []
+        self._language = current_language()
+        self._total = 0  # organizations in the directory, as of the last reload
+        # every organization in the list's order: None until needed (opening the tab reads only the first page)
+        self._all: list[int] | None = None
+        self._first: list[int] = []  # the first page of the unfiltered list, read with the count
+        self._matched: list[int] | None = None  # None: no filter, every organization
         self._rows: dict[
             int, PartnerRow
         ] = {}  # rows read since the last reload: typing re-reads none of them
@@ -118,10 +122,17 @@ class PartnersModel(PagedTableModel):
 
     def matched_ids(self) -> list[int]:
         """Every organization that passes the filter, in the list's order (also the rows not loaded yet)."""
-        return list(self._matched)
+        if self._matched is not None:
+            return list(self._matched)
+        with self._sessions() as session:
+            return list(self._order(session))
+
+    def matched_count(self) -> int:
+        """How many organizations pass the filter (without reading the whole order when there is no filter)."""
+        return self._total if self._matched is None else len(self._matched)
 
     def total(self) -> int:
-        return len(self._all)
+        return self._total
 
     def _is_empty(self, flt: ps.PartnerFilter) -> bool:
         return not (flt.words or flt.kinds or flt.countries or flt.statuses or flt.technology_ids)
@@ -135,26 +146,36 @@ class PartnersModel(PagedTableModel):
         self._matched = self._search(flt)
         super().reload()
 
-    def _search(self, flt: ps.PartnerFilter) -> list[int]:
+    def _search(self, flt: ps.PartnerFilter) -> list[int] | None:
         if self._is_empty(flt):
-            return list(self._all)
+            return None
         if self._build is not None:  # typed right after opening or F5: wait for the rest of the build
             self._take_index()
         assert self._index is not None
         return self._index.search(flt)
 
+    def _order(self, session: Session) -> list[int]:
+        """Every organization in the list's order: from the search index when it is built, else one query on the
+        stored sort key (kept until the next reload)."""
+        if self._all is None:
+            if self._index is not None and self._build is None and self._index.language == self._language:
+                self._all = self._index.ids()
+            else:
+                self._all = ps.matching_ids(session, ps.PartnerFilter(), self._language)
+        return self._all
+
     def reload(self) -> None:
-        """Re-read the list's order (after a change or F5), show the first page, rebuild the index meanwhile."""
-        language = current_language()
-        self._rows = {}
+        """Re-read the count and the first page (after a change or F5) and rebuild the search index meanwhile."""
+        self._language = language = current_language()
+        self._rows, self._all, self._first = {}, None, []
         self._started = True
+        first_size = min(self.FIRST_PAGE_SIZE, self.PAGE_SIZE)
         with self._sessions() as session:
-            self._all = ps.matching_ids(session, ps.PartnerFilter(), language)
-            if self._is_empty(self._filter) and self._sort is None:
-                # the first page's rows in the same session: one connection and transaction, not two (each costs
-                # round trips on a shared server over a slow link)
-                first = self._all[: min(self.FIRST_PAGE_SIZE, self.PAGE_SIZE)]
-                self._rows = {row.id: row for row in ps.partner_rows(session, first)}
+            # the count and the first page in one statement: an ORDER BY on the stored sort key with LIMIT
+            self._total, rows = ps.first_page(session, language, first_size)
+        self._first = [row.id for row in rows]
+        self._rows = {row.id: row for row in rows}
+        self._index = None
         self._build = _IndexBuild(self._sessions, language)
         if QAbstractEventDispatcher.instance() is not None:
             self._starter.start(self.START_DELAY_MS)
@@ -193,7 +214,14 @@ class PartnersModel(PagedTableModel):
         self._poll.stop()
 
     def fetch_page(self, session: Session, offset: int, limit: int) -> list[PartnerRow]:
-        ids = self._matched[offset : offset + limit]
+        if self._matched is not None:
+            ids = self._matched[offset : offset + limit]
+        elif self._all is None and offset + limit <= len(self._first):
+            ids = self._first[offset : offset + limit]  # the page read with the count
+        elif self._all is None and offset == 0 and len(self._first) == self._total:
+            ids = self._first[:limit]  # the whole directory fits in the first page
+        else:
+            ids = self._order(session)[offset : offset + limit]
         missing = [i for i in ids if i not in self._rows]
         if missing:  # (a session that sends no query opens no connection)
             for row in ps.partner_rows(session, missing):

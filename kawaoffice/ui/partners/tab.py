@@ -209,8 +209,9 @@ class PartnersTab(RecordTab):
 
     def _fill_filter_choices(self) -> None:
         with self._sessions() as session:
-            techs = [(t.id, localized(t.name_ja, t.name_en)) for t in partners.list_technologies(session)]
-            countries = ps.used_countries(session)
+            choices = ps.filter_choices(session)  # one statement for both boxes
+        techs = [(tid, localized(name_ja, name_en)) for tid, _code, name_ja, name_en in choices.technologies]
+        countries = choices.countries
         for combo, items in (
             (self.technology_filter, techs),
             (self.country_filter, [(c, i18n.country_name(c)) for c in countries]),
@@ -232,12 +233,13 @@ class PartnersTab(RecordTab):
             self.select_id(selected)
 
     def _after_reset(self) -> None:
-        shown, total = len(self.model.matched_ids()), self.model.total()
+        shown, total = self.model.matched_count(), self.model.total()
         self.count_label.setText(
             _("{shown} of {total}").format(shown=i18n.format_number(shown), total=i18n.format_number(total))
         )
         if self.current_id() is None and self.model.rowCount():
-            self.view.selectRow(0)
+            self.view.selectRow(0)  # the selection change shows the detail (once)
+            return
         self._show_detail()
 
     def select_id(self, organization_id: int) -> bool:
