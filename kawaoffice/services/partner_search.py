@@ -18,6 +18,7 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
+    Date,
     Integer,
     and_,
     cast,
@@ -30,9 +31,10 @@ from sqlalchemy import (
     union,
     union_all,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from kawaoffice.i18n import kana_sort_key
+from kawaoffice.model.base import UTCDateTime
 from kawaoffice.model.dispatch import Dispatch, DispatchMember
 from kawaoffice.model.partners import (
     Contact,
@@ -150,31 +152,34 @@ def matching_ids(session: Session, flt: PartnerFilter, language: str) -> list[in
     return list(session.connection().execute(stmt).scalars())
 
 
-def _member_status() -> Any:
-    """The status of an organization's latest membership period (the list's Membership column)."""
-    return (
+def _read_rows(session: Session, orgs: Any, *, count: bool = False) -> tuple[int, dict[int, PartnerRow]]:
+    """The rows of the organizations selected by the subquery ``orgs`` (columns id, kind, names, country) with
+    their membership status and technologies, in one statement; with ``count``, also the number of organizations
+    in the directory: (total, rows by id). The status and the technologies are looked up for these rows only."""
+    status = (
         select(Membership.status)
-        .where(Membership.organization_id == Organization.id)
+        .where(Membership.organization_id == orgs.c.id)
         .order_by(Membership.joined_on.desc(), Membership.id.desc())
         .limit(1)
-        .correlate(Organization)
         .scalar_subquery()
     )
-
-
-def _read_rows(session: Session, orgs: Any) -> tuple[int, dict[int, PartnerRow]]:
-    """The rows of the organizations selected by the subquery ``orgs`` (with columns id, kind, names, country,
-    status, total) with their technologies, in one statement: (total, rows by id)."""
+    total = select(func.count(Organization.id)).scalar_subquery() if count else literal_column("0")
     stmt = (
-        select(orgs, Technology.name_ja.label("tech_ja"), Technology.name_en.label("tech_en"))
+        select(
+            orgs,
+            status.label("status"),
+            total.label("total"),
+            Technology.name_ja.label("tech_ja"),
+            Technology.name_en.label("tech_en"),
+        )
         .outerjoin(OrganizationTechnology, OrganizationTechnology.organization_id == orgs.c.id)
         .outerjoin(Technology, Technology.id == OrganizationTechnology.technology_id)
         .order_by(orgs.c.id, Technology.code, Technology.id)
     )
-    total = 0
+    counted = 0
     found: dict[int, tuple[Any, list[tuple[str, str]]]] = {}
     for r in session.execute(stmt):
-        total = r.total
+        counted = r.total
         entry = found.setdefault(r.id, (r, []))
         if r.tech_ja is not None:
             entry[1].append((r.tech_ja, r.tech_en or r.tech_ja))
@@ -186,38 +191,33 @@ def _read_rows(session: Session, orgs: Any) -> tuple[int, dict[int, PartnerRow]]
             name_kana=o.name_kana,
             name_en=o.name_en,
             country=o.country,
-            member_status=o.status,
+            member_status=MembershipStatus(o.status) if o.status is not None else None,
             technologies=tuple(t[0] for t in techs),
             technologies_en=tuple(t[1] for t in techs),
         )
         for oid, (o, techs) in found.items()
     }
-    return total, rows
+    if count and not found:  # an empty page (no organization at all, or the count alone)
+        counted = int(session.scalar(select(func.count(Organization.id))) or 0)
+    return counted, rows
 
 
-def _row_columns() -> tuple[Any, ...]:
-    return (
-        Organization.id,
-        Organization.kind,
-        Organization.name_ja,
-        Organization.name_kana,
-        Organization.name_en,
-        Organization.country,
-        _member_status().label("status"),
-    )
+_ROW_COLUMNS = (
+    Organization.id,
+    Organization.kind,
+    Organization.name_ja,
+    Organization.name_kana,
+    Organization.name_en,
+    Organization.country,
+)
 
 
 def first_page(session: Session, language: str, limit: int) -> tuple[int, list[PartnerRow]]:
     """The number of organizations and the first ``limit`` rows of the unfiltered list, in one statement (an
-    ``ORDER BY`` on the stored sort key with ``LIMIT``, and a window count): what opening the tab needs."""
+    ``ORDER BY`` on the stored, indexed sort key with ``LIMIT``, and the count): what opening the tab needs."""
     sort = sort_column(language)
-    page = (
-        select(*_row_columns(), func.count().over().label("total"))
-        .order_by(sort, Organization.id)
-        .limit(limit)
-        .subquery()
-    )
-    total, rows = _read_rows(session, page)
+    page = select(*_ROW_COLUMNS, sort.label("sort")).order_by(sort, Organization.id).limit(limit).subquery()
+    total, rows = _read_rows(session, page, count=True)
     ids = sorted(rows, key=lambda oid: (_key_of(rows[oid], language), oid))
     return total, [rows[i] for i in ids]
 
@@ -230,8 +230,8 @@ def partner_rows(session: Session, ids: Sequence[int]) -> list[PartnerRow]:
     """The list rows of ``ids`` (in that order), with one statement whatever the number of rows."""
     if not ids:
         return []
-    chosen = select(*_row_columns(), literal_column("0").label("total")).where(Organization.id.in_(list(ids)))
-    _total, rows = _read_rows(session, chosen.subquery())
+    chosen = select(*_ROW_COLUMNS).where(Organization.id.in_(list(ids))).subquery()
+    _total, rows = _read_rows(session, chosen)
     return [rows[i] for i in ids if i in rows]  # (an id deleted meanwhile is left out)
 
 
@@ -304,16 +304,17 @@ def _person(family: str, given: str) -> str:
 
 def contact_lines(session: Session, organization_id: int) -> list[ContactLine]:
     """The organization's people, current posts first (by reading), then those who left (latest first)."""
-    rows = session.execute(
-        select(Contact, Employment)
+    successor = aliased(Contact)
+    found = session.execute(
+        select(Contact, Employment, successor.family_name, successor.given_name)
         .join(Employment, Employment.contact_id == Contact.id)
+        .outerjoin(successor, successor.id == Contact.successor_id)
         .where(Employment.organization_id == organization_id)
-    ).all()
-    successors: dict[int, str] = {}
-    succ_ids = {c.successor_id for c, _e in rows if c.successor_id is not None}
-    if succ_ids:
-        for s in session.scalars(select(Contact).where(Contact.id.in_(succ_ids))):
-            successors[s.id] = _person(s.family_name, s.given_name)
+    ).all()  # one statement, with each person's successor's name
+    rows = [(r[0], r[1]) for r in found]
+    successors: dict[int, str] = {
+        r[0].successor_id: _person(r[2], r[3] or "") for r in found if r[0].successor_id is not None and r[2]
+    }
     lines = [
         ContactLine(
             contact_id=c.id,
@@ -356,27 +357,32 @@ class TimelineEntry:
 def timeline(session: Session, organization_id: int) -> list[TimelineEntry]:
     """The organization's projects, dispatches (of its people), visits and needs, newest first (read-only).
 
-    Four queries for every organization (one per kind of entry), whatever it took part in: over a slow link each
-    query is a round trip."""
-    entries: list[TimelineEntry] = []
+    One statement (a UNION ALL of the four kinds of entry) for every organization, whatever it took part in: over
+    a slow link each query is a round trip."""
     participant = select(ProjectParticipant.project_id).where(
         ProjectParticipant.organization_id == organization_id
     )
-    for p in session.execute(
-        select(Project.start_on, Project.title_ja, Project.title_en, Project.code).where(
-            Project.id.in_(
-                union(select(Project.id).where(Project.counterpart_id == organization_id), participant)
-            )
+    projects: Any = select(
+        literal_column("'project'").label("kind"),
+        Project.start_on.label("on"),
+        cast(null(), UTCDateTime()).label("at"),
+        Project.title_ja.label("title"),
+        Project.title_en.label("title_en"),
+        Project.code.label("detail"),
+    ).where(
+        Project.id.in_(
+            union(select(Project.id).where(Project.counterpart_id == organization_id), participant)
         )
-    ):
-        entries.append(TimelineEntry(p.start_on, "project", p.title_ja, p.title_en or p.title_ja, p.code))
+    )
     people = select(Employment.contact_id).where(Employment.organization_id == organization_id)
-    for d in session.execute(
-        select(Dispatch.departure_on, Dispatch.title, Dispatch.title_en, Dispatch.code).where(
-            Dispatch.id.in_(select(DispatchMember.dispatch_id).where(DispatchMember.contact_id.in_(people)))
-        )
-    ):
-        entries.append(TimelineEntry(d.departure_on, "dispatch", d.title, d.title_en or d.title, d.code))
+    dispatches: Any = select(
+        literal_column("'dispatch'"),
+        Dispatch.departure_on,
+        cast(null(), UTCDateTime()),
+        Dispatch.title,
+        Dispatch.title_en,
+        Dispatch.code,
+    ).where(Dispatch.id.in_(select(DispatchMember.dispatch_id).where(DispatchMember.contact_id.in_(people))))
     presenter = select(BookingPresenter.booking_id).where(BookingPresenter.organization_id == organization_id)
     first_start = (
         select(func.min(BookingSegment.starts_at))
@@ -384,22 +390,32 @@ def timeline(session: Session, organization_id: int) -> list[TimelineEntry]:
         .correlate(Booking)
         .scalar_subquery()
     )
-    for b in session.execute(
-        select(Booking.group_name, Booking.group_name_en, Booking.code, first_start.label("first")).where(
-            # a UNION of two indexed lookups: PostgreSQL scans every booking for an OR of the two
-            Booking.id.in_(
-                union(select(Booking.id).where(Booking.organization_id == organization_id), presenter)
-            )
-        )
-    ):
-        day = b.first.date() if b.first is not None else None
-        entries.append(TimelineEntry(day, "visit", b.group_name, b.group_name_en or b.group_name, b.code))
-    for n in session.execute(
-        select(LocalNeed.learned_on, LocalNeed.topic, LocalNeed.country).where(
-            LocalNeed.counterpart_id == organization_id
-        )
-    ):
-        entries.append(TimelineEntry(n.learned_on, "need", n.topic, n.topic, n.country))
+    visits: Any = select(
+        literal_column("'visit'"),
+        cast(null(), Date),
+        first_start,
+        Booking.group_name,
+        Booking.group_name_en,
+        Booking.code,
+    ).where(
+        # a UNION of two indexed lookups: PostgreSQL scans every booking for an OR of the two
+        Booking.id.in_(union(select(Booking.id).where(Booking.organization_id == organization_id), presenter))
+    )
+    needs: Any = select(
+        literal_column("'need'"),
+        LocalNeed.learned_on,
+        cast(null(), UTCDateTime()),
+        LocalNeed.topic,
+        LocalNeed.topic,
+        LocalNeed.country,
+    ).where(LocalNeed.counterpart_id == organization_id)
+    entries: list[TimelineEntry] = []
+    rows: Any = session.execute(union_all(projects, dispatches, visits, needs))
+    for e in rows:
+        on = e.on
+        if e.kind == "visit":
+            on = e.at.date() if e.at is not None else None
+        entries.append(TimelineEntry(on, e.kind, e.title, e.title_en or e.title, e.detail or ""))
     entries.sort(key=lambda e: (e.on is not None, e.on or date.min), reverse=True)
     return entries
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from kawaoffice.i18n import _
 from kawaoffice.model.partners import (
@@ -102,14 +102,15 @@ def create_organization(
 
 
 def get_organization(session: Session, organization_id: int) -> Organization:
-    """The organization with its memberships and technologies (and each technology's names) loaded in two more
-    queries, not one per technology: the detail pane and the edit dialog show them all."""
+    """The organization with its memberships and technologies (and each technology's names) in one statement
+    (joined: an organization has a few of each), not one per technology: the detail pane and the edit dialog show
+    them all, and over a slow link each statement is a round trip."""
     org = session.get(
         Organization,
         organization_id,
         options=[
-            selectinload(Organization.memberships),
-            selectinload(Organization.technologies).joinedload(OrganizationTechnology.technology),
+            joinedload(Organization.memberships),
+            joinedload(Organization.technologies).joinedload(OrganizationTechnology.technology),
         ],
     )
     if org is None:
