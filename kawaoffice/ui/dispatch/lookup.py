@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, QTimer
 from PySide6.QtGui import QFocusEvent, QKeyEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QAbstractItemView, QComboBox, QCompleter, QWidget
 
@@ -29,7 +29,7 @@ class LookupCombo(QComboBox):
 
     SEARCH_DELAY_MS = 200
 
-    def __init__(self, search: Search, parent: QWidget | None = None, *, none_text: str | None = "—") -> None:
+    def __init__(self, search: Search, parent: QWidget | None = None, *, none_text: str | None = "") -> None:
         super().__init__(parent)
         self._search = search
         self._none = none_text is not None
@@ -56,6 +56,7 @@ class LookupCombo(QComboBox):
         self._timer.timeout.connect(self.search_now)
         line.textEdited.connect(lambda _t: self._timer.start())
         line.editingFinished.connect(self._finish_editing)
+        line.installEventFilter(self)
 
     # --- the current choice -------------------------------------------------------------------------------------
 
@@ -82,7 +83,7 @@ class LookupCombo(QComboBox):
 
     # --- searching ----------------------------------------------------------------------------------------------
 
-    def search_now(self) -> list[Choice]:
+    def search_now(self, popup: bool = True) -> list[Choice]:
         """Search for the typed text at once and show the matches under the field."""
         self._timer.stop()
         text = self.currentText().strip()
@@ -93,7 +94,7 @@ class LookupCombo(QComboBox):
             item.setData(data, ID_ROLE)
             item.setEditable(False)
             self.results.appendRow(item)
-        if found and self.line.hasFocus():
+        if found and popup and self.isVisible():
             self.completer_.complete()
         else:
             self._popup().hide()
@@ -114,23 +115,42 @@ class LookupCombo(QComboBox):
     def _picked(self, index: QModelIndex) -> None:
         if not index.isValid():
             return
+        self._timer.stop()
         self._popup().hide()
         self.set_choice(index.data(ID_ROLE), str(index.data(Qt.ItemDataRole.DisplayRole)))
 
     def _finish_editing(self) -> None:
-        if self._popup().isVisible() or self.current_text_is_choice():
+        """Enter or leaving the field: the typed text becomes a choice (empty: none; one match: that one) or
+        the current choice's text comes back."""
+        if self._popup().isVisible():
+            return
+        self._timer.stop()
+        if self.current_text_is_choice():
             return
         text = self.currentText().strip()
         if not text:
             self.set_choice(None)
             return
-        found = self.search_now() if self._timer.isActive() or not self.results.rowCount() else None
-        rows = self.results.rowCount() if found is None else len(found)
-        if rows == 1:
+        if len(self.search_now(popup=False)) == 1:
             self.pick_result(0)
             return
         index = self.currentIndex()
         self.setEditText(self.itemText(index) if index >= 0 else "")
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """Enter on typed text makes it the choice and does not press the dialog's default button; Enter on a
+        choice does what it does elsewhere in the dialog."""
+        if (
+            watched is self.line
+            and event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and not self._popup().isVisible()
+            and not self.current_text_is_choice()
+        ):
+            self._finish_editing()
+            return True
+        return super().eventFilter(watched, event)
 
     def focusOutEvent(self, event: QFocusEvent) -> None:
         super().focusOutEvent(event)
