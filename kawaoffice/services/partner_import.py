@@ -701,15 +701,20 @@ class _BulkWriter:
                     "table_name": cls.__tablename__,
                     "row_id": new_id,
                     "summary": audit._summary(SimpleNamespace(**record)),  # type: ignore[arg-type]
-                    "changes": {key: [None, audit.jsonable(record[key])] for key in logged},
+                    "changes": {key: [None, _json(record[key])] for key in logged},
                     "reason": None,
                 }
             )
 
     def write_audit(self) -> None:
         if self.audit:
-            self.session.execute(insert(AuditEntry), self.audit)
+            self.session.connection().execute(insert(AuditEntry), self.audit)
             self.audit = []
+
+
+def _json(value: Any) -> Any:
+    """``audit.jsonable`` with a shortcut for the plain values most fields hold."""
+    return value if value is None or type(value) in (str, int) else audit.jsonable(value)
 
 
 def _bulk_insert(session: Session, cls: type[Entity], rows: Sequence[dict[str, Any]]) -> list[int]:
@@ -718,15 +723,15 @@ def _bulk_insert(session: Session, cls: type[Entity], rows: Sequence[dict[str, A
     PostgreSQL: batched ``INSERT ... RETURNING`` ordered by SQLAlchemy's sentinel ("insertmanyvalues"). SQLite
     cannot order ``RETURNING`` rows (SQLAlchemy would send one INSERT per row): one executemany, then the new ids
     read back: inside the write transaction SQLite numbers an INTEGER PRIMARY KEY after the largest, in order."""
-    if session.get_bind().dialect.name != "sqlite":
-        stmt = insert(cls).returning(cls.id, sort_by_parameter_order=True)
-        return list(session.scalars(stmt, list(rows)).all())
-    before = session.scalar(select(func.max(cls.id))) or 0
-    session.execute(insert(cls), list(rows))
-    ids = list(session.scalars(select(cls.id).where(cls.id > before).order_by(cls.id)))
-    if len(ids) != len(
-        rows
-    ):  # pragma: no cover - only if another writer got in, which SQLite's lock prevents
+    conn = session.connection()  # Core statements on the table: no ORM processing per row
+    table: Any = cls.__table__
+    if conn.dialect.name != "sqlite":
+        stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(conn.execute(stmt, list(rows)).scalars().all())
+    before = conn.execute(select(func.max(table.c.id))).scalar() or 0
+    conn.execute(insert(table), list(rows))
+    ids = list(conn.execute(select(table.c.id).where(table.c.id > before).order_by(table.c.id)).scalars())
+    if len(ids) != len(rows):  # pragma: no cover - another writer got in (SQLite's write lock prevents it)
         raise ServiceError(
             _("Another program wrote to the database during the import: nothing was imported.")
         )
