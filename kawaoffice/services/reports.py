@@ -252,19 +252,26 @@ def annual_report(session: Session, fiscal_year: int | None, *, today: date | No
     first_day, last_day = fiscal_year_range(fiscal_year) if fiscal_year is not None else (None, None)
 
     visits_stats = _visit_figures(session, first_day, last_day)
-    disp = dispatch_statistics(session, fiscal_year=fiscal_year)
+    # every year's dispatch figures in one pass; a year's rows are the same as dispatch_statistics(fiscal_year=...)
+    # gives (a dispatch has days in a year only if it left by the year's end), without reading them twice
+    all_disp = dispatch_statistics(session, fiscal_year=None)
+    disp_rows = (
+        all_disp.rows
+        if fiscal_year is None
+        else tuple(r for r in all_disp.rows if r.fiscal_year == fiscal_year)
+    )
 
     # --- countries (visits and dispatches merged) -------------------------------------------------------------
     visit_by_country = {v.key: v for v in visits_stats.by_country}
     trips: Counter[str] = Counter()
     days: Counter[str] = Counter()
     dispatches: Counter[str] = Counter()
-    for row in disp.rows:
+    for row in disp_rows:
         trips[row.country] += row.person_trips
         days[row.country] += row.person_days
         dispatches[row.country] += row.dispatches
     if fiscal_year is not None:
-        experts_by_country = {r.country: r.experts for r in disp.rows}
+        experts_by_country = {r.country: r.experts for r in disp_rows}
     else:
         experts_by_country = _experts_by_country_all_years(session)
     codes = set(visit_by_country) | set(trips) | set(days)
@@ -298,24 +305,23 @@ def annual_report(session: Session, fiscal_year: int | None, *, today: date | No
 
     # --- dispatch totals ----------------------------------------------------------------------------------------
     if fiscal_year is not None:
-        year_total = next((y for y in disp.years if y.fiscal_year == fiscal_year), None)
+        year_total = next((y for y in all_disp.years if y.fiscal_year == fiscal_year), None)
         d_dispatches = year_total.dispatches if year_total else 0
         d_trips = year_total.person_trips if year_total else 0
         d_experts = year_total.experts if year_total else 0
         d_days = year_total.person_days if year_total else 0
         d_countries = year_total.countries if year_total else 0
     else:
-        cum = disp.cumulative
+        cum = all_disp.cumulative
         d_dispatches, d_trips, d_experts, d_days = (
             cum.dispatches,
             cum.person_trips,
             cum.experts,
             cum.person_days,
         )
-        d_countries = len({r.country for r in disp.rows if r.person_trips})
+        d_countries = len({r.country for r in disp_rows if r.person_trips})
 
     # --- years ------------------------------------------------------------------------------------------------
-    all_disp = disp if fiscal_year is None else dispatch_statistics(session, fiscal_year=None)
     visit_years = {int(v.key): v for v in visits_stats.by_fiscal_year}
     year_keys = set(visit_years) | {y.fiscal_year for y in all_disp.years}
     if fiscal_year is not None:
