@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import BinaryIO
 from xml.sax.saxutils import escape
@@ -79,23 +80,42 @@ def loc(ja: str, en: str) -> str:
     return (ja or en) if i18n.current_language() == "ja" else (en or ja)
 
 
+# A year's lists print the same dates, numbers and countries thousands of times and Babel parses its locale on
+# every call: the texts are kept per language (they depend on nothing else).
+
+
+@lru_cache(maxsize=8192)
+def _day(d: date, era: bool, language: str) -> str:
+    if era and language == "ja":
+        return i18n.format_japanese_era(d)
+    return i18n.format_date(d, language=language)
+
+
 def day(d: date | None, era: bool = False) -> str:
     if d is None:
         return ""
-    if era and i18n.current_language() == "ja":
-        return i18n.format_japanese_era(d)
-    return i18n.format_date(d)
+    return _day(d, era, i18n.current_language())
+
+
+@lru_cache(maxsize=1024)
+def _country_label(code: str, language: str) -> str:
+    return i18n.country_name(code, language=language) if code else _("(country not recorded)")
 
 
 def country_label(code: str) -> str:
     """The country's name in the current language; visitors whose country is not recorded show as such."""
-    return i18n.country_name(code) if code else _("(country not recorded)")
+    return _country_label(code, i18n.current_language())
+
+
+@lru_cache(maxsize=1024)
+def _country_list(codes: tuple[str, ...], language: str) -> str:
+    return i18n.format_list([_country_label(code, language) for code in codes], language=language)
 
 
 def visit_country_text(report: AnnualReport, visit: VisitRow) -> str:
     """The visiting group's country, or the countries of a multi-country course's trainees."""
     codes = report.visit_countries.get(visit.id, (visit.country,) if visit.country else ())
-    return i18n.format_list([country_label(code) for code in codes])
+    return _country_list(tuple(codes), i18n.current_language())
 
 
 def period_label(report: AnnualReport, era: bool = False) -> str:
@@ -561,7 +581,12 @@ class _Grid(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
     def _lines(self, text: str, column: int, one_line: bool | None = None) -> list[str]:
         avail = self.widths[column] - 2 * self.PAD_X
         if one_line if one_line is not None else column in self.one_line:
-            return [_fit(text.replace("\n", " "), avail, CELL_FONT)]
+            text = text.replace("\n", " ")
+            if self._width(text) <= avail:
+                return [text]
+            while text and self._width(text + "…") > avail:
+                text = text[:-1]
+            return [text + "…"]
         out: list[str] = []
         for paragraph in text.split("\n"):
             out.extend(self._break(paragraph, avail))
@@ -703,7 +728,12 @@ class _Cells:
 
 
 def _num(value: int) -> str:
-    return i18n.format_number(value)
+    return _number(value, i18n.current_language())
+
+
+@lru_cache(maxsize=4096)
+def _number(value: int, language: str) -> str:
+    return i18n.format_number(value, language=language)
 
 
 def _section(title: str) -> list[Flowable]:
