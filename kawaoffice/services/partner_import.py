@@ -13,11 +13,13 @@ Three steps, the same in the GUI wizard and the CLI:
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import json
 import unicodedata
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -27,6 +29,7 @@ from typing import Any
 from babel import Locale
 from sqlalchemy import ColumnDefault, func, insert, select
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -404,6 +407,24 @@ def _message(exc: ValidationError) -> str:
 
 def preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list[PreviewRow]:
     """Every data row checked with the same rules as the edit dialogs; nothing is written."""
+    with _no_gc_pauses():
+        return _preview(session, table, mapping)
+
+
+@contextmanager
+def _no_gc_pauses() -> Iterator[None]:
+    """Without Python's cyclic garbage collector for the block: building tens of thousands of rows (dicts, no
+    cycles) would start it again and again, each time walking every object alive (a fifth of an import's time)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list[PreviewRow]:
     technologies = list(session.scalars(select(Technology)))
     tech_index: dict[str, int] = {}
     for t in technologies:
@@ -571,7 +592,13 @@ def import_rows(
             _("Nothing was imported. Fix these rows and import the file again: {rows}").format(rows=lines),
             bad,
         )
-    today = today or date.today()
+    with _no_gc_pauses():
+        return _write(session, rows, progress, today or date.today())
+
+
+def _write(
+    session: Session, rows: Sequence[PreviewRow], progress: Callable[[int, int], None] | None, today: date
+) -> ImportResult:
     total = len(rows)
     wanted = [r for r in rows if not r.duplicates]
     # the check the flush hook would make for these rows (a bulk INSERT does not flush): a viewer is refused here
@@ -708,8 +735,30 @@ class _BulkWriter:
 
     def write_audit(self) -> None:
         if self.audit:
-            self.session.connection().execute(insert(AuditEntry), self.audit)
+            conn = self.session.connection()
+            if conn.dialect.name == "sqlite":
+                _executemany(conn, AuditEntry.__table__, self.audit)
+            else:
+                conn.execute(insert(AuditEntry), self.audit)
             self.audit = []
+
+
+def _executemany(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """``conn.execute(insert(table), rows)`` for SQLite, with the statement compiled once and each value passed
+    through its column type's own bind processing (the same stored values), without SQLAlchemy's per-row work
+    (about twice as fast for tens of thousands of rows)."""
+    if not rows:
+        return
+    keys = list(rows[0])
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
+    order = list(compiled.positiontup or ())
+    if sorted(order) != sorted(keys):  # pragma: no cover - a statement not as expected: the ordinary way
+        conn.execute(insert(table), list(rows))
+        return
+    processors = [table.c[k].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for k in order]
+    pairs = list(zip(order, processors, strict=True))
+    params = [tuple(proc(row[k]) if proc else row[k] for k, proc in pairs) for row in rows]
+    conn.exec_driver_sql(compiled.string, params)
 
 
 def _json(value: Any) -> Any:
@@ -729,7 +778,7 @@ def _bulk_insert(session: Session, cls: type[Entity], rows: Sequence[dict[str, A
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         return list(conn.execute(stmt, list(rows)).scalars().all())
     before = conn.execute(select(func.max(table.c.id))).scalar() or 0
-    conn.execute(insert(table), list(rows))
+    _executemany(conn, table, rows)
     ids = list(conn.execute(select(table.c.id).where(table.c.id > before).order_by(table.c.id)).scalars())
     if len(ids) != len(rows):  # pragma: no cover - another writer got in (SQLite's write lock prevents it)
         raise ServiceError(
