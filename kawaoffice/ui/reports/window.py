@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from kawaoffice.documents.annual_report import (
     counting_note,
     country_headers,
     country_label,
+    day,
     headline,
     member_headers,
     move_text,
@@ -479,7 +481,7 @@ class ReportsWindow(QMainWindow):
         self.change_model.set_rows(
             [
                 [
-                    Cell(i18n.format_date(e.occurred_on), e.occurred_on),
+                    Cell(day(e.occurred_on), e.occurred_on),
                     text(e.project_code),
                     text(localized(e.project_title_ja, e.project_title_en)),
                     text(move_text(e)),
@@ -518,11 +520,11 @@ class ReportsWindow(QMainWindow):
         self.need_model.set_rows(
             [
                 [
-                    Cell(i18n.format_date(n.learned_on), n.learned_on),
+                    Cell(day(n.learned_on), n.learned_on),
                     text(country_label(n.country)),
                     text(n.topic),
                     Cell(
-                        i18n.format_date(n.passed_on) if n.passed_on else "—",
+                        day(n.passed_on) if n.passed_on else "—",
                         n.passed_on.isoformat() if n.passed_on else "",
                     ),
                 ]
@@ -541,7 +543,7 @@ class ReportsWindow(QMainWindow):
         self.visit_model.set_rows(
             [
                 [
-                    Cell(i18n.format_date(v.visit_date), v.visit_date),
+                    Cell(day(v.visit_date), v.visit_date),
                     text(v.code),
                     text(localized(v.group_name, v.group_name_en)),
                     text(visit_country_text(report, v)),
@@ -555,13 +557,15 @@ class ReportsWindow(QMainWindow):
         self.dispatch_model.set_rows(
             [
                 [
-                    Cell(i18n.format_date(d.departure_on), d.departure_on),
-                    Cell(i18n.format_date(d.return_on), d.return_on),
+                    Cell(day(d.departure_on), d.departure_on),
+                    Cell(day(d.return_on), d.return_on),
                     text(d.code),
                     text(localized(d.title, d.title_en)),
                     text(country_label(d.country)),
                     text(_(DISPATCH_PURPOSE_LABELS[d.purpose])),
-                    text(i18n.format_list(d.members_en if english else d.members)),
+                    text(
+                        _members_text(tuple(d.members_en if english else d.members), i18n.current_language())
+                    ),
                 ]
                 for d in report.dispatch_list
             ]
@@ -637,6 +641,11 @@ def _clear(layout: Any) -> None:
         if widget is not None:
             widget.setParent(None)
             widget.deleteLater()
+
+
+@lru_cache(maxsize=4096)
+def _members_text(members: tuple[str, ...], language: str) -> str:
+    return i18n.format_list(members, language=language)
 
 
 def _fit_columns(view: Any) -> None:
