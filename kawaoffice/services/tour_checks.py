@@ -19,7 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import _, current_language, format_date, format_time
@@ -101,31 +101,45 @@ def _span(starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
     return f"{format_time(starts, zone)}–{format_time(ends, zone)}"
 
 
-def facility_load(
-    session: Session,
+Window = tuple[int, datetime, datetime]  # facility id, start, end
+LoadRow = tuple[
+    int, datetime, datetime, int, int, str
+]  # facility id, start, end, headcount, booking id, code
+
+
+def _load_rows(session: Session, windows: Sequence[Window], exclude_booking_id: int | None) -> list[LoadRow]:
+    """Segments of not cancelled bookings overlapping any of ``windows`` at its facility, in one statement."""
+    if not windows:
+        return []
+    stmt = (
+        select(BookingSegment.facility_id, BookingSegment.starts_at, BookingSegment.ends_at, Booking.headcount,
+               Booking.id, Booking.code)
+        .join(Booking, BookingSegment.booking_id == Booking.id)
+        .where(
+            or_(*(and_(BookingSegment.facility_id == fid, BookingSegment.starts_at < ends,
+                       BookingSegment.ends_at > starts)
+                  for fid, starts, ends in dict.fromkeys(windows)))
+        )
+        .where(Booking.status != BookingStatus.CANCELLED)
+        .order_by(BookingSegment.starts_at, BookingSegment.id)
+    )  # fmt: skip
+    if exclude_booking_id is not None:
+        stmt = stmt.where(Booking.id != exclude_booking_id)
+    return [(fid, s, e, count, bid, code) for fid, s, e, count, bid, code in session.execute(stmt)]
+
+
+def _peak(
+    rows: Sequence[LoadRow],
     facility_id: int,
     starts_at: datetime,
     ends_at: datetime,
-    *,
-    exclude_booking_id: int | None = None,
-    extra: Sequence[tuple[datetime, datetime, int, int]] = (),
+    extra: Sequence[tuple[datetime, datetime, int, int]],
 ) -> tuple[int, list[str]]:
-    """The largest number of visitors in the facility at any moment of [starts_at, ends_at) and the codes of the
-    bookings there. Cancelled bookings do not count; each booking counts once at a moment. ``extra``: more
-    (start, end, headcount, booking key) ranges to count (e.g. other segments of the plan being checked)."""
-    stmt = (
-        select(BookingSegment.starts_at, BookingSegment.ends_at, Booking.headcount, Booking.id, Booking.code)
-        .join(Booking, BookingSegment.booking_id == Booking.id)
-        .where(BookingSegment.facility_id == facility_id)
-        .where(Booking.status != BookingStatus.CANCELLED)
-        .where(BookingSegment.starts_at < ends_at)
-        .where(BookingSegment.ends_at > starts_at)
-    )
-    if exclude_booking_id is not None:
-        stmt = stmt.where(Booking.id != exclude_booking_id)
     ranges: list[tuple[datetime, datetime, int, int]] = []
     codes: list[str] = []
-    for s, e, count, bid, code in session.execute(stmt):
+    for fid, s, e, count, bid, code in rows:
+        if fid != facility_id or not (s < ends_at and e > starts_at):
+            continue
         ranges.append((max(s, starts_at), min(e, ends_at), count, bid))
         if code not in codes:
             codes.append(code)
@@ -140,6 +154,22 @@ def facility_load(
                 present[key] = max(present.get(key, 0), count)
         peak = max(peak, sum(present.values()))
     return peak, codes
+
+
+def facility_load(
+    session: Session,
+    facility_id: int,
+    starts_at: datetime,
+    ends_at: datetime,
+    *,
+    exclude_booking_id: int | None = None,
+    extra: Sequence[tuple[datetime, datetime, int, int]] = (),
+) -> tuple[int, list[str]]:
+    """The largest number of visitors in the facility at any moment of [starts_at, ends_at) and the codes of the
+    bookings there. Cancelled bookings do not count; each booking counts once at a moment. ``extra``: more
+    (start, end, headcount, booking key) ranges to count (e.g. other segments of the plan being checked)."""
+    rows = _load_rows(session, [(facility_id, starts_at, ends_at)], exclude_booking_id)
+    return _peak(rows, facility_id, starts_at, ends_at, extra)
 
 
 def _hours_issues(facility: Facility, plan: SegmentPlan, index: int) -> list[CheckIssue]:
@@ -190,28 +220,43 @@ def _hours_issues(facility: Facility, plan: SegmentPlan, index: int) -> list[Che
     return issues
 
 
-def _dispatch_issues(session: Session, plan: SegmentPlan, zone: ZoneInfo, index: int) -> list[CheckIssue]:
-    """Guides of ``plan`` who are away on a (not cancelled) dispatch that day: one statement for all of them."""
-    if not plan.staff_ids:
+def _day_span(plan: SegmentPlan, zone: ZoneInfo) -> tuple[date, date]:
+    return plan.starts_at.astimezone(zone).date(), (plan.ends_at - timedelta(microseconds=1)).astimezone(
+        zone
+    ).date()
+
+
+def _dispatch_rows(
+    session: Session, plans: Sequence[tuple[SegmentPlan, ZoneInfo]]
+) -> list[tuple[int, Dispatch]]:
+    """(staff id, dispatch) for the guides of all ``plans`` away on a not cancelled dispatch during any of the
+    plans' days: one statement for every guide of every part."""
+    staff = sorted({sid for plan, _z in plans for sid in plan.staff_ids})
+    if not staff:
         return []
-    first = plan.starts_at.astimezone(zone).date()
-    last = (plan.ends_at - timedelta(microseconds=1)).astimezone(zone).date()
+    spans = [_day_span(plan, zone) for plan, zone in plans if plan.staff_ids]
     stmt = (
         select(DispatchMember.staff_id, Dispatch)
         .join(DispatchMember, DispatchMember.dispatch_id == Dispatch.id)
-        .where(DispatchMember.staff_id.in_(plan.staff_ids))
+        .where(DispatchMember.staff_id.in_(staff))
         .where(Dispatch.status != DispatchStatus.CANCELLED)
-        .where(Dispatch.departure_on <= last)
-        .where(Dispatch.return_on >= first)
+        .where(Dispatch.departure_on <= max(last for _f, last in spans))
+        .where(Dispatch.return_on >= min(first for first, _l in spans))
         .order_by(Dispatch.departure_on, Dispatch.id)
     )
-    away: dict[int, list[Dispatch]] = {}
-    for staff_id, dispatch in session.execute(stmt):
-        if staff_id is not None:
-            away.setdefault(staff_id, []).append(dispatch)
+    return [(sid, d) for sid, d in session.execute(stmt) if sid is not None]
+
+
+def _dispatch_issues(
+    session: Session, rows: Sequence[tuple[int, Dispatch]], plan: SegmentPlan, zone: ZoneInfo, index: int
+) -> list[CheckIssue]:
+    """Guides of ``plan`` who are away on a (not cancelled) dispatch that day, in the order of the guides."""
+    first, last = _day_span(plan, zone)
     issues = []
-    for staff_id in plan.staff_ids:  # in the order of the plan's guides
-        for dispatch in away.get(staff_id, ()):
+    for staff_id in plan.staff_ids:
+        for sid, dispatch in rows:
+            if sid != staff_id or dispatch.departure_on > last or dispatch.return_on < first:
+                continue
             message = _("{name} is away on dispatch {code} ({start} – {end}).").format(
                 name=_staff_name(session.get(Staff, staff_id)),
                 code=dispatch.code,
@@ -227,37 +272,49 @@ def _dispatch_issues(session: Session, plan: SegmentPlan, zone: ZoneInfo, index:
     return issues
 
 
-def _guide_issues(
-    session: Session, plans: Sequence[SegmentPlan], index: int, booking_id: int | None
-) -> list[CheckIssue]:
-    """Guides of ``plans[index]`` who guide another booking at that time (one statement for all of them, from
-    their assignments: an index on the staff member, not a scan of every earlier segment), or who are on two
-    overlapping parts of this visit."""
-    plan = plans[index]
-    issues: list[CheckIssue] = []
-    if not plan.staff_ids:
-        return issues
+GuideRow = tuple[int, int, str, datetime, datetime]  # staff id, segment id, booking code, start, end
+
+
+def _guide_rows(session: Session, plans: Sequence[SegmentPlan], booking_id: int | None) -> list[GuideRow]:
+    """Other visits' parts that a guide of any of ``plans`` guides at that part's time: one statement, from the
+    guides' assignments (an index on the staff member, not a scan of every earlier part)."""
+    windows = [plan for plan in plans if plan.staff_ids]
+    if not windows:
+        return []
     stmt = (
         select(SegmentStaff.staff_id, BookingSegment.id, Booking.code, BookingSegment.starts_at,
                BookingSegment.ends_at)
         .join(BookingSegment, SegmentStaff.segment_id == BookingSegment.id)
         .join(Booking, BookingSegment.booking_id == Booking.id)
-        .where(SegmentStaff.staff_id.in_(plan.staff_ids))
+        .where(SegmentStaff.staff_id.in_(sorted({sid for plan in windows for sid in plan.staff_ids})))
         .where(Booking.status != BookingStatus.CANCELLED)
-        .where(BookingSegment.starts_at < plan.ends_at)
-        .where(BookingSegment.ends_at > plan.starts_at)
+        .where(or_(*(and_(BookingSegment.starts_at < plan.ends_at, BookingSegment.ends_at > plan.starts_at)
+                     for plan in windows)))
         .order_by(BookingSegment.starts_at, BookingSegment.id)
     )  # fmt: skip
     if booking_id is not None:
         stmt = stmt.where(Booking.id != booking_id)
-    elif plan.segment_id is not None:
-        stmt = stmt.where(BookingSegment.id != plan.segment_id)
-    busy: dict[int, list[tuple[int, str, datetime, datetime]]] = {}
-    for staff_id, seg_id, code, starts, ends in session.execute(stmt):
-        busy.setdefault(staff_id, []).append((seg_id, code, starts, ends))
+    return [(sid, seg_id, code, starts, ends) for sid, seg_id, code, starts, ends in session.execute(stmt)]
+
+
+def _guide_issues(
+    session: Session,
+    rows: Sequence[GuideRow],
+    plans: Sequence[SegmentPlan],
+    index: int,
+    booking_id: int | None,
+) -> list[CheckIssue]:
+    """Guides of ``plans[index]`` who guide another booking at that time, or who are on two overlapping parts of
+    this visit; in the order of the guides."""
+    plan = plans[index]
+    issues: list[CheckIssue] = []
     for staff_id in plan.staff_ids:
         name = _staff_name(session.get(Staff, staff_id))
-        for seg_id, code, starts, ends in busy.get(staff_id, ()):
+        for sid, seg_id, code, starts, ends in rows:
+            if sid != staff_id or not (starts < plan.ends_at and ends > plan.starts_at):
+                continue
+            if booking_id is None and plan.segment_id is not None and seg_id == plan.segment_id:
+                continue
             message = _("{name} is already guiding booking {code} at that time.").format(name=name, code=code)
             details = {
                 "staff_id": staff_id, "staff_name": name, "segment_id": plan.segment_id,
@@ -303,11 +360,16 @@ def check_plan(
         return []
     issues: list[CheckIssue] = []
     key = -1 if booking_id is None else booking_id
-    for index, plan in enumerate(plans):
-        facility = session.get(Facility, plan.facility_id)
-        if facility is None:
-            continue
-        zone = _zone(facility)
+    # what the checks read, for every part at once: three statements however many parts and guides
+    known = [(index, plan, session.get(Facility, plan.facility_id)) for index, plan in enumerate(plans)]
+    checked = [
+        (index, plan, facility, _zone(facility)) for index, plan, facility in known if facility is not None
+    ]
+    load = _load_rows(session, [(plan.facility_id, plan.starts_at, plan.ends_at) for _i, plan, _f, _z in checked],
+                      booking_id)  # fmt: skip
+    guiding = _guide_rows(session, [plan for _i, plan, _f, _z in checked], booking_id)
+    away = _dispatch_rows(session, [(plan, zone) for _i, plan, _f, zone in checked])
+    for index, plan, facility, zone in checked:
         name = facility.name_ja if current_language() == "ja" else (facility.name_en or facility.name_ja)
         issues.extend(_hours_issues(facility, plan, index))
         extra = [
@@ -316,14 +378,7 @@ def check_plan(
             if j != index and p.facility_id == plan.facility_id
         ]
         extra.append((plan.starts_at, plan.ends_at, headcount, key))
-        peak, codes = facility_load(
-            session,
-            plan.facility_id,
-            plan.starts_at,
-            plan.ends_at,
-            exclude_booking_id=booking_id,
-            extra=extra,
-        )
+        peak, codes = _peak(load, plan.facility_id, plan.starts_at, plan.ends_at, extra)
         if peak > facility.capacity:
             message = _(
                 "{facility} would have {count} visitors at {span}, more than its capacity of {capacity}."
@@ -354,8 +409,8 @@ def check_plan(
                         GROUP_SIZE, message, index, f"size:{course.id}:{headcount}", "courses", course.id
                     )
                 )
-        issues.extend(_guide_issues(session, plans, index, booking_id))
-        issues.extend(_dispatch_issues(session, plan, zone, index))
+        issues.extend(_guide_issues(session, guiding, plans, index, booking_id))
+        issues.extend(_dispatch_issues(session, away, plan, zone, index))
     if skip_recorded:
         recorded = _recorded_keys(session, [p.segment_id for p in plans if p.segment_id is not None])
         issues = [i for i in issues if (plans[i.index].segment_id, i.kind, i.key) not in recorded]

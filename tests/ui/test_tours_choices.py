@@ -64,7 +64,9 @@ def _ids(db: Database) -> dict[str, int]:
     return found
 
 
-def test_second_dialog_reads_no_choices_and_pickers_share_one_list(qtbot: QtBot, db: Database) -> None:
+def test_second_dialog_reads_no_choices_and_pickers_share_one_list(
+    qtbot: QtBot, db: Database, english: None
+) -> None:
     first = BookingDialog(db.session)
     qtbot.addWidget(first)
     sent = _statements(db)
