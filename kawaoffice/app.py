@@ -205,7 +205,10 @@ class Startup:
                     check_integrity(path)
                 except DamagedDatabaseError as exc:
                     log.error("integrity check: %s", exc.message)
-                    result.damaged.emit(exc.message, str(path))
+                    message = _("The check of the database file {location} found damage. Details: {detail}")
+                    result.damaged.emit(
+                        message.format(location=exc.location, detail=exc.detail or "-"), str(path)
+                    )
                     return  # no backup of a damaged file over the good ones
                 except StorageError as exc:
                     log.warning("integrity check not done: %s", exc.message)

@@ -174,7 +174,7 @@ def test_the_integrity_check_runs_after_the_window_is_shown_and_reports_damage(
     qtbot.waitUntil(lambda: bool(recorded_boxes))
     box = recorded_boxes[0]
     assert box["title"] == "The database is damaged"
-    assert str(path) in box["text"] and "Traceback" not in box["text"]
+    assert str(path) in box["text"] and "found damage" in box["text"] and "Traceback" not in box["text"]
     assert "Restore it from a backup" in box["info"]
     assert not startup.window.isVisible()  # no button chosen = quit: the damaged file is no longer used
     assert path.read_bytes() == before
