@@ -338,14 +338,18 @@ class ProjectChoice:
     code: str
     title_ja: str
     title_en: str
-    active: bool
+    state: ProjectState
+
+    @property
+    def active(self) -> bool:
+        return self.state == ProjectState.ACTIVE
 
 
 def project_choices(session: Session, text: str = "", limit: int = 50) -> list[ProjectChoice]:
     """Projects for a dispatch's project picker: active ones first, then by code; ``text`` narrows to projects
     whose code or title contains it (case-insensitive). At most ``limit`` rows (type to find the others)."""
     inactive = case((Project.state == ProjectState.ACTIVE, 0), else_=1)
-    stmt = select(Project.id, Project.code, Project.title_ja, Project.title_en, inactive.label("inactive"))
+    stmt = select(Project.id, Project.code, Project.title_ja, Project.title_en, Project.state)
     needle = (text or "").strip()
     if needle:
         pattern = f"%{_like_escape(needle)}%"
@@ -355,9 +359,7 @@ def project_choices(session: Session, text: str = "", limit: int = 50) -> list[P
             | Project.title_en.ilike(pattern, escape="\\")
         )
     stmt = stmt.order_by(inactive, Project.code, Project.id).limit(limit)
-    return [
-        ProjectChoice(r.id, r.code, r.title_ja, r.title_en, not r.inactive) for r in session.execute(stmt)
-    ]
+    return [ProjectChoice(r.id, r.code, r.title_ja, r.title_en, r.state) for r in session.execute(stmt)]
 
 
 def project_choice(session: Session, project_id: int) -> ProjectChoice | None:
@@ -369,7 +371,7 @@ def project_choice(session: Session, project_id: int) -> ProjectChoice | None:
     ).first()
     if row is None:
         return None
-    return ProjectChoice(row.id, row.code, row.title_ja, row.title_en, row.state == ProjectState.ACTIVE)
+    return ProjectChoice(row.id, row.code, row.title_ja, row.title_en, row.state)
 
 
 def _like_escape(text: str) -> str:

@@ -53,6 +53,7 @@ from kawaoffice.model.dispatch import (
     MemberRole,
     Skill,
 )
+from kawaoffice.model.projects import PROJECT_STATE_LABELS
 from kawaoffice.services import dispatch as svc
 from kawaoffice.services import dispatch_checks as checks
 from kawaoffice.services.dispatch import LegSpec, MemberSpec, ProjectChoice
@@ -913,7 +914,11 @@ def project_label(code: str, title_ja: str, title_en: str) -> str:
 
 def choice_label(p: ProjectChoice) -> str:
     label = project_label(p.code, p.title_ja, p.title_en)
-    return label if p.active else _("{project} (ended)").format(project=label)
+    return (
+        label
+        if p.active
+        else _("{project} ({state})").format(project=label, state=_(PROJECT_STATE_LABELS[p.state]))
+    )
 
 
 def _members_of(d: Dispatch) -> list[tuple[MemberSpec, str]]:
