@@ -179,6 +179,8 @@ class ProjectsTab(RecordTab):
         layout.addLayout(filters)
         layout.addWidget(self.splitter, 1)
 
+        # fit the columns to the rows on screen only (Qt reads every cell of every loaded row otherwise)
+        self.view.horizontalHeader().setResizeContentsPrecision(0)
         self.view.activated.connect(lambda _i: self.edit_project())
         self.view.selectionModel().currentRowChanged.connect(
             lambda cur, _prev: self._table_current(cur.row())
