@@ -914,6 +914,22 @@ def dispatch_fiscal_years(session: Session) -> list[int]:
     return list(range(c.fiscal_year_of(last), c.fiscal_year_of(first) - 1, -1))
 
 
+def dispatch_filter_choices(session: Session) -> tuple[list[int], list[str]]:
+    """The Dispatches tab's filter choices in one statement: the fiscal years from the first departure to the
+    last return (newest first, as ``dispatch_fiscal_years``) and the destination countries (``dispatch_countries``)."""
+    rows = session.execute(
+        select(Dispatch.country, func.min(Dispatch.departure_on), func.max(Dispatch.return_on)).group_by(
+            Dispatch.country
+        )
+    ).all()
+    if not rows:
+        return [], []
+    first = min(r[1] for r in rows)
+    last = max(r[2] for r in rows)
+    years = list(range(c.fiscal_year_of(last), c.fiscal_year_of(first) - 1, -1))
+    return years, sorted(r[0] for r in rows)
+
+
 # --- staff registry ----------------------------------------------------------------------------------------------
 
 LEVEL_ORDER: tuple[LanguageLevel, ...] = tuple(LanguageLevel)  # basic < ... < native

@@ -175,3 +175,19 @@ def test_dispatch_for_edit_reads_everything_in_one_statement(
         assert project is not None and project.code == "LA-2010-MAWASU1"  # a completed project stays
         with pytest.raises(NotFoundError):
             svc.dispatch_for_edit(fresh, d.id + 1000)
+
+
+def test_filter_choices_in_one_statement_agree(session: Session) -> None:
+    assert svc.dispatch_filter_choices(session) == ([], [])
+    for code, country, dep, ret in (
+        ("D-1", "LA", date(2018, 4, 1), date(2018, 4, 9)),
+        ("D-2", "ID", date(2019, 3, 25), date(2019, 4, 2)),  # returns in FY2019
+        ("D-3", "LA", date(2016, 6, 1), date(2016, 6, 5)),
+    ):
+        svc.create_dispatch(session, code=code, title=code, purpose=DispatchPurpose.SURVEY, country=country,
+                            timezone="Asia/Tokyo", departure_on=dep, return_on=ret)  # fmt: skip
+    with statements(session) as sent:
+        years, countries = svc.dispatch_filter_choices(session)
+    assert len(sent) == 1
+    assert years == svc.dispatch_fiscal_years(session) == [2019, 2018, 2017, 2016]
+    assert countries == svc.dispatch_countries(session) == ["ID", "LA"]

@@ -184,8 +184,7 @@ class DispatchesTab(RecordTab):
             return
         self._filter_choices_loaded = True
         with self.sessions() as s:
-            years = svc.dispatch_fiscal_years(s)
-            countries = svc.dispatch_countries(s)
+            years, countries = svc.dispatch_filter_choices(s)  # one statement
         for w in (self.fy_filter, self.country_filter):
             w.blockSignals(True)
         for fy in years:
