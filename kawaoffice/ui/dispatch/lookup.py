@@ -71,6 +71,7 @@ class LookupCombo(QComboBox):
             return
         self.add_choice(data, text)
         self.setCurrentIndex(self.findData(data))
+        self.line.setCursorPosition(0)  # the start of a long label (its code) shows
 
     def add_choice(self, data: Any, text: str) -> None:
         """List (data, text) without choosing it (e.g. a value shown in a comparison)."""
@@ -95,7 +96,9 @@ class LookupCombo(QComboBox):
             item.setEditable(False)
             self.results.appendRow(item)
         if found and popup and self.isVisible():
-            self.completer_.complete()
+            rect = self.line.rect()  # as wide as the longest match (up to 700 px), not only the field
+            rect.setWidth(min(max(rect.width(), self._popup().sizeHintForColumn(0) + 40), 700))
+            self.completer_.complete(rect)
         else:
             self._popup().hide()
         return found
