@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
+    BigInteger,
     Date,
     Integer,
     String,
@@ -25,7 +26,7 @@ from sqlalchemy import (
     union,
     union_all,
 )
-from sqlalchemy.orm import Session, aliased, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, selectinload
 
 from kawaoffice.i18n import _, current_language, ngettext
 from kawaoffice.model.base import UTCDateTime
@@ -1136,10 +1137,37 @@ class ParticipantLine:
 
 
 @dataclass(frozen=True)
-class ProjectDetail:
-    """Everything the project detail pane shows, read in two queries (see :func:`project_detail`)."""
+class ProjectFacts:
+    """The project's own fields as the detail pane shows them, with its scheme, stage, counterpart and lead."""
 
-    project: Project  # with scheme, stage, counterpart and lead loaded (no other relationship may be used)
+    id: int
+    code: str
+    title_ja: str
+    title_en: str
+    scheme_ja: str
+    scheme_en: str
+    stage_ja: str | None  # None: no stage
+    stage_en: str
+    state: ProjectState
+    country: str
+    region: str
+    counterpart_ja: str | None  # None: no counterpart
+    counterpart_en: str
+    lead_ja: str  # "" without a lead
+    lead_en: str
+    start_on: date | None
+    end_on: date | None
+    budget_yen: int | None
+    next_action: str
+    next_action_on: date | None
+    description: str
+
+
+@dataclass(frozen=True)
+class ProjectDetail:
+    """Everything the project detail pane shows, read in ONE statement (see :func:`project_detail`)."""
+
+    project: ProjectFacts
     participants: tuple[ParticipantLine, ...]  # by role, then as added
     sdg_targets: tuple[str, ...]
     sectors: tuple[tuple[str, int | None], ...]  # DAC code and percentage, by code
@@ -1154,12 +1182,13 @@ class ProjectDetail:
 def _detail_row(kind: str, id_: Any, **values: Any) -> Any:
     """One branch of the detail's UNION ALL: every branch has the same typed columns (NULL where unused)."""
     types: dict[str, Any] = {
-        "n1": Integer(),
+        "n1": BigInteger(),
         "n2": Integer(),
         "n3": Integer(),
         "d1": Date(),
         "d2": Date(),
-        **{f"t{i}": String() for i in range(1, 8)},
+        "d3": Date(),
+        **{f"t{i}": String() for i in range(1, 18)},
         "ts1": UTCDateTime(),
         "ts2": UTCDateTime(),
     }
@@ -1172,26 +1201,45 @@ def _detail_row(kind: str, id_: Any, **values: Any) -> Any:
 
 
 def project_detail(session: Session, project_id: int, *, today: date) -> ProjectDetail:
-    """The detail pane's data in two statements whatever the project holds (on a shared server each statement
-    is a round trip): the project with its scheme, stage, counterpart and lead (joined), then its participants,
-    SDG targets, DAC sectors, stage events, dispatches and visits in one UNION ALL."""
-    project = session.execute(
-        select(Project)
-        .where(Project.id == project_id)
-        .options(
-            joinedload(Project.scheme),
-            joinedload(Project.stage),
-            joinedload(Project.counterpart),
-            joinedload(Project.lead_staff),
-        )
-    ).scalar_one_or_none()
-    if project is None:
-        raise NotFoundError()
+    """The detail pane's data in ONE statement whatever the project holds (on a shared server each statement is
+    a round trip): the project with its scheme, stage, counterpart and lead, its participants, SDG targets, DAC
+    sectors, stage events, dispatches and visits, as the branches of a UNION ALL."""
+    counterpart = aliased(Organization)
     frm = aliased(SchemeStage)
     to = aliased(SchemeStage)
     first = func.min(BookingSegment.starts_at)
     last = func.max(BookingSegment.ends_at)
     stmt = union_all(
+        _detail_row(
+            "P",
+            Project.id,
+            t1=Project.code,
+            t2=Project.title_ja,
+            t3=Project.title_en,
+            t4=Scheme.name_ja,
+            t5=Scheme.name_en,
+            t6=SchemeStage.name_ja,
+            t7=SchemeStage.name_en,
+            t8=Project.state,
+            t9=Project.country,
+            t10=Project.region,
+            t11=counterpart.name_ja,
+            t12=counterpart.name_en,
+            t13=Staff.family_name,
+            t14=Staff.given_name,
+            t15=Staff.name_en,
+            t16=Project.next_action,
+            t17=Project.description,
+            d1=Project.start_on,
+            d2=Project.end_on,
+            d3=Project.next_action_on,
+            n1=Project.budget_yen,
+        )
+        .join(Scheme, Scheme.id == Project.scheme_id)
+        .outerjoin(SchemeStage, SchemeStage.id == Project.stage_id)
+        .outerjoin(counterpart, counterpart.id == Project.counterpart_id)
+        .outerjoin(Staff, Staff.id == Project.lead_staff_id)
+        .where(Project.id == project_id),
         _detail_row(
             "p",
             ProjectParticipant.id,
@@ -1256,8 +1304,34 @@ def project_detail(session: Session, project_id: int, *, today: date) -> Project
     events: list[_EventFacts] = []
     dispatches: list[tuple[tuple[date, int], LinkedRecord]] = []
     visits: list[tuple[tuple[bool, datetime, int], LinkedRecord]] = []
+    project: ProjectFacts | None = None
     for r in session.execute(stmt):
-        if r.kind == "p":
+        if r.kind == "P":
+            lead_ja = f"{r.t13 or ''} {r.t14 or ''}".strip()
+            project = ProjectFacts(
+                id=r.id,
+                code=r.t1,
+                title_ja=r.t2,
+                title_en=r.t3 or "",
+                scheme_ja=r.t4,
+                scheme_en=r.t5 or "",
+                stage_ja=r.t6,
+                stage_en=r.t7 or "",
+                state=ProjectState(r.t8),
+                country=r.t9 or "",
+                region=r.t10 or "",
+                counterpart_ja=r.t11,
+                counterpart_en=r.t12 or "",
+                lead_ja=lead_ja,
+                lead_en=r.t15 or lead_ja,
+                start_on=r.d1,
+                end_on=r.d2,
+                budget_yen=r.n1,
+                next_action=r.t16 or "",
+                next_action_on=r.d3,
+                description=r.t17 or "",
+            )
+        elif r.kind == "p":
             participants.append(ParticipantLine(r.id, r.n1, r.t1 or "", r.t2 or "", r.t3 or ""))
         elif r.kind == "s":
             targets.append(r.t1)
@@ -1287,6 +1361,8 @@ def project_detail(session: Session, project_id: int, *, today: date) -> Project
                     LinkedRecord(r.id, r.t1, r.t2, r.t3 or "", _local_day(start), _local_day(r.ts2), status),
                 )
             )
+    if project is None:
+        raise NotFoundError()
     return ProjectDetail(
         project=project,
         participants=tuple(sorted(participants, key=lambda x: (x.role, x.id))),

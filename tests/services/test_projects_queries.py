@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from kawaoffice.services import projects
 from kawaoffice.services import tours as tsvc
 from kawaoffice.services.common import fiscal_year_of
 from kawaoffice.services.demo import load_demo
+from kawaoffice.services.errors import NotFoundError
 
 
 @contextmanager
@@ -196,13 +198,19 @@ def test_detail_in_two_statements_matches_the_records(session: Session) -> None:
 
     with statements(session) as seen:
         d = projects.project_detail(session, project_id, today=today)
-        # what the pane shows of the project itself is loaded with it
-        shown = (d.project.scheme.name_ja, d.project.stage, d.project.counterpart, d.project.lead_staff)
-    assert len(seen) == 2, "\n\n".join(seen)
-    assert shown[0] == scheme.name_ja
-    assert shown[1] is not None and shown[1].id == fs.id
-    assert shown[2] is not None and shown[2].name_en == "Nam Papa"
-    assert shown[3] is not None and shown[3].family_name == "川崎"
+    assert len(seen) == 1, "\n\n".join(seen)
+    f = d.project
+    assert (f.id, f.code, f.title_ja, f.country, f.state) == (
+        project_id,
+        "KB-1",
+        "漏水対策",
+        "LA",
+        ProjectState.SUSPENDED,
+    )
+    assert (f.scheme_ja, f.scheme_en) == (scheme.name_ja, scheme.name_en)
+    assert (f.stage_ja, f.stage_en) == (fs.name_ja, fs.name_en)
+    assert (f.counterpart_ja, f.counterpart_en) == ("ラオス水道公社", "Nam Papa")
+    assert (f.lead_ja, f.lead_en) == ("川崎 太郎", "川崎 太郎")
 
     assert d.history == tuple(projects.stage_history(session, p.id, today=today))
     assert [(h.to_stage_ja, h.days, h.backward, h.state) for h in d.history] == [
@@ -239,4 +247,12 @@ def test_detail_of_a_bare_project(session: Session) -> None:
     session.commit()
     d = projects.project_detail(session, p.id, today=date(2025, 1, 1))
     assert (d.project.code, d.participants, d.history, d.dispatches, d.visits) == ("P", (), (), (), ())
+    assert (d.project.stage_ja, d.project.counterpart_ja, d.project.lead_ja, d.project.budget_yen) == (
+        None,
+        None,
+        "",
+        None,
+    )
+    with pytest.raises(NotFoundError):
+        projects.project_detail(session, p.id + 1000, today=date(2025, 1, 1))
     assert d.days_in_current_stage(date(2025, 1, 1)) is None

@@ -26,9 +26,9 @@ def _days(n: int | None) -> str:
 
 
 def project_html(session: Session, project_id: int, today: date) -> str:
-    detail = service.project_detail(session, project_id, today=today)  # two queries for the whole pane
+    detail = service.project_detail(session, project_id, today=today)  # one statement for the whole pane
     p = detail.project
-    stage = localized(p.stage.name_ja, p.stage.name_en) if p.stage else ""
+    stage = localized(p.stage_ja, p.stage_en) if p.stage_ja is not None else ""
     state = _(PROJECT_STATE_LABELS[p.state])
     history = detail.history
     current_days = detail.days_in_current_stage(today)
@@ -36,15 +36,15 @@ def project_html(session: Session, project_id: int, today: date) -> str:
     parts.append(_row(_("Code"), p.code))
     parts.append(_row(_("Title (Japanese)"), p.title_ja))
     parts.append(_row(_("Title (English)"), p.title_en))
-    parts.append(_row(_("Scheme"), localized(p.scheme.name_ja, p.scheme.name_en)))
+    parts.append(_row(_("Scheme"), localized(p.scheme_ja, p.scheme_en)))
     stage_text = stage if p.state == ProjectState.ACTIVE else f"{stage} ({state})"
     parts.append(_row(_("Stage"), stage_text))
     if current_days is not None:
         parts.append(_row(_("Days in stage"), _days(current_days)))
     parts.append(_row(_("Country"), " ".join(x for x in (country_name(p.country), p.region) if x)))
-    if p.counterpart:
-        parts.append(_row(_("Counterpart"), localized(p.counterpart.name_ja, p.counterpart.name_en)))
-    parts.append(_row(_("Lead"), service.staff_name(p.lead_staff, english=i18n.current_language() != "ja")))
+    if p.counterpart_ja is not None:
+        parts.append(_row(_("Counterpart"), localized(p.counterpart_ja, p.counterpart_en)))
+    parts.append(_row(_("Lead"), p.lead_en if i18n.current_language() != "ja" else p.lead_ja))
     parts.append(_row(_("Period"), f"{format_date(p.start_on)} – {format_date(p.end_on)}"))
     if p.budget_yen is not None:
         parts.append(_row(_("Budget"), i18n.format_yen(p.budget_yen)))
