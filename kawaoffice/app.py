@@ -8,6 +8,8 @@ Start-up time (issue 10): a local SQLite file that is already at the schema head
 ``PRAGMA quick_check`` (it reads the whole file); the check runs in a worker thread once the window is shown,
 followed by the daily backup, and damage is reported then (restore from a backup, open the local database, or
 quit). A file to be upgraded is checked before the upgrade, as always; ``--screenshot`` checks before it opens.
+This module imports only Qt and the light modules at first: a splash screen is shown as soon as Qt runs, and
+SQLAlchemy, the models and the main window are imported after it, while it says what is happening.
 """
 
 from __future__ import annotations
@@ -23,31 +25,28 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
-from PySide6.QtGui import QFont, QFontDatabase, QIcon
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
-from sqlalchemy.exc import DBAPIError
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPixmap
+from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen, QWidget
 
 from kawaoffice import APP_NAME, __version__, paths, qtfix, winmutex
 from kawaoffice.i18n import _, set_language
 from kawaoffice.settings import Settings
-from kawaoffice.storage import (
-    DamagedDatabaseError,
-    Database,
-    DatabaseUnavailableError,
-    StorageError,
-    default_sqlite_url,
-    is_connection_error,
-    open_database,
-    resolve_database_url,
-)
-from kawaoffice.storage.backup import daily_backup
 from kawaoffice.storage.credentials import install_log_masking
-from kawaoffice.storage.sqlite_file import check_integrity
-from kawaoffice.ui.main_window import TAB_KEYS, MainWindow
+
+if TYPE_CHECKING:  # imported when used: after the splash screen is shown
+    from sqlalchemy.exc import DBAPIError
+
+    from kawaoffice.storage import DamagedDatabaseError, Database, StorageError
+    from kawaoffice.ui.main_window import MainWindow
 
 log = logging.getLogger("kawaoffice.app")
+
+# The main window's tabs (kawaoffice.ui.main_window.TAB_KEYS, checked by a test), named here so that parsing the
+# command line imports no window code.
+TAB_KEYS: tuple[str, ...] = ("partners", "projects", "dispatches", "visits")
 
 LOG_FILE_NAME = "kawaoffice.log"
 LOG_MAX_BYTES = 2_000_000
@@ -82,6 +81,7 @@ class Startup:
     integrity_deferred: bool = False  # the open SQLite file's quick_check is still to run (background checks)
     background: threading.Thread | None = None
     _background_result: _BackgroundResult | None = None
+    splash: QSplashScreen | None = None
 
     # --- steps --------------------------------------------------------------------------------------------------
 
@@ -112,8 +112,27 @@ class Startup:
         if icon.exists():
             self.app.setWindowIcon(QIcon(str(icon)))
         install_qt_translations(self.app, self.language)
+        if not self.args.screenshot:
+            self.splash = show_splash(_("Starting KawaOffice..."))
+
+    def say(self, message: str) -> None:
+        """What the splash screen says while the next step runs."""
+        if self.splash is not None:
+            self.splash.showMessage(
+                message, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter, QColor("#333333")
+            )
+            QCoreApplication.processEvents()
+
+    def close_splash(self) -> None:
+        if self.splash is not None:
+            self.splash.close()
+            self.splash.deleteLater()
+            self.splash = None
 
     def open_database(self) -> None:
+        from kawaoffice.storage import StorageError, resolve_database_url
+
+        self.say(_("Opening the database..."))
         # a shared database's password comes from the credential store (open_database fills it in)
         url = resolve_database_url(self.args.database, self.settings.database_url)
         self.url = url
@@ -125,6 +144,8 @@ class Startup:
         log.info("database: %s (%s)", self.database.display_name, self.database.backend)
 
     def _open(self, url: str) -> Database:
+        from kawaoffice.storage import open_database
+
         defer = not self.args.screenshot  # a screenshot is taken at once: check first, as before
         database = open_database(url, self.user_name, defer_integrity_check=defer)
         self.integrity_deferred = defer and database.sqlite_path is not None
@@ -132,6 +153,9 @@ class Startup:
 
     def _open_local_instead(self, url: str, exc: StorageError) -> None:
         """``url`` cannot be used: offer the local database (``StartupAborted`` when the user quits)."""
+        from kawaoffice.storage import StorageError, default_sqlite_url
+
+        self.close_splash()  # the question must not sit behind it
         log.error("cannot open the database: %s", exc.message)
         local = default_sqlite_url()
         if url == local or not ask_open_local_instead(exc.message):
@@ -145,7 +169,10 @@ class Startup:
             raise StartupAborted from exc2
 
     def open_main_window(self) -> None:
+        from sqlalchemy.exc import DBAPIError
+
         assert self.database is not None
+        self.say(_("Loading..."))
         try:
             self.window = self._new_window()
         except DBAPIError as exc:
@@ -159,16 +186,25 @@ class Startup:
         if self.args.tab:
             self.window.show_tab(self.args.tab)
         self.window.show()
+        if self.splash is not None:
+            self.splash.finish(self.window)
+            self.splash.deleteLater()
+            self.splash = None
         if not self.args.screenshot:
             self.window.check_network_share()
 
     def _new_window(self) -> MainWindow:
+        from kawaoffice.ui.main_window import MainWindow
+
         assert self.database is not None
         return MainWindow(
             self.database, self.settings, user_name=self.user_name, live_refresh=not self.args.screenshot
         )
 
     def _damage_of(self, exc: DBAPIError) -> DamagedDatabaseError | None:
+        from kawaoffice.storage import DamagedDatabaseError, StorageError
+        from kawaoffice.storage.sqlite_file import check_integrity
+
         path = self.database.sqlite_path if self.database is not None else None
         if not self.integrity_deferred or path is None:
             return None
@@ -186,6 +222,10 @@ class Startup:
         """After the window is shown, in a worker thread: the local file's deferred integrity check, then the
         daily backup (once a day, rotated: 7 daily + 4 weekly). Damage is reported in the window
         (:meth:`report_damage`); a failed backup is logged only: the office's work must not stop for it."""
+        from kawaoffice.storage import DamagedDatabaseError, StorageError
+        from kawaoffice.storage.backup import daily_backup
+        from kawaoffice.storage.sqlite_file import check_integrity
+
         database = self.database
         assert database is not None
         path = database.sqlite_path
@@ -237,6 +277,8 @@ class Startup:
         if path and window.database.sqlite_path != Path(path):
             log.warning("%s (the user has switched to another database meanwhile)", message)
             return
+        from kawaoffice.storage import default_sqlite_url
+
         self.integrity_deferred = False
         can_open_local = self.url != default_sqlite_url()
         choice = ask_about_damage(message, window, can_open_local=can_open_local)
@@ -372,6 +414,47 @@ def ask_about_damage(message: str, parent: QWidget, *, can_open_local: bool) -> 
     return ""
 
 
+SPLASH_SIZE = (420, 240)
+
+
+def show_splash(message: str) -> QSplashScreen:
+    """A small splash screen (icon, name, version, what is happening), painted at once: the user sees KawaOffice
+    start while the database and the main window are prepared."""
+    width, height = SPLASH_SIZE
+    pixmap = QPixmap(width, height)
+    pixmap.fill(QColor("#ffffff"))
+    painter = QPainter(pixmap)
+    try:
+        painter.setPen(QColor("#c8d3dc"))
+        painter.drawRect(0, 0, width - 1, height - 1)
+        icon = QPixmap(str(paths.resources_dir() / "icons" / "kawaoffice.png"))
+        if not icon.isNull():
+            painter.drawPixmap(
+                (width - 72) // 2, 34, icon.scaled(72, 72, mode=Qt.TransformationMode.SmoothTransformation)
+            )
+        font = QFont(QApplication.font())
+        font.setPointSize(18)
+        font.setBold(True)
+        painter.setFont(font)
+        painter.setPen(QColor("#1f3a52"))
+        painter.drawText(0, 118, width, 36, Qt.AlignmentFlag.AlignCenter, APP_NAME)
+        font.setPointSize(9)
+        font.setBold(False)
+        painter.setFont(font)
+        painter.setPen(QColor("#6b7b88"))
+        painter.drawText(0, 152, width, 20, Qt.AlignmentFlag.AlignCenter, __version__)
+    finally:
+        painter.end()
+    splash = QSplashScreen(pixmap)
+    splash.setObjectName("splash")
+    splash.showMessage(
+        message, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter, QColor("#333333")
+    )
+    splash.show()
+    QCoreApplication.processEvents()
+    return splash
+
+
 def show_error(title: str, message: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Critical, title, message)
     box.exec()
@@ -387,6 +470,8 @@ def make_excepthook(
     that nothing was saved and that open windows keep their entries (an edit dialog stays open)."""
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        from kawaoffice.storage import DatabaseUnavailableError, is_connection_error
+
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
@@ -466,6 +551,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             startup.run()
         except StartupAborted:
             return 1
+        finally:
+            startup.close_splash()
         sys.excepthook = make_excepthook(startup.log_file, startup.window)
         assert startup.app is not None and startup.window is not None
         if args.screenshot:

@@ -249,3 +249,54 @@ def test_start_up_imports_only_the_first_tab_and_no_document_builders(
         "kawaoffice.ui.audit.viewer",
     ):
         assert absent not in modules, absent
+
+
+def test_the_command_line_knows_the_main_windows_tabs() -> None:
+    from kawaoffice.ui.main_window import TAB_KEYS
+
+    assert app.TAB_KEYS == TAB_KEYS
+
+
+def test_a_splash_screen_says_what_happens_until_the_window_is_shown(
+    qapp, gui_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QSplashScreen
+
+    shown: list[QSplashScreen] = []
+    messages: list[tuple[str, bool]] = []
+    real_show_splash = app.show_splash
+
+    def recording_splash(message: str) -> QSplashScreen:
+        splash = real_show_splash(message)
+        shown.append(splash)
+        splash.messageChanged.connect(lambda text: messages.append((text, splash.isVisible())))
+        return splash
+
+    monkeypatch.setattr(app, "show_splash", recording_splash)
+    startup = app.Startup(app.parse_args(["--database", gui_db_url, "--lang", "en"]))
+    startup.run()
+    try:
+        assert len(shown) == 1
+        assert ("Opening the database...", True) in messages  # visible while the database was opened
+        assert startup.splash is None and not any(
+            isinstance(w, QSplashScreen) and w.isVisible() for w in QApplication.topLevelWidgets()
+        )
+        assert startup.window is not None and startup.window.isVisible()
+    finally:
+        if startup.background is not None:
+            startup.background.join(30)
+        assert startup.window is not None and startup.database is not None
+        startup.window.hide()
+        startup.window.deleteLater()
+        startup.database.dispose()
+
+
+def test_importing_the_app_loads_no_database_code() -> None:
+    """The splash screen can show before SQLAlchemy, the models and the main window are imported."""
+    import subprocess
+
+    code = (
+        "import sys, kawaoffice.app; print(sorted(m for m in sys.modules if m.split('.')[0] == 'sqlalchemy'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"

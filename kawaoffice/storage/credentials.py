@@ -10,9 +10,18 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.engine import URL, make_url
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
+
+
+def make_url(url: str | URL) -> URL:
+    """SQLAlchemy's ``make_url``, imported when first needed: the app installs the log masking of this module
+    before anything else, and SQLAlchemy is not needed for that (start-up time)."""
+    from sqlalchemy.engine import make_url as sqlalchemy_make_url
+
+    return sqlalchemy_make_url(url)
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +99,8 @@ def without_password(url: str) -> str:
     parsed = make_url(url)
     if parsed.password is None:
         return url
+    from sqlalchemy.engine import URL
+
     bare = URL.create(
         parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database, parsed.query
     )
