@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -715,15 +716,8 @@ def _filtered(stmt: Any, filters: ProjectFilter) -> Any:
     return stmt
 
 
-def list_projects(
-    session: Session,
-    filters: ProjectFilter | None = None,
-    *,
-    offset: int = 0,
-    limit: int | None = None,
-) -> list[ProjectListRow]:
-    """Projects by code matching ``filters``, with scheme, stage, lead and when they entered their stage."""
-    filters = filters or ProjectFilter()
+def _list_statement(filters: ProjectFilter, offset: int, limit: int | None) -> Any:
+    """The SELECT of :func:`list_projects` (one row per project, every column a ProjectListRow needs)."""
     entered = (
         select(func.max(StageEvent.occurred_on))
         .where(StageEvent.project_id == Project.id)
@@ -770,34 +764,44 @@ def list_projects(
         stmt = stmt.offset(offset)
     if limit is not None:
         stmt = stmt.limit(limit)
-    rows = session.execute(stmt).all()
-    result = []
-    for r in rows:
-        lead_ja = f"{r.family_name or ''} {r.given_name or ''}".strip()
-        result.append(
-            ProjectListRow(
-                id=r.id,
-                code=r.code,
-                title_ja=r.title_ja,
-                title_en=r.title_en,
-                scheme_ja=r.scheme_ja,
-                scheme_en=r.scheme_en,
-                stage_ja=r.stage_ja,
-                stage_en=r.stage_en,
-                state=r.state,
-                country=r.country,
-                start_on=r.start_on,
-                end_on=r.end_on,
-                lead_ja=lead_ja,
-                lead_en=r.staff_en or lead_ja,
-                next_action=r.next_action,
-                next_action_on=r.next_action_on,
-                entered_on=r.entered_on,
-                sdg_targets=tuple(sorted(t for t in (r.sdg_targets or "").split(SDG_SEPARATOR) if t)),
-                version=r.version,
-            )
-        )
-    return result
+    return stmt
+
+
+def _list_row(r: Any) -> ProjectListRow:
+    lead_ja = f"{r.family_name or ''} {r.given_name or ''}".strip()
+    return ProjectListRow(
+        id=r.id,
+        code=r.code,
+        title_ja=r.title_ja,
+        title_en=r.title_en,
+        scheme_ja=r.scheme_ja,
+        scheme_en=r.scheme_en,
+        stage_ja=r.stage_ja,
+        stage_en=r.stage_en,
+        state=r.state,
+        country=r.country,
+        start_on=r.start_on,
+        end_on=r.end_on,
+        lead_ja=lead_ja,
+        lead_en=r.staff_en or lead_ja,
+        next_action=r.next_action,
+        next_action_on=r.next_action_on,
+        entered_on=r.entered_on,
+        sdg_targets=tuple(sorted(t for t in (r.sdg_targets or "").split(SDG_SEPARATOR) if t)),
+        version=r.version,
+    )
+
+
+def list_projects(
+    session: Session,
+    filters: ProjectFilter | None = None,
+    *,
+    offset: int = 0,
+    limit: int | None = None,
+) -> list[ProjectListRow]:
+    """Projects by code matching ``filters``, with scheme, stage, lead and when they entered their stage."""
+    stmt = _list_statement(filters or ProjectFilter(), offset, limit)
+    return [_list_row(r) for r in session.execute(stmt)]
 
 
 def _fiscal_year_sql(column: Any) -> Any:
@@ -846,49 +850,37 @@ class ProjectChoices:
     fiscal_years: tuple[int, ...]
 
 
-def project_choices(session: Session) -> ProjectChoices:
-    """The filters' choices in ONE query (a round trip counts on a shared server): every scheme with its stages
-    (outer join) UNION ALL the distinct fiscal years of :func:`project_fiscal_years`."""
-    none_int = cast(null(), Integer)
-    none_text = cast(null(), String)
+def _choice_branches() -> list[Any]:
+    """The schemes with their stages (outer join: a scheme without stages too) and the distinct fiscal years, as
+    branches of a UNION ALL (columns of :func:`_detail_row`)."""
     years = _project_years_select().subquery()
-    stmt = union_all(
-        select(
-            literal("s").label("kind"),
-            Scheme.id.label("scheme_id"),
-            Scheme.position.label("scheme_position"),
-            Scheme.code.label("scheme_code"),
-            Scheme.name_ja.label("scheme_ja"),
-            Scheme.name_en.label("scheme_en"),
-            SchemeStage.id.label("stage_id"),
-            SchemeStage.position.label("stage_position"),
-            SchemeStage.name_ja.label("stage_ja"),
-            SchemeStage.name_en.label("stage_en"),
+    return [
+        _detail_row(
+            "s",
+            Scheme.id,
+            n1=Scheme.position,
+            n2=SchemeStage.id,
+            n3=SchemeStage.position,
+            t1=Scheme.code,
+            t2=Scheme.name_ja,
+            t3=Scheme.name_en,
+            t4=SchemeStage.name_ja,
+            t5=SchemeStage.name_en,
         ).outerjoin(SchemeStage, SchemeStage.scheme_id == Scheme.id),
-        select(
-            literal("y"),
-            cast(years.c.fy, Integer),
-            none_int,
-            none_text,
-            none_text,
-            none_text,
-            none_int,
-            none_int,
-            none_text,
-            none_text,
-        ),
-    )
+        _detail_row("y", years.c.fy),
+    ]
+
+
+def _choices_from(rows: Iterable[Any]) -> ProjectChoices:
     schemes: dict[int, tuple[tuple[int, str], str, str, list[tuple[int, int, str, str]]]] = {}
     fiscal_years: set[int] = set()
-    for row in session.execute(stmt):
+    for row in rows:
         if row.kind == "y":
-            fiscal_years.add(int(row.scheme_id))
+            fiscal_years.add(int(row.id))
             continue
-        entry = schemes.setdefault(
-            row.scheme_id, ((row.scheme_position, row.scheme_code), row.scheme_ja, row.scheme_en, [])
-        )
-        if row.stage_id is not None:
-            entry[3].append((row.stage_position, row.stage_id, row.stage_ja, row.stage_en))
+        entry = schemes.setdefault(row.id, ((int(row.n1), row.t1), row.t2, row.t3 or "", []))
+        if row.n2 is not None:
+            entry[3].append((row.n3, row.n2, row.t4, row.t5 or ""))
     ordered = sorted(schemes.items(), key=lambda kv: kv[1][0])  # like list_schemes: position, code
     return ProjectChoices(
         schemes=tuple(
@@ -902,6 +894,79 @@ def project_choices(session: Session) -> ProjectChoices:
         ),
         fiscal_years=tuple(sorted(fiscal_years, reverse=True)),
     )
+
+
+def project_choices(session: Session) -> ProjectChoices:
+    """The filters' choices in ONE query (a round trip counts on a shared server): every scheme with its stages
+    UNION ALL the distinct fiscal years of :func:`project_fiscal_years`."""
+    return _choices_from(session.execute(union_all(*_choice_branches())))
+
+
+def projects_tab_start(
+    session: Session, filters: ProjectFilter, limit: int
+) -> tuple[ProjectChoices, list[ProjectListRow]]:
+    """What the projects tab shows when it opens, in ONE statement: the filters' choices (:func:`project_choices`)
+    and the first ``limit`` rows of :func:`list_projects` (the page numbered by the database in its own order)."""
+    page = _list_statement(filters, 0, limit).subquery("page")
+    position = func.row_number().over(order_by=(page.c.code, page.c.id))
+    rows = session.execute(
+        union_all(
+            _detail_row(
+                "r",
+                page.c.id,
+                n2=page.c.version,
+                n3=position,
+                t1=page.c.code,
+                t2=page.c.title_ja,
+                t3=page.c.title_en,
+                t4=page.c.scheme_ja,
+                t5=page.c.scheme_en,
+                t6=page.c.stage_ja,
+                t7=page.c.stage_en,
+                t8=page.c.state,
+                t9=page.c.country,
+                t10=page.c.family_name,
+                t11=page.c.given_name,
+                t12=page.c.staff_en,
+                t13=page.c.next_action,
+                t14=page.c.sdg_targets,
+                d1=page.c.start_on,
+                d2=page.c.end_on,
+                d3=page.c.next_action_on,
+                d4=page.c.entered_on,
+            ),
+            *_choice_branches(),
+        )
+    ).all()
+    listed = sorted((r for r in rows if r.kind == "r"), key=lambda r: r.n3)
+    projects = [
+        _list_row(
+            SimpleNamespace(
+                id=r.id,
+                version=r.n2,
+                code=r.t1,
+                title_ja=r.t2,
+                title_en=r.t3 or "",
+                scheme_ja=r.t4,
+                scheme_en=r.t5 or "",
+                stage_ja=r.t6,
+                stage_en=r.t7,
+                state=ProjectState(r.t8),
+                country=r.t9 or "",
+                family_name=r.t10,
+                given_name=r.t11,
+                staff_en=r.t12,
+                next_action=r.t13 or "",
+                next_action_on=r.d3,
+                sdg_targets=r.t14,
+                start_on=r.d1,
+                end_on=r.d2,
+                entered_on=r.d4,
+            )
+        )
+        for r in listed
+    ]
+    return _choices_from(r for r in rows if r.kind != "r"), projects
 
 
 # --- the board ------------------------------------------------------------------------------------------------
@@ -1188,6 +1253,7 @@ def _detail_row(kind: str, id_: Any, **values: Any) -> Any:
         "d1": Date(),
         "d2": Date(),
         "d3": Date(),
+        "d4": Date(),
         **{f"t{i}": String() for i in range(1, 18)},
         "ts1": UTCDateTime(),
         "ts2": UTCDateTime(),

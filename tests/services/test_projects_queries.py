@@ -256,3 +256,23 @@ def test_detail_of_a_bare_project(session: Session) -> None:
     with pytest.raises(NotFoundError):
         projects.project_detail(session, p.id + 1000, today=date(2025, 1, 1))
     assert d.days_in_current_stage(date(2025, 1, 1)) is None
+
+
+@pytest.mark.parametrize("limit", [3, 60])
+def test_tab_start_is_the_choices_and_the_first_page_in_one_statement(session: Session, limit: int) -> None:
+    load_demo(session, scale=0)
+    session.commit()
+    scheme = projects.list_schemes(session)[0]
+    for filters in (
+        projects.ProjectFilter(),
+        projects.ProjectFilter(country="LA"),
+        projects.ProjectFilter(fiscal_year=2018, text="MaWaSU"),
+        projects.ProjectFilter(scheme_id=scheme.id),
+    ):
+        with statements(session) as seen:
+            choices, rows = projects.projects_tab_start(session, filters, limit)
+        assert len(seen) == 1
+        assert choices == projects.project_choices(session)
+        assert rows == projects.list_projects(session, filters, limit=limit)
+    _choices, rows = projects.projects_tab_start(session, projects.ProjectFilter(), 60)
+    assert len(rows) > 3 and any(r.sdg_targets for r in rows) and any(r.entered_on for r in rows)

@@ -49,13 +49,22 @@ class ProjectsModel(PagedTableModel):
     def __init__(self, sessions: SessionProvider, parent: QObject | None = None) -> None:
         super().__init__(sessions, parent)
         self.filters = ProjectFilter()
+        self._prefetched: tuple[ProjectFilter, int, list[ProjectListRow]] | None = None
 
     def set_filters(self, filters: ProjectFilter) -> None:
         self.filters = filters
         if self._started:
             self.reload()
 
+    def prefetch(self, filters: ProjectFilter, limit: int, rows: list[ProjectListRow]) -> None:
+        """The first ``limit`` rows for ``filters``, read by the tab with its filter choices in one statement:
+        the next reload uses them instead of asking the database again (once)."""
+        self._prefetched = (filters, limit, rows)
+
     def fetch_page(self, session: Session, offset: int, limit: int) -> list[ProjectListRow]:
+        prefetched, self._prefetched = self._prefetched, None
+        if prefetched is not None and offset == 0 and prefetched[:2] == (self.filters, limit):
+            return prefetched[2]
         return service.list_projects(session, self.filters, offset=offset, limit=limit)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

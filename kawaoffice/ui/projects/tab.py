@@ -194,7 +194,8 @@ class ProjectsTab(RecordTab):
     # --- loading -------------------------------------------------------------------------------------------------
 
     def load(self) -> None:
-        self._load_choices()
+        # the filters' choices and the table's first page in one statement (each one a round trip on a server)
+        self._load_choices(first_page=True)
         super().load()
         if self.stack.currentWidget() is self.board:
             self.reload_board()
@@ -212,10 +213,17 @@ class ProjectsTab(RecordTab):
             self.needs.load()
         self._show_detail(self._current)
 
-    def _load_choices(self) -> None:
-        # one query for the schemes, their stages and the fiscal years (each round trip counts on a shared server)
+    def _load_choices(self, first_page: bool = False) -> None:
+        # one query for the schemes, their stages and the fiscal years (each round trip counts on a shared server),
+        # with the table's first page when the tab opens
+        limit = min(self.model.FIRST_PAGE_SIZE, self.model.PAGE_SIZE)
         with self.sessions() as session:
-            choices = service.project_choices(session)
+            rows: list[service.ProjectListRow] | None = None
+            asked = self.filters()
+            if first_page:
+                choices, rows = service.projects_tab_start(session, asked, limit)
+            else:
+                choices = service.project_choices(session)
             if not choices.schemes:
                 service.ensure_standard_schemes(session)
                 choices = service.project_choices(session)
@@ -251,6 +259,9 @@ class ProjectsTab(RecordTab):
         self._fill_stage_filter()
         self._filling = False
         self.board.set_schemes([(sid, name) for sid, name, _s in self._schemes], self._board_scheme)
+        if rows is not None:  # used by the reload that follows unless the filters changed meanwhile
+            self.model.filters = self.filters()
+            self.model.prefetch(asked, limit, rows)
 
     def _fill_stage_filter(self) -> None:
         previous = self.f_stage.currentData()
