@@ -227,3 +227,20 @@ def test_staff_typed_note_languages_and_partner(
             "多摩",
             "川崎",
         ]
+
+
+def test_reopened_dispatch_shows_the_recorded_override(qtbot: QtBot, db: Database, english: None) -> None:
+    with db.session() as s:
+        staff = s.scalars(select(svc.Staff).where(svc.Staff.staff_no == "K1")).one()
+        values = {"purpose": DispatchPurpose.SURVEY, "country": "LA", "timezone": "Asia/Vientiane",
+                  "departure_on": date(2026, 9, 1), "return_on": date(2026, 9, 9)}  # fmt: skip
+        svc.save_dispatch(s, None, None, {"code": "D-A", "title": "A", **values}, [svc.MemberSpec(staff.id)])
+        second = svc.save_dispatch(s, None, None, {"code": "D-B", "title": "B", **values},
+                                   [svc.MemberSpec(staff.id)], override_reason="JICA asked for both")  # fmt: skip
+        s.commit()
+        second_id = second.id
+    dialog = DispatchDialog(db.session, second_id)
+    qtbot.addWidget(dialog)
+    texts = dialog.issue_texts()
+    assert any(t.startswith("Conflict:") and "D-A" in t and "Overridden by tester: JICA asked for both" in t
+               for t in texts), texts  # fmt: skip

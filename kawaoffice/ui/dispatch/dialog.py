@@ -680,7 +680,8 @@ class DispatchDialog(QDialog):
 
     def _check(self, s: Session) -> None:
         self.issues = checks.check_dispatch(s, self.candidate())
-        if self.issues and not self._overrides_read:
+        # overrides are recorded only for blocking issues (conflicts): information alone needs no read
+        if checks.blocking(self.issues) and not self._overrides_read:
             assert self.dispatch_id is not None
             self.overridden = checks.overridden_keys(checks.overrides_of(s, self.dispatch_id))
             self._overrides_read = True
