@@ -9,6 +9,7 @@ name in English; sort keys are cached per name, so a keystroke costs one query p
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -544,10 +545,19 @@ def mailing_list(session: Session) -> list[str]:
 # --- the in-memory index the tab searches as the user types ----------------------------------------------------------
 
 
+_NOT_ASCII = re.compile("[^\x00-\x7f]+")
+
+
 @dataclass(frozen=True)
 class _Entry:
     id: int
-    text: str  # the organization's folded text and its people's, one string
+    # The organization's folded text and its people's, in two forms. A query word has no space, so it occurs
+    # inside one word of the text, and an ASCII query word (romaji, e-mail, phone digits) inside one run of ASCII
+    # characters: ``ascii`` is the text with every other character replaced by a space, searched for ASCII query
+    # words (an ASCII-only string is searched several times faster than one holding kana); ``other`` holds the
+    # words with kana, kanji or other non-ASCII characters, searched for the other query words.
+    ascii: str
+    other: str
     kind: OrganizationKind
     country: str
     statuses: frozenset[MembershipStatus]
@@ -606,23 +616,22 @@ class PartnerIndex:
             techs[org_id].add(tech_id)
         ordered = orgs  # in the list's order already (the stored sort key)
         no_people: list[str] = []
-        entries = [
-            _Entry(
-                id=o.id,
-                # rows written around the services (bulk loads) may lack the folded text: fold the names here
-                text="\n".join(
-                    (
-                        o.search_text or fold_all(o.name_ja, o.name_kana, o.name_en),
-                        *people.get(o.id, no_people),
-                    )
-                ),
-                kind=o.kind,
-                country=o.country,
-                statuses=frozenset(statuses.get(o.id, ())),
-                technology_ids=frozenset(techs.get(o.id, ())),
+        entries = []
+        for o in ordered:
+            # rows written around the services (bulk loads) may lack the folded text: fold the names here
+            own = o.search_text or fold_all(o.name_ja, o.name_kana, o.name_en)
+            text = " ".join((own, *people.get(o.id, no_people)))
+            entries.append(
+                _Entry(
+                    id=o.id,
+                    ascii=_NOT_ASCII.sub(" ", text),
+                    other=" ".join(word for word in text.split() if not word.isascii()),
+                    kind=o.kind,
+                    country=o.country,
+                    statuses=frozenset(statuses.get(o.id, ())),
+                    technology_ids=frozenset(techs.get(o.id, ())),
+                )
             )
-            for o in ordered
-        ]
         return cls(entries, language)
 
     def ids(self) -> list[int]:
@@ -650,7 +659,10 @@ class PartnerIndex:
             if flt.technology_ids:
                 pool = [e for e in pool if flt.technology_ids <= e.technology_ids]
         for word in flt.words:
-            pool = [e for e in pool if word in e.text]
+            if word.isascii():
+                pool = [e for e in pool if word in e.ascii]
+            else:
+                pool = [e for e in pool if word in e.other]
         self._last = (flt, pool)
         return [e.id for e in pool]
 
