@@ -69,8 +69,17 @@ def child_bare() -> None:
 
 
 def child_app(url: str) -> None:
+    from kawaoffice import app
     from kawaoffice.app import Startup, parse_args
-    from kawaoffice.ui.main_window import TAB_KEYS
+
+    real_show_splash = app.show_splash
+
+    def show_splash(message: str) -> object:
+        splash = real_show_splash(message)  # shown and painted
+        print("SPLASH", flush=True)
+        return splash
+
+    app.show_splash = show_splash  # type: ignore[assignment]
 
     startup = Startup(parse_args(["--database", url, "--lang", "ja"]))
     startup.run()
@@ -78,6 +87,8 @@ def child_app(url: str) -> None:
     startup.app.processEvents()
     print("READY", flush=True)
     window = startup.window
+    from kawaoffice.ui.main_window import TAB_KEYS
+
     for key in (*TAB_KEYS[1:], TAB_KEYS[0]):
         window.show_tab(key)
         startup.app.processEvents()
@@ -107,8 +118,9 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def run_child(mode: str, *args: str, home: Path) -> tuple[float, float | None]:
-    """Milliseconds until the child said READY, and the RSS (MB) it reported."""
+def run_child(mode: str, *args: str, home: Path) -> tuple[float, float | None, float | None]:
+    """Milliseconds until the child said READY, the RSS (MB) it reported and the milliseconds until it said
+    SPLASH (the app's splash screen was shown)."""
     cmd = [sys.executable, "-m", "benchmarks.startup", mode, *args]
     root = Path(__file__).resolve().parent.parent
     start = time.perf_counter()
@@ -116,17 +128,20 @@ def run_child(mode: str, *args: str, home: Path) -> tuple[float, float | None]:
                             cwd=root)  # fmt: skip
     assert proc.stdout is not None
     ready_ms: float | None = None
+    splash_ms: float | None = None
     rss: float | None = None
     for line in proc.stdout:
         if line.startswith("READY") and ready_ms is None:
             ready_ms = (time.perf_counter() - start) * 1000
+        elif line.startswith("SPLASH") and splash_ms is None:
+            splash_ms = (time.perf_counter() - start) * 1000
         elif line.startswith("RSS "):
             rss = float(line.split()[1])
     err = proc.stderr.read() if proc.stderr else ""
     proc.wait(120)
     if ready_ms is None:
         raise RuntimeError(f"the {mode} start-up failed:\n{err[-2000:]}")
-    return ready_ms, rss
+    return ready_ms, rss, splash_ms
 
 
 def measure_startup(url: str, backend: str, runs: int = 5) -> list[Result]:
@@ -134,19 +149,23 @@ def measure_startup(url: str, backend: str, runs: int = 5) -> list[Result]:
     bare: list[float] = []
     app: list[float] = []
     rss: list[float] = []
+    splash: list[float] = []
     with tempfile.TemporaryDirectory(prefix="kawaoffice-bench-home-") as tmp:
         home = Path(tmp)
         for run in range(runs + 1):
-            b, _ = run_child("bare", home=home)
-            a, mem = run_child("app", url, home=home)
+            b, _, _ = run_child("bare", home=home)
+            a, mem, shown = run_child("app", url, home=home)
             if run:
                 bare.append(b)
                 app.append(a)
                 if mem is not None:
                     rss.append(mem)
+                if shown is not None:
+                    splash.append(shown)
     ratios = sorted(a / b for a, b in zip(sorted(app), sorted(bare), strict=True))
     return [
         Result("start-up: bare PySide6 window", backend, bare, None),
+        Result("start-up: KawaOffice splash screen", backend, splash, None, note="feedback, not usable yet"),
         Result("start-up: KawaOffice main window", backend, app, None),
         Result("start-up ratio (app / bare)", backend, ratios, RATIO_TARGET, unit="x", note="sorted pairs"),
         Result("memory (RSS, 4 tabs open)", backend, rss, RSS_TARGET_MB, unit="MB"),

@@ -28,8 +28,8 @@ from types import TracebackType
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPixmap
-from PySide6.QtWidgets import QApplication, QMessageBox, QSplashScreen, QWidget
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPaintEvent, QPixmap
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from kawaoffice import APP_NAME, __version__, paths, qtfix, winmutex
 from kawaoffice.i18n import _, set_language
@@ -81,7 +81,7 @@ class Startup:
     integrity_deferred: bool = False  # the open SQLite file's quick_check is still to run (background checks)
     background: threading.Thread | None = None
     _background_result: _BackgroundResult | None = None
-    splash: QSplashScreen | None = None
+    splash: SplashScreen | None = None
 
     # --- steps --------------------------------------------------------------------------------------------------
 
@@ -118,10 +118,7 @@ class Startup:
     def say(self, message: str) -> None:
         """What the splash screen says while the next step runs."""
         if self.splash is not None:
-            self.splash.showMessage(
-                message, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter, QColor("#333333")
-            )
-            QCoreApplication.processEvents()
+            self.splash.show_message(message)
 
     def close_splash(self) -> None:
         if self.splash is not None:
@@ -186,10 +183,7 @@ class Startup:
         if self.args.tab:
             self.window.show_tab(self.args.tab)
         self.window.show()
-        if self.splash is not None:
-            self.splash.finish(self.window)
-            self.splash.deleteLater()
-            self.splash = None
+        self.close_splash()
         if not self.args.screenshot:
             self.window.check_network_share()
 
@@ -417,9 +411,52 @@ def ask_about_damage(message: str, parent: QWidget, *, can_open_local: bool) -> 
 SPLASH_SIZE = (420, 240)
 
 
-def show_splash(message: str) -> QSplashScreen:
-    """A small splash screen (icon, name, version, what is happening), painted at once: the user sees KawaOffice
-    start while the database and the main window are prepared."""
+class SplashScreen(QWidget):
+    """A small frameless window (icon, name, version, what is happening) shown while KawaOffice starts.
+
+    Not ``QSplashScreen``: Qt 6's waits up to a second for the window system to expose it on every show and
+    message, which is longer than the rest of what it covers on some platforms."""
+
+    message_changed = Signal(str)
+
+    def __init__(self, message: str) -> None:
+        super().__init__(
+            None,
+            Qt.WindowType.SplashScreen
+            | Qt.WindowType.FramelessWindowHint
+            | Qt.WindowType.WindowStaysOnTopHint,
+        )
+        self.setObjectName("splash")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self.setWindowTitle(APP_NAME)
+        self._pixmap = _splash_pixmap()
+        self.setFixedSize(self._pixmap.size())
+        self._message = message
+
+    def message(self) -> str:
+        return self._message
+
+    def show_message(self, message: str) -> None:
+        self._message = message
+        self.message_changed.emit(message)
+        if self.isVisible():
+            self.repaint()  # painted now: the next step keeps the event loop busy
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        try:
+            painter.drawPixmap(0, 0, self._pixmap)
+            painter.setPen(QColor("#333333"))
+            painter.drawText(
+                self.rect().adjusted(8, 0, -8, -10),
+                Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter,
+                self._message,
+            )
+        finally:
+            painter.end()
+
+
+def _splash_pixmap() -> QPixmap:
     width, height = SPLASH_SIZE
     pixmap = QPixmap(width, height)
     pixmap.fill(QColor("#ffffff"))
@@ -445,12 +482,18 @@ def show_splash(message: str) -> QSplashScreen:
         painter.drawText(0, 152, width, 20, Qt.AlignmentFlag.AlignCenter, __version__)
     finally:
         painter.end()
-    splash = QSplashScreen(pixmap)
-    splash.setObjectName("splash")
-    splash.showMessage(
-        message, Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter, QColor("#333333")
-    )
+    return pixmap
+
+
+def show_splash(message: str) -> SplashScreen:
+    """Show the splash screen in the middle of the screen and paint it at once: the user sees KawaOffice start
+    while the database and the main window are prepared."""
+    splash = SplashScreen(message)
+    screen = QApplication.primaryScreen()
+    if screen is not None:
+        splash.move(screen.availableGeometry().center() - splash.rect().center())
     splash.show()
+    splash.repaint()
     QCoreApplication.processEvents()
     return splash
 

@@ -260,16 +260,15 @@ def test_the_command_line_knows_the_main_windows_tabs() -> None:
 def test_a_splash_screen_says_what_happens_until_the_window_is_shown(
     qapp, gui_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from PySide6.QtWidgets import QSplashScreen
-
-    shown: list[QSplashScreen] = []
+    shown: list[app.SplashScreen] = []
     messages: list[tuple[str, bool]] = []
     real_show_splash = app.show_splash
 
-    def recording_splash(message: str) -> QSplashScreen:
+    def recording_splash(message: str) -> app.SplashScreen:
         splash = real_show_splash(message)
+        assert splash.isVisible() and splash.message() == "Starting KawaOffice..."
         shown.append(splash)
-        splash.messageChanged.connect(lambda text: messages.append((text, splash.isVisible())))
+        splash.message_changed.connect(lambda text: messages.append((text, splash.isVisible())))
         return splash
 
     monkeypatch.setattr(app, "show_splash", recording_splash)
@@ -279,7 +278,7 @@ def test_a_splash_screen_says_what_happens_until_the_window_is_shown(
         assert len(shown) == 1
         assert ("Opening the database...", True) in messages  # visible while the database was opened
         assert startup.splash is None and not any(
-            isinstance(w, QSplashScreen) and w.isVisible() for w in QApplication.topLevelWidgets()
+            isinstance(w, app.SplashScreen) and w.isVisible() for w in QApplication.topLevelWidgets()
         )
         assert startup.window is not None and startup.window.isVisible()
     finally:
