@@ -46,7 +46,6 @@ from kawaoffice.model.partners import (
     OrganizationKind,
     OrganizationTechnology,
     Technology,
-    organization_sort_key,
 )
 from kawaoffice.model.projects import LocalNeed, Project, ProjectParticipant
 from kawaoffice.model.tours import Booking, BookingPresenter, BookingSegment
@@ -66,6 +65,7 @@ __all__ = [
     "mailing_list",
     "matching_ids",
     "name_key",
+    "open_list",
     "partner_rows",
     "rotation_due",
     "timeline",
@@ -213,18 +213,115 @@ _ROW_COLUMNS = (
 )
 
 
+@dataclass(frozen=True)
+class FilterChoices:
+    """What the filter boxes offer: the technologies (id, code, Japanese and English name, by code) and the
+    countries of the organizations in the directory (codes, sorted)."""
+
+    technologies: list[tuple[int, str, str, str]]
+    countries: list[str]
+
+
 def first_page(session: Session, language: str, limit: int) -> tuple[int, list[PartnerRow]]:
     """The number of organizations and the first ``limit`` rows of the unfiltered list, in one statement (an
-    ``ORDER BY`` on the stored, indexed sort key with ``LIMIT``, and the count): what opening the tab needs."""
+    ``ORDER BY`` on the stored, indexed sort key with ``LIMIT``, and the count)."""
+    opening = open_list(session, language, limit, choices=False)
+    return opening.total, opening.rows
+
+
+@dataclass(frozen=True)
+class ListOpening:
+    """What opening the directory shows: the number of organizations, the first page and the filter choices."""
+
+    total: int
+    rows: list[PartnerRow]
+    choices: FilterChoices
+
+
+def open_list(session: Session, language: str, limit: int, *, choices: bool = True) -> ListOpening:
+    """The count, the first ``limit`` rows of the unfiltered list (an ``ORDER BY`` on the stored, indexed sort key
+    with ``LIMIT``; each row's membership status and technologies) and the filter boxes' choices, in one
+    statement: over a slow link to a shared server each statement is a round trip."""
     sort = sort_column(language)
     page = select(*_ROW_COLUMNS, sort.label("sort")).order_by(sort, Organization.id).limit(limit).subquery()
-    total, rows = _read_rows(session, page, count=True)
-    ids = sorted(rows, key=lambda oid: (_key_of(rows[oid], language), oid))
-    return total, [rows[i] for i in ids]
-
-
-def _key_of(row: PartnerRow, language: str) -> str:
-    return organization_sort_key(language, row.name_kana, row.name_ja, row.name_en)
+    status = (
+        select(Membership.status)
+        .where(Membership.organization_id == page.c.id)
+        .order_by(Membership.joined_on.desc(), Membership.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    rows_part: Any = (
+        select(
+            literal_column("'r'").label("part"),
+            page.c.id,
+            page.c.kind,
+            page.c.name_ja,
+            page.c.name_kana,
+            page.c.name_en,
+            page.c.country,
+            page.c.sort,
+            status.label("status"),
+            Technology.name_ja.label("tech_ja"),
+            Technology.name_en.label("tech_en"),
+            Technology.code.label("code"),
+        )
+        .outerjoin(OrganizationTechnology, OrganizationTechnology.organization_id == page.c.id)
+        .outerjoin(Technology, Technology.id == OrganizationTechnology.technology_id)
+    )
+    nothing = null()
+    count_part: Any = select(
+        literal_column("'n'"), func.count(Organization.id), *[nothing] * 10
+    )  # the count rides in the id column
+    parts = [rows_part, count_part]
+    if choices:
+        parts.append(
+            select(
+                literal_column("'t'"),
+                Technology.id,
+                *[nothing] * 7,
+                Technology.name_ja,
+                Technology.name_en,
+                Technology.code,
+            )
+        )
+        parts.append(
+            select(literal_column("'c'"), *[nothing] * 5, Organization.country, *[nothing] * 5).distinct()
+        )
+    total = 0
+    found: dict[int, tuple[Any, list[tuple[str, str, str]]]] = {}
+    technologies: list[tuple[int, str, str, str]] = []
+    countries: set[str] = set()
+    result: Any = session.execute(union_all(*parts))
+    for r in result:
+        if r.part == "r":
+            entry = found.setdefault(r.id, (r, []))
+            if r.tech_ja is not None:
+                entry[1].append((r.code, r.tech_ja, r.tech_en or r.tech_ja))
+        elif r.part == "n":
+            total = int(r.id)
+        elif r.part == "t":
+            technologies.append((int(r.id), r.code, r.tech_ja, r.tech_en or ""))
+        elif r.country:
+            countries.add(r.country)
+    rows = []
+    for o, techs in sorted(found.values(), key=lambda f: (f[0].sort, f[0].id)):
+        techs.sort()
+        rows.append(
+            PartnerRow(
+                id=o.id,
+                kind=OrganizationKind(o.kind),
+                name_ja=o.name_ja,
+                name_kana=o.name_kana,
+                name_en=o.name_en,
+                country=o.country,
+                member_status=MembershipStatus(o.status) if o.status is not None else None,
+                technologies=tuple(t[1] for t in techs),
+                technologies_en=tuple(t[2] for t in techs),
+            )
+        )
+    technologies.sort(key=lambda t: (t[1], t[0]))
+    return ListOpening(total, rows, FilterChoices(technologies, sorted(countries)))
 
 
 def partner_rows(session: Session, ids: Sequence[int]) -> list[PartnerRow]:
@@ -234,15 +331,6 @@ def partner_rows(session: Session, ids: Sequence[int]) -> list[PartnerRow]:
     chosen = select(*_ROW_COLUMNS).where(Organization.id.in_(list(ids))).subquery()
     _total, rows = _read_rows(session, chosen)
     return [rows[i] for i in ids if i in rows]  # (an id deleted meanwhile is left out)
-
-
-@dataclass(frozen=True)
-class FilterChoices:
-    """What the filter boxes offer: the technologies (id, code, Japanese and English name, by code) and the
-    countries of the organizations in the directory (codes, sorted)."""
-
-    technologies: list[tuple[int, str, str, str]]
-    countries: list[str]
 
 
 def filter_choices(session: Session) -> FilterChoices:

@@ -128,6 +128,7 @@ def test_an_edit_moves_the_organization_in_the_list(session: Session) -> None:
 def test_empty_directory(session: Session) -> None:
     assert ps.first_page(session, "ja", 60) == (0, [])
     assert ps.filter_choices(session) == ps.FilterChoices([], [])
+    assert ps.open_list(session, "en", 60) == ps.ListOpening(0, [], ps.FilterChoices([], []))
 
 
 def _statements(session: Session, work: Callable[[], object]) -> list[str]:
@@ -181,6 +182,13 @@ def test_the_filter_choices_in_one_statement(session: Session) -> None:
     assert [t[1] for t in choices.technologies] == ["LEAK", "UF"]
     assert choices.technologies[1][3] == ""
     assert choices.countries == ps.used_countries(session) == ["JP", "LA"]
+    # opening the tab reads them with the count and the first page, in one statement
+    opened: list[ps.ListOpening] = []
+    statements = _statements(session, lambda: opened.append(ps.open_list(session, "ja", 5)))
+    assert len(statements) == 1
+    assert opened[0].choices == choices
+    assert (opened[0].total, opened[0].rows) == ps.first_page(session, "ja", 5)
+    assert [r.id for r in opened[0].rows] == ps.matching_ids(session, ps.PartnerFilter(), "ja")[:5]
 
 
 def test_the_migration_fills_the_keys_of_existing_organizations(tmp_path: Path) -> None:

@@ -100,6 +100,7 @@ class PartnersModel(PagedTableModel):
         self._build: _IndexBuild | None = None
         self._language = current_language()
         self._total = 0  # organizations in the directory, as of the last reload
+        self.choices = ps.FilterChoices([], [])  # what the filter boxes offer, as of the last reload
         # every organization in the list's order: None until needed (opening the tab reads only the first page)
         self._all: list[int] | None = None
         self._first: list[int] = []  # the first page of the unfiltered list, read with the count
@@ -171,8 +172,10 @@ class PartnersModel(PagedTableModel):
         self._started = True
         first_size = min(self.FIRST_PAGE_SIZE, self.PAGE_SIZE)
         with self._sessions() as session:
-            # the count and the first page in one statement: an ORDER BY on the stored sort key with LIMIT
-            self._total, rows = ps.first_page(session, language, first_size)
+            # the count, the first page and the filter choices in one statement: an ORDER BY on the stored sort
+            # key with LIMIT (over a slow link each statement is a round trip)
+            opening = ps.open_list(session, language, first_size)
+        self._total, rows, self.choices = opening.total, opening.rows, opening.choices
         self._first = [row.id for row in rows]
         self._rows = {row.id: row for row in rows}
         self._index = None

@@ -67,6 +67,7 @@ class PartnersTab(RecordTab):
         self._sessions = sessions
         self.import_mapping: dict[str, str] = {}
         self._contacts: list[ps.ContactLine] = []
+        self._choices_shown: ps.FilterChoices | None = None
 
         # toolbar
         self.toolbar = QToolBar(self)
@@ -200,16 +201,19 @@ class PartnersTab(RecordTab):
     # --- loading ----------------------------------------------------------------------------------------------
 
     def load(self) -> None:
-        self._fill_filter_choices()
-        super().load()
+        super().load()  # the model reads the filter choices with the first page (see _after_reset)
         self.view.setColumnHidden(READING_COLUMN, i18n.current_language() != "ja")
 
     def reload(self) -> None:
         self.model.reload()
 
     def _fill_filter_choices(self) -> None:
-        with self._sessions() as session:
-            choices = ps.filter_choices(session)  # one statement for both boxes
+        """The filter boxes' items from the choices the model read with the list's first page (one statement),
+        keeping what is chosen."""
+        choices = self.model.choices
+        if choices is self._choices_shown:
+            return
+        self._choices_shown = choices
         techs = [(tid, localized(name_ja, name_en)) for tid, _code, name_ja, name_en in choices.technologies]
         countries = choices.countries
         for combo, items in (
@@ -233,6 +237,7 @@ class PartnersTab(RecordTab):
             self.select_id(selected)
 
     def _after_reset(self) -> None:
+        self._fill_filter_choices()  # (only after a reload read new choices)
         shown, total = self.model.matched_count(), self.model.total()
         self.count_label.setText(
             _("{shown} of {total}").format(shown=i18n.format_number(shown), total=i18n.format_number(total))
@@ -342,7 +347,6 @@ class PartnersTab(RecordTab):
     # --- editing ----------------------------------------------------------------------------------------------
 
     def _after_save(self, dialog: OrganizationDialog | ContactDialog, organization_id: int | None) -> None:
-        self._fill_filter_choices()
         self.model.reload()
         target = organization_id if organization_id is not None else dialog.saved_id
         if target is not None:
@@ -426,7 +430,6 @@ class PartnersTab(RecordTab):
 
         def done() -> None:
             self.import_mapping = dialog.mapping_memory()
-            self._fill_filter_choices()
             self.model.reload()
             if dialog.import_result is not None:
                 QMessageBox.information(
