@@ -27,7 +27,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import select
+from sqlalchemy import Date, Integer, Select, String, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import _, country_name, format_date, format_datetime, format_list, ngettext
@@ -174,15 +174,24 @@ def find_member_conflicts(session: Session, subject: int | DispatchCandidate) ->
         return []
     if candidate.return_on < candidate.departure_on:
         return []
+    return _member_conflicts(candidate, session.execute(_member_select(candidate).order_by(
+        Dispatch.departure_on, Dispatch.id, DispatchMember.staff_id)))  # fmt: skip
+
+
+def _member_select(candidate: DispatchCandidate) -> Select[*tuple[Any, ...]]:
+    """Other, overlapping, not cancelled dispatches of the candidate's staff (columns as in ``_CHECK_COLUMNS``)."""
     stmt = (
         select(
-            DispatchMember.staff_id,
-            Staff.family_name,
-            Staff.given_name,
-            Dispatch.id,
-            Dispatch.code,
-            Dispatch.departure_on,
-            Dispatch.return_on,
+            literal("member").label("kind"),
+            DispatchMember.staff_id.label("staff_id"),
+            Staff.family_name.label("family"),
+            Staff.given_name.label("given"),
+            Dispatch.id.label("other_id"),
+            Dispatch.code.label("code"),
+            cast(null(), String).label("group_name"),
+            Dispatch.departure_on.label("day1"),
+            Dispatch.return_on.label("day2"),
+            cast(null(), BookingSegment.starts_at.type).label("at"),
         )
         .join(Dispatch, DispatchMember.dispatch_id == Dispatch.id)
         .join(Staff, DispatchMember.staff_id == Staff.id)
@@ -190,21 +199,24 @@ def find_member_conflicts(session: Session, subject: int | DispatchCandidate) ->
         .where(Dispatch.status != DispatchStatus.CANCELLED)
         .where(Dispatch.departure_on <= candidate.return_on)
         .where(Dispatch.return_on >= candidate.departure_on)
-        .order_by(Dispatch.departure_on, Dispatch.id, DispatchMember.staff_id)
     )
     if candidate.dispatch_id is not None:
         stmt = stmt.where(Dispatch.id != candidate.dispatch_id)
+    return stmt
+
+
+def _member_conflicts(candidate: DispatchCandidate, rows: Iterable[Any]) -> list[MemberConflict]:
     return [
         MemberConflict(
-            staff_id=staff_id or 0,
-            staff_name=staff_name(family, given),
+            staff_id=r.staff_id or 0,
+            staff_name=staff_name(r.family, r.given),
             dispatch_id=candidate.dispatch_id,
-            other_dispatch_id=other_id,
-            other_code=code,
-            overlap_from=max(dep, candidate.departure_on),
-            overlap_to=min(ret, candidate.return_on),
+            other_dispatch_id=r.other_id,
+            other_code=r.code,
+            overlap_from=max(r.day1, candidate.departure_on),
+            overlap_to=min(r.day2, candidate.return_on),
         )
-        for staff_id, family, given, other_id, code, dep, ret in session.execute(stmt)
+        for r in rows
     ]
 
 
@@ -227,18 +239,37 @@ def passport_issues(session: Session, candidate: DispatchCandidate) -> list[Issu
     """Members whose passport expires less than six months after the return date (unknown expiry: no issue)."""
     if not candidate.staff_ids or candidate.status == DispatchStatus.CANCELLED:
         return []
-    deadline = passport_deadline(candidate.return_on)
-    rows = session.execute(
-        select(Staff.id, Staff.family_name, Staff.given_name, Staff.passport_expiry)
+    rows = session.execute(_passport_select(candidate).order_by(Staff.id)).all()
+    return _passport_issues(candidate, rows)
+
+
+def _passport_select(candidate: DispatchCandidate) -> Select[*tuple[Any, ...]]:
+    return (
+        select(
+            literal("passport").label("kind"),
+            Staff.id.label("staff_id"),
+            Staff.family_name.label("family"),
+            Staff.given_name.label("given"),
+            cast(null(), Integer).label("other_id"),
+            cast(null(), String).label("code"),
+            cast(null(), String).label("group_name"),
+            Staff.passport_expiry.label("day1"),
+            cast(null(), Date).label("day2"),
+            cast(null(), BookingSegment.starts_at.type).label("at"),
+        )
         .where(Staff.id.in_(set(candidate.staff_ids)))
         .where(Staff.passport_expiry.is_not(None))
-        .where(Staff.passport_expiry < deadline)
-        .order_by(Staff.id)
-    ).all()
+        .where(Staff.passport_expiry < passport_deadline(candidate.return_on))
+    )
+
+
+def _passport_issues(candidate: DispatchCandidate, rows: Iterable[Any]) -> list[Issue]:
+    deadline = passport_deadline(candidate.return_on)
     issues = []
-    for sid, family, given, expiry in rows:
+    for r in rows:
+        sid, expiry = r.staff_id, r.day1
         assert expiry is not None
-        name = staff_name(family, given)
+        name = staff_name(r.family, r.given)
         message = _(
             "The passport of {name} expires on {expiry}, less than six months after the return on {ret}."
         ).format(name=name, expiry=format_date(expiry), ret=format_date(candidate.return_on))
@@ -273,17 +304,24 @@ def guide_issues(session: Session, candidate: DispatchCandidate) -> list[Issue]:
         return []
     if candidate.return_on < candidate.departure_on:
         return []
+    rows = session.execute(_guide_select(candidate).order_by(BookingSegment.starts_at, SegmentStaff.staff_id))
+    return _guide_issues(rows)
+
+
+def _guide_select(candidate: DispatchCandidate) -> Select[*tuple[Any, ...]]:
     start, end = home_window(candidate.departure_on, candidate.return_on)
-    rows = session.execute(
+    return (
         select(
-            SegmentStaff.staff_id,
-            Staff.family_name,
-            Staff.given_name,
-            Booking.id,
-            Booking.code,
-            Booking.group_name,
-            BookingSegment.id,
-            BookingSegment.starts_at,
+            literal("guide").label("kind"),
+            SegmentStaff.staff_id.label("staff_id"),
+            Staff.family_name.label("family"),
+            Staff.given_name.label("given"),
+            Booking.id.label("other_id"),
+            Booking.code.label("code"),
+            Booking.group_name.label("group_name"),
+            cast(null(), Date).label("day1"),
+            cast(null(), Date).label("day2"),
+            BookingSegment.starts_at.label("at"),
         )
         .join(BookingSegment, SegmentStaff.segment_id == BookingSegment.id)
         .join(Booking, BookingSegment.booking_id == Booking.id)
@@ -292,15 +330,18 @@ def guide_issues(session: Session, candidate: DispatchCandidate) -> list[Issue]:
         .where(Booking.status != BookingStatus.CANCELLED)
         .where(BookingSegment.starts_at < end)
         .where(BookingSegment.ends_at > start)
-        .order_by(BookingSegment.starts_at, SegmentStaff.staff_id)
-    ).all()
+    )
+
+
+def _guide_issues(rows: Iterable[Any]) -> list[Issue]:
     issues = []
     seen: set[tuple[int, int]] = set()
-    for sid, family, given, booking_id, code, group, _segment_id, starts_at in rows:
+    for r in rows:
+        sid, booking_id, code, group, starts_at = r.staff_id, r.other_id, r.code, r.group_name, r.at
         if (sid, booking_id) in seen:  # one issue per person and visit, however many segments
             continue
         seen.add((sid, booking_id))
-        name = staff_name(family, given)
+        name = staff_name(r.family, r.given)
         message = _("{name} is assigned to the visit {code} ({group}) at home on {when}.").format(
             name=name, code=code, group=group, when=format_datetime(starts_at, "Asia/Tokyo")
         )
@@ -371,9 +412,19 @@ def check_dispatch(session: Session, candidate: DispatchCandidate) -> list[Issue
     errors = date_issues(candidate)
     if errors:
         return errors + holiday_issues(candidate)
-    conflicts = [m.issue() for m in find_member_conflicts(session, candidate)]
-    conflicts += passport_issues(session, candidate)
-    conflicts += guide_issues(session, candidate)
+    if not candidate.staff_ids or candidate.status == DispatchStatus.CANCELLED:
+        return holiday_issues(candidate)
+    # the three checks on the members in one statement (a round trip each on a shared server), each part then
+    # in the order its own check gives
+    rows = session.execute(
+        union_all(_member_select(candidate), _passport_select(candidate), _guide_select(candidate))
+    ).all()
+    members = sorted((r for r in rows if r.kind == "member"), key=lambda r: (r.day1, r.other_id, r.staff_id))
+    passports = sorted((r for r in rows if r.kind == "passport"), key=lambda r: r.staff_id)
+    guides = sorted((r for r in rows if r.kind == "guide"), key=lambda r: (r.at, r.staff_id))
+    conflicts = [m.issue() for m in _member_conflicts(candidate, members)]
+    conflicts += _passport_issues(candidate, passports)
+    conflicts += _guide_issues(guides)
     return conflicts + holiday_issues(candidate)
 
 

@@ -32,9 +32,7 @@ LAO = ZoneInfo("Asia/Vientiane")
 DAY = date(2026, 5, 13)  # a Wednesday
 
 # what each dialog reads (see the dialogs' _load)
-DISPATCH_DIALOG = (
-    5  # the dispatch with project/members/legs; the first staff; checks: trips, passports, visits
-)
+DISPATCH_DIALOG = 3  # the dispatch with project/members/legs; the first staff; the members' checks (one)
 BOOKING_DIALOG_CHOICES = 3  # facilities, their courses, the active staff: once per process (kept)
 BOOKING_DIALOG = 10  # booking, segments, weekdays, closed dates, guides, presenters; presenter suggestions;
 # checks of all parts at once: the facilities' load, the guides' other visits, the guides' dispatches

@@ -191,3 +191,44 @@ def test_filter_choices_in_one_statement_agree(session: Session) -> None:
     assert len(sent) == 1
     assert years == svc.dispatch_fiscal_years(session) == [2019, 2018, 2017, 2016]
     assert countries == svc.dispatch_countries(session) == ["ID", "LA"]
+
+
+def test_checks_of_the_members_in_one_statement_agree(session: Session) -> None:
+    from kawaoffice.model.tours import VisitorType
+    from kawaoffice.services import dispatch_checks as checks
+    from kawaoffice.services import tours
+
+    people = _staff(session)
+    a, b = people["K1"], people["K2"]
+    svc.update_staff(session, a, svc.get_staff(session, a).version, passport_expiry=date(2026, 10, 1))
+    values = {"purpose": DispatchPurpose.SURVEY, "country": "LA", "timezone": "Asia/Vientiane"}
+    for code, dep, ret in (
+        ("D-X", date(2026, 5, 1), date(2026, 5, 12)),
+        ("D-Y", date(2026, 5, 14), date(2026, 6, 1)),
+    ):
+        svc.save_dispatch(session, None, None, {"code": code, "title": code, "departure_on": dep, "return_on": ret,
+                                                **values}, [MemberSpec(a), MemberSpec(b)], override_reason="test data")  # fmt: skip
+    f = tours.create_facility(session, code="F", name_ja="長沢", capacity=50)
+    visit = tours.create_booking(session, code="V-1", group_name="JICA", visitor_type=VisitorType.DELEGATION,
+                                 headcount=5)  # fmt: skip
+    for day in (12, 13):
+        start = datetime(2026, 5, day, 10, tzinfo=ZoneInfo("Asia/Tokyo"))
+        tours.add_segment(session, booking_id=visit.id, facility_id=f.id, starts_at=start,
+                          ends_at=start.replace(hour=11), staff_ids=[b, a], override_reason="x")  # fmt: skip
+    candidate = checks.DispatchCandidate(date(2026, 5, 10), date(2026, 5, 20), (a, b), None, country="LA")
+    with statements(session) as sent:
+        issues = checks.check_dispatch(session, candidate)
+    assert len(sent) == 1
+    expected = [m.issue() for m in checks.find_member_conflicts(session, candidate)]
+    expected += checks.passport_issues(session, candidate) + checks.guide_issues(session, candidate)
+    expected += checks.holiday_issues(candidate)
+    assert [(i.kind, i.key, i.message, i.details) for i in issues] == [
+        (i.kind, i.key, i.message, i.details) for i in expected
+    ]
+    assert [i.kind for i in issues if i.kind != checks.DESTINATION_HOLIDAY] == [
+        checks.DISPATCH_OVERLAP, checks.DISPATCH_OVERLAP, checks.DISPATCH_OVERLAP, checks.DISPATCH_OVERLAP,
+        checks.PASSPORT_EXPIRY, checks.GUIDE_DURING_DISPATCH, checks.GUIDE_DURING_DISPATCH,
+    ]  # fmt: skip
+    with statements(session) as sent:  # nothing to check on the members: no statement
+        checks.check_dispatch(session, checks.DispatchCandidate(date(2026, 5, 10), date(2026, 5, 20), ()))
+    assert sent == []
