@@ -192,7 +192,11 @@ class Startup:
 
         assert self.database is not None
         return MainWindow(
-            self.database, self.settings, user_name=self.user_name, live_refresh=not self.args.screenshot
+            self.database,
+            self.settings,
+            user_name=self.user_name,
+            live_refresh=not self.args.screenshot,
+            initial_tab=self.args.tab,
         )
 
     def _damage_of(self, exc: DBAPIError) -> DamagedDatabaseError | None:

@@ -140,8 +140,11 @@ class MainWindow(QMainWindow):
         open_database_func: Callable[[str, str], Database] | None = None,
         live_refresh: bool = True,
         poll_interval: float = 1.0,
+        initial_tab: str | None = None,
         parent: QWidget | None = None,
     ) -> None:
+        """``initial_tab``: the tab to open on (``--tab``) instead of the remembered one; only that tab is built
+        and loaded at start."""
         super().__init__(parent)
         self.setObjectName("MainWindow")
         self.database = database
@@ -186,7 +189,7 @@ class MainWindow(QMainWindow):
 
         self._build_menus()
         self._build_status_bar()
-        self._restore_state()
+        self._restore_state(initial_tab)
         self.tabs.currentChanged.connect(self._on_tab_changed)
         self._on_tab_changed(self.tabs.currentIndex())
         self._update_status(count=False)
@@ -613,6 +616,7 @@ class MainWindow(QMainWindow):
 
     def _use_database(self, new_db: Database) -> None:
         self.stop_live_refresh()
+        self.wait_for_counts()  # the start-up count must not hold a connection of the database disposed here
         old, self.database = self.database, new_db
         if old is not new_db:
             old.dispose()
@@ -724,6 +728,7 @@ class MainWindow(QMainWindow):
                 return False
         url = self.database.url
         self.stop_live_refresh()
+        self.wait_for_counts()
         self.database.dispose()
         try:
             safety = run_busy(self, _("Restoring the backup..."), lambda: restore_database(url, src))
@@ -801,7 +806,7 @@ class MainWindow(QMainWindow):
 
     # --- remembered geometry ------------------------------------------------------------------------------------
 
-    def _restore_state(self) -> None:
+    def _restore_state(self, initial_tab: str | None = None) -> None:
         restored = False
         if self.settings.window_geometry:
             restored = self.restoreGeometry(_from_base64(self.settings.window_geometry))
@@ -809,8 +814,9 @@ class MainWindow(QMainWindow):
             self.resize(*DEFAULT_SIZE)
         if self.settings.window_state:
             self.restoreState(_from_base64(self.settings.window_state))
-        if self.settings.last_tab in self._pages:
-            self.tabs.setCurrentWidget(self._pages[self.settings.last_tab])
+        first = initial_tab if initial_tab in self._pages else self.settings.last_tab
+        if first in self._pages:
+            self.tabs.setCurrentWidget(self._pages[first])
 
     def _restore_tab_state(self, key: str, tab: RecordTab) -> None:
         """Apply the tab's saved column layout and its own state (when it is built)."""
@@ -842,4 +848,5 @@ class MainWindow(QMainWindow):
         except OSError:
             log.exception("could not save the window state")
         self.stop_live_refresh()
+        self.wait_for_counts()  # the caller may dispose of the database next
         super().closeEvent(event)

@@ -339,3 +339,15 @@ def test_status_counts_are_read_after_the_window_is_shown(
     window.show()
     window.wait_for_counts()
     qtbot.waitUntil(lambda: "Partners 4 · Projects 2 · Dispatches 2 · Visits 3" in window.status_text())
+
+
+def test_an_initial_tab_opens_instead_of_the_remembered_one(
+    qtbot, gui_db: Database, fresh_settings: Settings
+) -> None:
+    fresh_settings.last_tab = "projects"
+    window = MainWindow(gui_db, fresh_settings, initial_tab="dispatches")  # --tab dispatches
+    qtbot.addWidget(window)
+    window.show()
+    assert window.current_tab_key() == "dispatches"
+    assert set(window.built_tabs) == {"dispatches"}  # the remembered tab is not read for nothing
+    assert window.tab("dispatches").model.rowCount() == 2
