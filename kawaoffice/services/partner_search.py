@@ -269,9 +269,14 @@ def open_list(session: Session, language: str, limit: int, *, choices: bool = Tr
         .outerjoin(OrganizationTechnology, OrganizationTechnology.organization_id == page.c.id)
         .outerjoin(Technology, Technology.id == OrganizationTechnology.technology_id)
     )
-    nothing = null()
+
+    def nothing(first: int, last: int) -> list[Any]:
+        """Typed NULLs for the columns ``first``..``last`` of the rows part (PostgreSQL does not guess the type of
+        a NULL in a SELECT DISTINCT of a UNION)."""
+        return [cast(null(), rows_part.selected_columns[i].type) for i in range(first, last + 1)]
+
     count_part: Any = select(
-        literal_column("'n'"), func.count(Organization.id), *[nothing] * 10
+        literal_column("'n'"), func.count(Organization.id), *nothing(2, 11)
     )  # the count rides in the id column
     parts = [rows_part, count_part]
     if choices:
@@ -279,14 +284,14 @@ def open_list(session: Session, language: str, limit: int, *, choices: bool = Tr
             select(
                 literal_column("'t'"),
                 Technology.id,
-                *[nothing] * 7,
+                *nothing(2, 8),
                 Technology.name_ja,
                 Technology.name_en,
                 Technology.code,
             )
         )
         parts.append(
-            select(literal_column("'c'"), *[nothing] * 5, Organization.country, *[nothing] * 5).distinct()
+            select(literal_column("'c'"), *nothing(1, 5), Organization.country, *nothing(7, 11)).distinct()
         )
     total = 0
     found: dict[int, tuple[Any, list[tuple[str, str, str]]]] = {}
