@@ -31,7 +31,13 @@ from kawaoffice.storage.errors import (
     NotAKawaOfficeDatabaseError,
     explain_connection_error,
 )
-from kawaoffice.storage.migrate import SchemaStatus, head_revision, read_status, upgrade_to_head
+from kawaoffice.storage.migrate import (
+    SchemaStatus,
+    head_revision,
+    read_status,
+    read_status_quick,
+    upgrade_to_head,
+)
 from kawaoffice.storage.sqlite_file import inspect_sqlite_file, online_backup, timestamped_name
 
 log = logging.getLogger(__name__)
@@ -148,7 +154,7 @@ def _open_server(url: str, user: str, *, upgrade: bool) -> Database:
     location = db.display_name
     try:
         with db.engine.connect() as conn:
-            status = read_status(conn)
+            status = read_status_quick(conn)
         _refuse(status, location)
         log.info(
             "Database %s: %s (revision %s, head %s)", location, status.state, status.current, status.head
