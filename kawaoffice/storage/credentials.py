@@ -23,6 +23,7 @@ def make_url(url: str | URL) -> URL:
 
     return sqlalchemy_make_url(url)
 
+
 log = logging.getLogger(__name__)
 
 KEYRING_SERVICE = "KawaOffice"
