@@ -12,6 +12,9 @@ from kawaoffice.model.users import Role
 from kawaoffice.ui.widgets.paged_model import PagedTableModel, SessionProvider
 
 MAX_AUTO_WIDTH = 300  # px; longer titles are elided (the tooltip shows them whole)
+# Rows whose contents size the columns on the first load: about a window's height (Qt would read up to 1,000
+# rows, every cell with several roles: a fifth of a tab's first load).
+FIT_ROWS = 30
 # Property of a QAction naming the least role that may use it ("editor" or "admin"); see RecordTab.apply_role.
 REQUIRES = "kawa_requires"
 _HELD = "kawa_role_held"  # the action is disabled because of the role (re-enabled when the role allows it)
@@ -49,6 +52,7 @@ class RecordTab(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setSectionsMovable(True)
+        header.setResizeContentsPrecision(FIT_ROWS)
         # Show the service's own order as the current sort without loading every page.
         column, order = self.model.natural_sort
         header.setSortIndicator(column, order)
