@@ -15,12 +15,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Date,
     Integer,
+    Text,
     and_,
     cast,
     exists,
@@ -29,6 +31,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    type_coerce,
     union,
     union_all,
 )
@@ -66,6 +69,7 @@ __all__ = [
     "matching_ids",
     "name_key",
     "open_list",
+    "organization_detail",
     "partner_rows",
     "rotation_due",
     "timeline",
@@ -428,6 +432,11 @@ def contact_lines(session: Session, organization_id: int) -> list[ContactLine]:
         )
         for c, e in rows
     ]
+    return _ordered_lines(lines)
+
+
+def _ordered_lines(lines: list[ContactLine]) -> list[ContactLine]:
+    """Current posts first (by reading), then those who left (latest first)."""
     current = sorted(
         (ln for ln in lines if ln.current), key=lambda ln: kana_sort_key(ln.name_kana or ln.name)
     )
@@ -453,6 +462,26 @@ def timeline(session: Session, organization_id: int) -> list[TimelineEntry]:
 
     One statement (a UNION ALL of the four kinds of entry) for every organization, whatever it took part in: over
     a slow link each query is a round trip."""
+    rows: Any = session.execute(union_all(*_timeline_selects(organization_id)))
+    return _timeline_entries(rows)
+
+
+def _timeline_entries(rows: Iterable[Any]) -> list[TimelineEntry]:
+    """Timeline entries from rows with kind, on, at (a visit's first start), title, title_en and detail, newest
+    first."""
+    entries: list[TimelineEntry] = []
+    for e in rows:
+        on = e.on
+        if e.kind == "visit":
+            on = e.at.date() if e.at is not None else None
+        entries.append(TimelineEntry(on, e.kind, e.title, e.title_en or e.title, e.detail or ""))
+    entries.sort(key=lambda e: (e.on is not None, e.on or date.min), reverse=True)
+    return entries
+
+
+def _timeline_selects(organization_id: int) -> list[Any]:
+    """The four kinds of timeline entry as selects of the same six columns (kind, on, at, title, title_en,
+    detail), for a UNION ALL."""
     participant = select(ProjectParticipant.project_id).where(
         ProjectParticipant.organization_id == organization_id
     )
@@ -503,15 +532,189 @@ def timeline(session: Session, organization_id: int) -> list[TimelineEntry]:
         LocalNeed.topic,
         LocalNeed.country,
     ).where(LocalNeed.counterpart_id == organization_id)
-    entries: list[TimelineEntry] = []
-    rows: Any = session.execute(union_all(projects, dispatches, visits, needs))
-    for e in rows:
-        on = e.on
-        if e.kind == "visit":
-            on = e.at.date() if e.at is not None else None
-        entries.append(TimelineEntry(on, e.kind, e.title, e.title_en or e.title, e.detail or ""))
-    entries.sort(key=lambda e: (e.on is not None, e.on or date.min), reverse=True)
-    return entries
+    return [projects, dispatches, visits, needs]
+
+
+@dataclass(frozen=True)
+class OrganizationDetail:
+    """What the detail pane shows of an organization: its fields, membership periods, technologies (name,
+    English name, product), people (as ``contact_lines``) and timeline (as ``timeline``)."""
+
+    id: int
+    version: int
+    kind: OrganizationKind
+    name_ja: str
+    name_kana: str
+    name_en: str
+    name_local: str
+    country: str
+    city: str
+    address: str
+    phone: str
+    email: str
+    website: str
+    notes: str
+    memberships: list[tuple[MembershipStatus, date, date | None]]
+    technologies: list[tuple[str, str, str]]
+    contacts: list[ContactLine]
+    timeline: list[TimelineEntry]
+
+
+# The columns of the detail statement: a part tag, three integers, three dates, a timestamp and twelve texts.
+_INTS, _DATES, _TEXTS = 3, 3, 12
+
+
+def _detail_row(part: str, ints: Sequence[Any] = (), dates: Sequence[Any] = (), at: Any = None,
+                texts: Sequence[Any] = ()) -> list[Any]:  # fmt: skip
+    """One branch's columns, typed (``type_coerce``: no SQL cast, which would change SQLite's affinity) and padded
+    with NULLs, so that every branch of the UNION ALL has the same columns and the result is read as these types."""
+
+    def typed(values: Sequence[Any], width: int, kind: Any) -> list[Any]:
+        # a padding NULL needs a real CAST: PostgreSQL reads a NULL that is NULL in every branch so far as text
+        return [type_coerce(v, kind) for v in values] + [cast(null(), kind)] * (width - len(values))
+
+    cols: list[Any] = [literal_column(f"'{part}'").label("part")]
+    cols += typed(ints, _INTS, Integer())
+    cols += typed(dates, _DATES, Date())
+    cols += typed([] if at is None else [at], 1, UTCDateTime())
+    cols += typed(texts, _TEXTS, Text())
+    return [c.label(f"c{i}") for i, c in enumerate(cols)]
+
+
+def organization_detail(session: Session, organization_id: int) -> OrganizationDetail | None:
+    """The organization with its memberships, technologies, people and timeline in one statement (a UNION ALL;
+    over a slow link to a shared server each statement is a round trip): None when it does not exist."""
+    oid = organization_id
+    org = select(
+        *_detail_row(
+            "o",
+            ints=[Organization.version],
+            texts=[
+                Organization.kind,
+                Organization.name_ja,
+                Organization.name_kana,
+                Organization.name_en,
+                Organization.name_local,
+                Organization.country,
+                Organization.city,
+                Organization.address,
+                Organization.phone,
+                Organization.email,
+                Organization.website,
+                Organization.notes,
+            ],
+        )
+    ).where(Organization.id == oid)
+    members = select(
+        *_detail_row(
+            "m",
+            ints=[Membership.id],
+            dates=[Membership.joined_on, Membership.left_on],
+            texts=[Membership.status],
+        )
+    ).where(Membership.organization_id == oid)
+    techs = (
+        select(
+            *_detail_row(
+                "t",
+                ints=[OrganizationTechnology.id],
+                texts=[Technology.name_ja, Technology.name_en, OrganizationTechnology.product_name],
+            )
+        )
+        .select_from(OrganizationTechnology)
+        .join(Technology, Technology.id == OrganizationTechnology.technology_id)
+        .where(OrganizationTechnology.organization_id == oid)
+    )
+    successor = aliased(Contact)
+    people = (
+        select(
+            *_detail_row(
+                "p",
+                ints=[Contact.id, Employment.id, Contact.version],
+                dates=[Employment.started_on, Employment.ended_on, Contact.confirmed_on],
+                texts=[
+                    Contact.family_name,
+                    Contact.given_name,
+                    Contact.family_kana,
+                    Contact.given_kana,
+                    Contact.name_en,
+                    Employment.department,
+                    Employment.title,
+                    Contact.email,
+                    Contact.phone,
+                    Contact.mobile,
+                    successor.family_name,
+                    successor.given_name,
+                ],
+            )
+        )
+        .select_from(Contact)
+        .join(Employment, Employment.contact_id == Contact.id)
+        .outerjoin(successor, successor.id == Contact.successor_id)
+        .where(Employment.organization_id == oid)
+    )
+    events = [
+        sel.with_only_columns(
+            *_detail_row("e", dates=[on], at=at, texts=[kind, title, title_en, detail]),
+            maintain_column_froms=True,
+        )
+        for sel in _timeline_selects(oid)
+        for kind, on, at, title, title_en, detail in [tuple(sel.selected_columns)]
+    ]
+    rows: Any = session.execute(union_all(org, members, techs, people, *events))
+    found: dict[str, list[Any]] = defaultdict(list)
+    for r in rows:
+        found[r.c0].append(r)
+    if not found["o"]:
+        return None
+    o = found["o"][0]
+    memberships = [
+        (MembershipStatus(m.c8), m.c4, m.c5) for m in sorted(found["m"], key=lambda m: (m.c4, m.c1))
+    ]
+    technologies = [(t.c8, t.c9 or "", t.c10 or "") for t in sorted(found["t"], key=lambda t: t.c1)]
+    lines = [
+        ContactLine(
+            contact_id=p.c1,
+            employment_id=p.c2,
+            name=_person(p.c8, p.c9 or ""),
+            name_kana=_person(p.c10 or "", p.c11 or ""),
+            name_en=p.c12 or "",
+            department=p.c13 or "",
+            title=p.c14 or "",
+            email=p.c15 or "",
+            phone=p.c16 or p.c17 or "",
+            started_on=p.c4,
+            ended_on=p.c5,
+            confirmed_on=p.c6,
+            successor_name=_person(p.c18, p.c19 or "") if p.c18 else "",
+            version=p.c3,
+        )
+        for p in found["p"]
+    ]
+    timeline_rows = [
+        SimpleNamespace(kind=e.c8, on=e.c4, at=e.c7, title=e.c9, title_en=e.c10, detail=e.c11)
+        for e in found["e"]
+    ]
+    return OrganizationDetail(
+        id=oid,
+        version=o.c1,
+        kind=OrganizationKind(o.c8),
+        name_ja=o.c9,
+        name_kana=o.c10 or "",
+        name_en=o.c11 or "",
+        name_local=o.c12 or "",
+        country=o.c13 or "",
+        city=o.c14 or "",
+        address=o.c15 or "",
+        phone=o.c16 or "",
+        email=o.c17 or "",
+        website=o.c18 or "",
+        notes=o.c19 or "",
+        memberships=memberships,
+        technologies=technologies,
+        contacts=_ordered_lines(lines),
+        timeline=_timeline_entries(timeline_rows),
+    )
 
 
 # --- duplicates ------------------------------------------------------------------------------------------------

@@ -146,7 +146,7 @@ def _statements(session: Session, work: Callable[[], object]) -> list[str]:
     return seen
 
 
-def test_the_detail_pane_reads_three_statements_whatever_the_organization_holds(session: Session) -> None:
+def test_the_detail_readers_send_as_many_statements_whatever_the_organization_holds(session: Session) -> None:
     ids = _directory(session, 6)
     big, small = ids[0], ids[1]
     for i in range(12):
@@ -167,6 +167,11 @@ def test_the_detail_pane_reads_three_statements_whatever_the_organization_holds(
         return work
 
     assert len(_statements(session, detail(small))) == len(_statements(session, detail(big))) == 3
+    one = [ps.organization_detail(session, i) for i in (small, big)]
+    assert [
+        len(_statements(session, lambda i=i: ps.organization_detail(session, i))) for i in (small, big)
+    ] == [1, 1]
+    assert one[1] is not None and one[1].contacts == ps.contact_lines(session, big)
     lines = ps.contact_lines(session, big)
     assert len(lines) == 12 and sum(1 for ln in lines if ln.successor_name) == 11
     assert {ln.successor_name for ln in lines} >= {"山田0", "山田10"}
@@ -222,3 +227,33 @@ def test_the_migration_fills_the_keys_of_existing_organizations(tmp_path: Path) 
             assert ps.matching_ids(s, ps.PartnerFilter(), "ja") == _expected_order(s, "ja") == [3, 2, 1]
     finally:
         engine.dispose()
+
+
+def test_the_detail_in_one_statement_shows_what_the_separate_readers_show(session: Session) -> None:
+    from kawaoffice.services.demo import load_demo
+
+    load_demo(session)
+    session.commit()
+    checked = 0
+    for org_id in session.scalars(select(Organization.id).order_by(Organization.id)):
+        statements = _statements(session, lambda org_id=org_id: ps.organization_detail(session, org_id))
+        assert len(statements) == 1
+        detail = ps.organization_detail(session, org_id)
+        assert detail is not None
+        org = partners.get_organization(session, org_id)
+        assert (detail.kind, detail.name_ja, detail.name_kana, detail.name_en, detail.name_local) == (
+            org.kind, org.name_ja, org.name_kana, org.name_en, org.name_local,
+        )  # fmt: skip
+        assert (detail.country, detail.city, detail.address, detail.phone, detail.email, detail.website) == (
+            org.country, org.city, org.address, org.phone, org.email, org.website,
+        )  # fmt: skip
+        assert (detail.notes, detail.version) == (org.notes, org.version)
+        assert detail.memberships == [(m.status, m.joined_on, m.left_on) for m in org.memberships]
+        assert sorted(detail.technologies) == sorted(
+            (t.technology.name_ja, t.technology.name_en, t.product_name) for t in org.technologies
+        )
+        assert detail.contacts == ps.contact_lines(session, org_id)
+        assert detail.timeline == ps.timeline(session, org_id)
+        checked += bool(detail.contacts and detail.timeline and detail.memberships)
+    assert checked >= 1, "the demo gives some organization people, a history and a membership"
+    assert ps.organization_detail(session, 10**9) is None

@@ -279,32 +279,28 @@ class PartnersTab(RecordTab):
             self._contacts = []
             return
         with self._sessions() as session:
-            try:
-                org = partners.get_organization(session, org_id)
-            except ServiceError:
-                return
-            members = [
-                (_(MEMBERSHIP_STATUS_LABELS[m.status]), m.joined_on, m.left_on) for m in org.memberships
-            ]
-            techs = [
-                (localized(t.technology.name_ja, t.technology.name_en), t.product_name)
-                for t in org.technologies
-            ]
-            info = {
-                "name": localized(org.name_ja, org.name_en),
-                "kana": org.name_kana if i18n.current_language() == "ja" else org.name_ja,
-                "en": org.name_en if i18n.current_language() == "ja" else "",
-                "local": org.name_local,
-                "kind": _(ORGANIZATION_KIND_LABELS[org.kind]),
-                "country": i18n.country_name(org.country),
-                "address": " ".join(p for p in (org.city, org.address) if p),
-                "phone": i18n_phone(org.phone),
-                "email": org.email,
-                "website": org.website,
-                "notes": org.notes,
-            }
-            self._contacts = ps.contact_lines(session, org_id)
-            events = ps.timeline(session, org_id)
+            org = ps.organization_detail(session, org_id)  # one statement: a round trip on a shared server
+        if org is None:  # deleted meanwhile
+            return
+        members = [
+            (_(MEMBERSHIP_STATUS_LABELS[status]), joined, left) for status, joined, left in org.memberships
+        ]
+        techs = [(localized(name_ja, name_en), product) for name_ja, name_en, product in org.technologies]
+        info = {
+            "name": localized(org.name_ja, org.name_en),
+            "kana": org.name_kana if i18n.current_language() == "ja" else org.name_ja,
+            "en": org.name_en if i18n.current_language() == "ja" else "",
+            "local": org.name_local,
+            "kind": _(ORGANIZATION_KIND_LABELS[org.kind]),
+            "country": i18n.country_name(org.country),
+            "address": " ".join(p for p in (org.city, org.address) if p),
+            "phone": i18n_phone(org.phone),
+            "email": org.email,
+            "website": org.website,
+            "notes": org.notes,
+        }
+        self._contacts = org.contacts
+        events = org.timeline
         self.summary.setHtml(_summary_html(info, members, techs))
         self._fill_contacts()
         self.timeline.setHorizontalHeaderLabels([_("Date"), _("Kind"), _("Title")])
