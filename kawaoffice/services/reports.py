@@ -641,9 +641,9 @@ def _period_bookings(
     )
     grouped: dict[int, tuple[Any, list[Any]]] = {}
     for r in session.connection().execute(stmt):  # Core rows: no ORM result machinery for 15,000 rows
-        entry = grouped.get(r.id)
+        entry = grouped.get(r[0])
         if entry is None:
-            grouped[r.id] = (r, [r])
+            grouped[r[0]] = (r, [r])
         else:
             entry[1].append(r)
     out = []
@@ -741,9 +741,14 @@ def _member_figures(
     first_day: date | None,
     last_day: date | None,
 ) -> tuple[MemberFigures, ...]:
+    # the members' names only (not every member organization as an ORM object)
     members = {
-        o.id: o
-        for o in session.scalars(select(Organization).where(Organization.kind == OrganizationKind.MEMBER))
+        r.id: r
+        for r in session.execute(
+            select(Organization.id, Organization.name_ja, Organization.name_en, Organization.name_kana).where(
+                Organization.kind == OrganizationKind.MEMBER
+            )
+        )
     }
     if not members:
         return ()
