@@ -411,7 +411,7 @@ def check_plan(
                 )
         issues.extend(_guide_issues(session, guiding, plans, index, booking_id))
         issues.extend(_dispatch_issues(session, away, plan, zone, index))
-    if skip_recorded:
+    if skip_recorded and issues:  # (no issue: no recorded override to look up)
         recorded = _recorded_keys(session, [p.segment_id for p in plans if p.segment_id is not None])
         issues = [i for i in issues if (plans[i.index].segment_id, i.kind, i.key) not in recorded]
     return issues

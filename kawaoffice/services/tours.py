@@ -889,24 +889,26 @@ def staff_choices(session: Session) -> list[tuple[int, str]]:
 def booking_for_edit(session: Session, booking_id: int) -> Booking:
     """The booking with everything its edit dialog shows and checks, in a fixed number of statements whatever
     its size: segments with their facility (opening days and closed dates), course and guides (the staff
-    rows), and the presenters with their organization. Checks run in the same session then find the facilities,
-    courses and staff in the session instead of reading them one by one. ``NotFoundError`` when gone."""
+    rows), and the presenters with their organization: four statements (the booking with its presenters; the
+    segments with facility, opening days and course; closed dates; guides). Checks run in the same session then
+    find the facilities, courses and staff in the session instead of reading them one by one. ``NotFoundError``
+    when gone."""
     stmt = (
         select(Booking)
         .where(Booking.id == booking_id)
         .options(
             selectinload(Booking.segments).options(
                 joinedload(BookingSegment.facility).options(
-                    selectinload(Facility.weekdays), selectinload(Facility.closed_dates)
+                    joinedload(Facility.weekdays), selectinload(Facility.closed_dates)
                 ),
                 joinedload(BookingSegment.course),
                 selectinload(BookingSegment.staff).joinedload(SegmentStaff.staff),
             ),
-            selectinload(Booking.presenters).joinedload(BookingPresenter.organization),
+            joinedload(Booking.presenters).joinedload(BookingPresenter.organization),
         )
         .execution_options(populate_existing=True)
     )
-    booking = session.scalars(stmt).one_or_none()
+    booking = session.execute(stmt).unique().scalar_one_or_none()
     if booking is None:
         raise NotFoundError()
     return booking

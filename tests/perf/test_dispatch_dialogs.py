@@ -34,9 +34,9 @@ DAY = date(2026, 5, 13)  # a Wednesday
 # what each dialog reads (see the dialogs' _load)
 DISPATCH_DIALOG = 3  # the dispatch with project/members/legs; the first staff; the members' checks (one)
 BOOKING_DIALOG_CHOICES = 3  # facilities, their courses, the active staff: once per process (kept)
-BOOKING_DIALOG = 10  # booking, segments, weekdays, closed dates, guides, presenters; presenter suggestions;
+BOOKING_DIALOG = 8  # booking (+presenters), segments (+facility, days), closed dates, guides; suggestions;
 # checks of all parts at once: the facilities' load, the guides' other visits, the guides' dispatches
-RECORDED = 1  # the recorded overrides of the booking's parts
+RECORDED = 0  # the recorded overrides of the booking's parts are read only when there are issues (none here)
 
 
 def _build(path: Path, more: int) -> tuple[str, int, int]:

@@ -108,8 +108,8 @@ def test_booking_for_edit_then_checks_read_nothing_twice(
             plans = _plans(loaded)
             names = [(p.organization.name_ja, p.topic) for p in loaded.presenters]
             courses = [seg.course.name_ja for seg in loaded.segments if seg.course is not None]
-        # booking, segments (+facility, course), weekdays, closed dates, guides (+staff), presenters (+org)
-        assert len(loading) == 6
+        # booking (+presenters, org), segments (+facility, opening days, course), closed dates, guides (+staff)
+        assert len(loading) == 4
         assert names == [("水道機工", "漏水探知")] and courses == ["標準"] * parts
         with statements(s) as checking:
             issues = tour_checks.check_plan(s, plans, headcount=12, booking_id=b.id, skip_recorded=False)
