@@ -580,6 +580,8 @@ class _Grid(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
 
     def _lines(self, text: str, column: int, one_line: bool | None = None) -> list[str]:
         avail = self.widths[column] - 2 * self.PAD_X
+        if len(text) * CELL_FONT <= avail and "\n" not in text:
+            return [text]  # fits even if every character were full-width: no need to measure it
         if one_line if one_line is not None else column in self.one_line:
             text = text.replace("\n", " ")
             if self._width(text) <= avail:
