@@ -34,6 +34,7 @@ SCREEN_NAMES = ("tab:partners", "tab:projects", "tab:dispatches", "tab:visits", 
 STEP_NAMES = {
     "start-up and memory": (
         "start-up: bare PySide6 window",
+        "start-up: KawaOffice splash screen",
         "start-up: KawaOffice main window",
         "start-up ratio (app / bare)",
         "memory (RSS, 4 tabs open)",
