@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -327,11 +327,62 @@ def timezone_name(field: str, value: Any) -> str:
     return name
 
 
+# The local part (before the @-sign) that email-validator accepts as it is, unchanged: ASCII "dot-atom" text
+# (RFC 5322 3.2.3, the library's own pattern), not one of the mailbox names it lower-cases (RFC 2142).
+_PLAIN_LOCAL = re.compile(r"[a-zA-Z0-9_!#$%&'*+\-/=?^`{|}~]+(?:\.[a-zA-Z0-9_!#$%&'*+\-/=?^`{|}~]+)*\Z")
+_CASE_INSENSITIVE_MAILBOXES = frozenset(
+    {
+        "info",
+        "marketing",
+        "sales",
+        "support",
+        "abuse",
+        "noc",
+        "security",
+        "postmaster",
+        "hostmaster",
+        "usenet",
+    }
+    | {"news", "webmaster", "www", "uucp", "ftp"}
+)
+_EMAIL_MAX_BYTES = 254
+
+
+@lru_cache(maxsize=4096)
+def _email_domain(domain: str) -> tuple[str, str] | None:
+    """The normalized and the ASCII (IDNA) form of the part after the @-sign as email-validator checks it, or
+    None when it is not valid (most addresses of a list share a few domains: checked once each)."""
+    try:
+        result = validate_email("a@" + domain, check_deliverability=False)
+    except EmailNotValidError:
+        return None
+    return str(result.domain), str(result.ascii_domain)
+
+
+def _plain_email(text: str) -> str | None:
+    """``validate_email(text).normalized`` for the usual address (a plain ASCII local part, a valid domain),
+    without checking the same domain again for every address; None when the full check must decide."""
+    local, at, domain = text.rpartition("@")
+    if not at or not _PLAIN_LOCAL.match(local) or local.lower() in _CASE_INSENSITIVE_MAILBOXES:
+        return None
+    forms = _email_domain(domain)
+    if forms is None:
+        return None
+    normalized, ascii_domain = forms
+    for address in (text, local + "@" + normalized, local + "@" + ascii_domain):
+        if len(address.encode()) > _EMAIL_MAX_BYTES:
+            return None
+    return local + "@" + normalized
+
+
 def email(field: str, value: Any) -> str:
     """An e-mail address in its normalized form, or "" (syntax only: no DNS look-up)."""
     text = optional_text(field, value, 254)
     if not text:
         return ""
+    plain = _plain_email(text)
+    if plain is not None:
+        return plain
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -350,17 +401,35 @@ def phone(field: str, value: Any, region: str = "JP") -> str:
         raise ValidationError(field, _("This is not a valid phone number.")) from exc
     if not phonenumbers.is_possible_number(number):
         raise ValidationError(field, _("This is not a valid phone number."))
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    e164 = str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    if len(_PARSED_E164) >= _PARSED_E164_MAX:
+        _PARSED_E164.clear()
+    # what parse(e164) would give (no extension, no raw input): national_digits(e164) need not parse it again
+    _PARSED_E164[e164] = phonenumbers.PhoneNumber(
+        country_code=number.country_code,
+        national_number=number.national_number,
+        italian_leading_zero=number.italian_leading_zero,
+        number_of_leading_zeros=number.number_of_leading_zeros,
+    )
+    return e164
+
+
+# E.164 numbers just checked by ``phone`` -> their parsed form (the search text of a record is built right after
+# its phone number is checked; an import checks thousands in a row)
+_PARSED_E164: dict[str, phonenumbers.PhoneNumber] = {}
+_PARSED_E164_MAX = 50_000
 
 
 def national_digits(e164: str) -> str:
     """The digits as dialled at home (``0442002111``) for a stored E.164 number, for search; "" if unknown."""
     if not e164:
         return ""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return ""
+    number = _PARSED_E164.get(e164)
+    if number is None:
+        try:
+            number = phonenumbers.parse(e164, None)
+        except phonenumbers.NumberParseException:
+            return ""
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return re.sub(r"\D", "", str(national))
 

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -242,6 +242,7 @@ def read_table(data: bytes, filename: str = "") -> Table:
 # --- step 2: mapping and preview ----------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=8192)
 def _key(text: str) -> str:
     return fold(text).replace(" ", "").replace("_", "").replace("・", "")
 
@@ -755,10 +756,26 @@ def _executemany(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -
     if sorted(order) != sorted(keys):  # pragma: no cover - a statement not as expected: the ordinary way
         conn.execute(insert(table), list(rows))
         return
-    processors = [table.c[k].type.dialect_impl(conn.dialect).bind_processor(conn.dialect) for k in order]
-    pairs = list(zip(order, processors, strict=True))
-    params = [tuple(proc(row[k]) if proc else row[k] for k, proc in pairs) for row in rows]
-    conn.exec_driver_sql(compiled.string, params)
+    columns = []
+    for key in order:  # column by column: most columns hold few distinct values (the time, the user, enums)
+        values = [row[key] for row in rows]
+        proc = table.c[key].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        if proc is not None:
+            values = _processed(proc, values)
+        columns.append(values)
+    conn.exec_driver_sql(compiled.string, list(zip(*columns, strict=True)))
+
+
+def _processed(proc: Callable[[Any], Any], values: list[Any]) -> list[Any]:
+    """``[proc(v) for v in values]``, each distinct value processed once when the values are hashable and of one
+    type (no ``1 == True`` or ``"a" == StrEnum.A`` mix-ups)."""
+    if len({type(v) for v in values}) == 1:
+        try:
+            done = {v: proc(v) for v in set(values)}
+        except TypeError:  # unhashable values (JSON)
+            return [proc(v) for v in values]
+        return [done[v] for v in values]
+    return [proc(v) for v in values]
 
 
 def _json(value: Any) -> Any:

@@ -1,0 +1,139 @@
+"""The shortcuts of the usual-field checks give exactly what the libraries' full checks give."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+import pytest
+from email_validator import EmailNotValidError, validate_email
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kawaoffice.services import common as c
+from kawaoffice.services.errors import ValidationError
+
+
+def _reference_email(text: str) -> str | None:
+    text = text.strip()
+    if not text:
+        return ""
+    if len(text) > 254:
+        return None
+    try:
+        return str(validate_email(text, check_deliverability=False).normalized)
+    except EmailNotValidError:
+        return None
+
+
+def _checked_email(text: str) -> str | None:
+    try:
+        return c.email("email", text)
+    except ValidationError:
+        return None
+
+
+_LOCAL = st.text(alphabet="abcXYZ09._+-!#'\"@ <>()\\é山", min_size=0, max_size=12)
+_DOMAIN = st.one_of(
+    st.sampled_from(
+        [
+            "example.jp",
+            "city.kawasaki.jp",
+            "EXAMPLE.COM",
+            "xn--wgv71a119e.jp",
+            "日本語.jp",
+            "localhost",
+            "example",
+            "a..b.jp",
+            "-bad.jp",
+            "[127.0.0.1]",
+            "test",
+            "example.invalid",
+            "1.2.3.4",
+            "",
+            "a" * 64 + ".jp",
+            ("b" * 60 + ".") * 4 + "jp",
+        ]
+    ),
+    st.text(alphabet="abcJP.-0é", min_size=0, max_size=20),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(local=_LOCAL, domain=_DOMAIN)
+def test_email_same_as_the_full_check(local: str, domain: str) -> None:
+    text = f"{local}@{domain}"
+    assert _checked_email(text) == _reference_email(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "yamada@Example.JP",
+        "Info@example.jp",  # a mailbox name the library lower-cases
+        "POSTMASTER@city.kawasaki.jp",
+        "a.b+c@example.com",
+        "a..b@example.com",
+        ".a@example.com",
+        "山田@example.jp",
+        "taro@日本語.jp",
+        "taro@xn--wgv71a119e.jp",
+        '"quoted"@example.jp',
+        "Taro <taro@example.jp>",
+        "x" * 65 + "@example.jp",
+        "x" * 64 + "@" + ("b" * 60 + ".") * 3 + "jp",
+        "taro@localhost",
+        "taro@example",
+        "taro@",
+        "@example.jp",
+        "taro@@example.jp",
+    ],
+)
+def test_email_examples_same_as_the_full_check(text: str) -> None:
+    assert _checked_email(text) == _reference_email(text)
+
+
+def test_email_messages_unchanged() -> None:
+    with pytest.raises(ValidationError) as info:
+        c.email("contact_email", "taro@localhost")
+    assert info.value.field == "contact_email"
+    assert info.value.message == "This is not a valid e-mail address."
+    assert c.email("email", "  Taro@Example.JP ") == "Taro@example.jp"
+
+
+def _reference_national(e164: str) -> str:
+    number = phonenumbers.parse(e164, None)
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return re.sub(r"\D", "", str(national))
+
+
+@pytest.mark.parametrize(
+    ("text", "region"),
+    [
+        ("044-200-2111", "JP"),
+        ("０４４－２００－２１１１", "JP"),
+        ("044-200-2111 ext. 45", "JP"),
+        ("090-1234-5678", "JP"),
+        ("+81 44 200 2111", "LA"),
+        ("021 214 011", "LA"),
+        ("06 1234 5678", "IT"),
+        ("+39 06 1234 5678", "JP"),
+        ("0011 44 20 7946 0000", "AU"),
+        ("(201) 555-0123", "US"),
+        ("8 495 123-45-67", "RU"),
+        ("06 1 234 5678", "HU"),
+        ("+84 24 3825 3536", "JP"),
+    ],
+)
+def test_national_digits_of_a_checked_number_same_as_parsing_it_again(text: str, region: str) -> None:
+    e164 = c.phone("phone", text, region)
+    assert e164.startswith("+")
+    assert c.national_digits(e164) == _reference_national(e164)
+    c._PARSED_E164.clear()
+    assert c.national_digits(e164) == _reference_national(e164)
+
+
+def test_national_digits_of_a_stored_number() -> None:
+    assert c.national_digits("+81442002111") == "0442002111"
+    assert c.national_digits("") == ""
+    assert c.national_digits("not a number") == ""
