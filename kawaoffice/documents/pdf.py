@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from xml.sax.saxutils import escape
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.pagesizes import A4
@@ -49,6 +50,10 @@ MARGIN = 15 * mm
 HEADER_GREY = colors.HexColor("#E4E9F0")
 ZEBRA_GREY = colors.HexColor("#F6F7F9")
 RULE_GREY = colors.HexColor("#9AA3AE")
+
+# Page streams are only Flate-compressed, not also ASCII85-encoded: reportlab's pure-Python ASCII85 encoder took
+# ~0.25 s of CPU on the 400-page annual report, and the binary streams make that file 17 % smaller.
+rl_config.useA85 = 0
 
 _FONT_FILES = {GOTHIC: "ipaexg.ttf", MINCHO: "ipaexm.ttf"}
 _lock = threading.Lock()

@@ -184,3 +184,19 @@ def test_workbook_since_the_beginning_has_no_year_lists(sample_session: Session,
     assert len(book.sheetnames) == 8
     years = book["By fiscal year"]
     assert [r[0] for r in years.iter_rows(min_row=2, values_only=True)] == ["FY2024", "FY2025", "FY2026"]
+
+
+def test_page_streams_are_flate_only_and_read_back(sample_session: Session, japanese: None) -> None:
+    """reportlab's pure-Python ASCII85 encoding is switched off (documents.pdf): the page content streams carry
+    only /FlateDecode and still decode to the report's text."""
+    report = annual_report(sample_session, 2025, today=date(2026, 5, 1))
+    reader = _pdf(report)
+    for page in reader.pages:
+        contents = page["/Contents"].get_object()
+        streams = contents if isinstance(contents, list) else [contents]
+        for ref in streams:
+            stream = ref.get_object()
+            filters = stream.get("/Filter")
+            names = [str(f) for f in filters] if isinstance(filters, list) else [str(filters)]
+            assert names == ["/FlateDecode"], names
+    assert "インドネシア" in _text(reader)
