@@ -256,6 +256,7 @@ def optional_text(field: str, value: Any, max_length: int | None = None) -> str:
     return text
 
 
+@lru_cache(maxsize=1024)
 def column_length(cls: type[Entity], field: str) -> int | None:
     length = getattr(inspect(cls).columns[field].type, "length", None)
     return length if isinstance(length, int) else None
@@ -418,6 +419,7 @@ def phone(field: str, value: Any, region: str = "JP") -> str:
 # its phone number is checked; an import checks thousands in a row)
 _PARSED_E164: dict[str, phonenumbers.PhoneNumber] = {}
 _PARSED_E164_MAX = 50_000
+_NOT_DIGITS = re.compile(r"\D")
 
 
 def national_digits(e164: str) -> str:
@@ -431,7 +433,7 @@ def national_digits(e164: str) -> str:
         except phonenumbers.NumberParseException:
             return ""
     national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return re.sub(r"\D", "", str(national))
+    return _NOT_DIGITS.sub("", str(national))
 
 
 def enum_value(field: str, enum_cls: type[Any], value: Any) -> Any:

@@ -50,7 +50,7 @@ from kawaoffice.model.partners import (
 from kawaoffice.services import audit, partners, permissions
 from kawaoffice.services import common as c
 from kawaoffice.services.errors import ServiceError, ValidationError
-from kawaoffice.services.partner_search import normalized_name
+from kawaoffice.services.partner_search import _CORPORATE, normalized_name
 from kawaoffice.services.text import fold
 
 __all__ = [
@@ -425,6 +425,22 @@ def _no_gc_pauses() -> Iterator[None]:
             gc.enable()
 
 
+_ASCII_CORPORATE = tuple(word for word in _CORPORATE if word.isascii())
+
+
+def _normalized_name(name: str | None) -> str:
+    """``normalized_name(name)``, quicker for an ASCII name (most English names): folding ASCII text is
+    lower-casing it and joining its words with single spaces (NFKC and kana folding leave ASCII as it is)."""
+    if not name:
+        return ""
+    if not name.isascii():
+        return normalized_name(name)
+    text = " ".join(name.lower().split())
+    for word in _ASCII_CORPORATE:
+        text = text.replace(word, "")
+    return "".join(ch for ch in text if ch.isalnum())
+
+
 def _preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list[PreviewRow]:
     technologies = list(session.scalars(select(Technology)))
     tech_index: dict[str, int] = {}
@@ -435,7 +451,7 @@ def _preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list
     existing: dict[str, str] = {}
     existing_mail: dict[str, str] = {}
     for o in session.execute(select(Organization.name_ja, Organization.name_en, Organization.email)):
-        for norm in (normalized_name(o.name_ja), normalized_name(o.name_en)):
+        for norm in (_normalized_name(o.name_ja), _normalized_name(o.name_en)):
             if norm:
                 existing.setdefault(norm, o.name_ja)
         if o.email:
@@ -448,8 +464,8 @@ def _preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list
         row = PreviewRow(line=n, values=values)
         _check_row(session, row, tech_index)
         if not row.errors:
-            key = normalized_name(row.organization.get("name_ja", ""))
-            en_key = normalized_name(row.organization.get("name_en", ""))
+            key = _normalized_name(row.organization.get("name_ja", ""))
+            en_key = _normalized_name(row.organization.get("name_en", ""))
             for k in (key, en_key):
                 if k and k in existing:
                     row.duplicates.append(_("Already in the directory: {name}").format(name=existing[k]))
