@@ -6,6 +6,7 @@ Every user-visible string goes through ``_`` (or ``N_`` where it must be marked 
 
 from __future__ import annotations
 
+import functools
 import gettext as _gettext
 import locale
 import os
@@ -138,11 +139,17 @@ Width = Literal["short", "medium", "long", "full"]
 
 def current_locale() -> Locale:
     """The Babel locale of the current UI language."""
-    return Locale.parse(_language)
+    return _parsed_locale(_language)
+
+
+@functools.cache
+def _parsed_locale(code: str) -> Locale:
+    """Babel parses a locale identifier anew on every call; a year's report formats thousands of values."""
+    return Locale.parse(code)
 
 
 def _locale(language: str | None) -> Locale:
-    return Locale.parse(language or _language)
+    return _parsed_locale(language or _language)
 
 
 def _zone(tz: str | tzinfo | None) -> tzinfo:

@@ -133,9 +133,8 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 def _keep_language() -> Iterator[None]:
     """Every test starts in the language the session started with (a test or a window that switches the
     interface language must not change what later tests read)."""
-    from kawaoffice.i18n import current_language, set_language
+    from kawaoffice import i18n
 
-    before = current_language()
+    before = (i18n._language, i18n._translations)  # the code alone: "ja" with no catalog loaded is not "ja"
     yield
-    if current_language() != before:
-        set_language(before)
+    i18n._language, i18n._translations = before

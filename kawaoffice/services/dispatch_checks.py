@@ -26,7 +26,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import holidays
 from sqlalchemy import Date, Integer, Select, String, cast, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
@@ -372,6 +371,8 @@ def destination_holidays(country: str, start: date, end: date) -> list[tuple[dat
     """Public holidays of ``country`` (ISO code) from ``start`` to ``end`` inclusive; [] if the package lacks it."""
     if not country or end < start:
         return []
+    import holidays  # ~0.3 s to import: only when a dispatch's holidays are looked up
+
     try:
         probe = holidays.country_holidays(country)
     except NotImplementedError:

@@ -36,8 +36,11 @@ def ensure_user(session: Session, login: str, display_name: str = "") -> AppUser
     login = login.strip()
     if not login:
         raise ValidationError("login", _("This field is required."))
+    user = get_user_by_login(session, login)  # a known user (every start after the first): one plain read
+    if user is not None:
+        return user
     _lock_registration(session)
-    user = get_user_by_login(session, login)
+    user = get_user_by_login(session, login)  # registered by another PC while we waited for the lock?
     if user is not None:
         return user
     role = (

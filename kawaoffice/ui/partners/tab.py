@@ -28,8 +28,6 @@ from PySide6.QtWidgets import (
 )
 
 from kawaoffice import i18n
-from kawaoffice.documents.directory import write_directory
-from kawaoffice.documents.partner_export import mailing_list_text, write_list_csv, write_list_xlsx
 from kawaoffice.i18n import N_, _
 from kawaoffice.model.partners import (
     MEMBERSHIP_STATUS_LABELS,
@@ -463,6 +461,8 @@ class PartnersTab(RecordTab):
             return None
         if path.suffix.lower() not in (".xlsx", ".csv"):
             path = path.with_suffix(".xlsx")
+        from kawaoffice.documents.partner_export import write_list_csv, write_list_xlsx  # openpyxl: when used
+
         try:
             records = self._records()
             (write_list_csv if path.suffix.lower() == ".csv" else write_list_xlsx)(path, records)
@@ -476,6 +476,8 @@ class PartnersTab(RecordTab):
     def copy_mailing_list(self, path: Path | None = None) -> str:
         """Current members' people's e-mail addresses, ``;``-separated for Outlook's BCC, to the clipboard (and a
         text file when ``path`` is given)."""
+        from kawaoffice.documents.partner_export import mailing_list_text
+
         with self._sessions() as session:
             text = mailing_list_text(ps.mailing_list(session))
         QGuiApplication.clipboard().setText(text)
@@ -487,6 +489,8 @@ class PartnersTab(RecordTab):
         path = path or self._save_path(_("Print directory"), _("directory") + ".pdf", _("PDF (*.pdf)"))
         if path is None:
             return None
+        from kawaoffice.documents.directory import write_directory  # reportlab: imported when printing
+
         try:
             write_directory(path, self._records())
         except OSError as exc:

@@ -32,7 +32,6 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from kawaoffice.documents.visit_schedule import build_visit_schedule
 from kawaoffice.i18n import N_, _, format_date, format_time
 from kawaoffice.model.tours import BOOKING_STATUS_LABELS, BookingStatus
 from kawaoffice.services import ServiceError, tours
@@ -328,6 +327,8 @@ class VisitsTab(RecordTab):
 
     # --- printing -------------------------------------------------------------------------------------------
     def schedule_pdf(self, booking_id: int, lang: str | None = None) -> bytes:
+        from kawaoffice.documents.visit_schedule import build_visit_schedule  # reportlab: when printing
+
         out = io.BytesIO()
         with self.sessions() as s:
             build_visit_schedule(s, booking_id, out, lang=lang or self.lang.currentData(), era=True)  # type: ignore[arg-type]
