@@ -103,6 +103,7 @@ class VisitsTab(RecordTab):
         self.search = QLineEdit(self)
         self.search.setPlaceholderText(_("Search group, code, country…"))
         self.search.setClearButtonEnabled(True)
+        self.search.setMinimumWidth(260)  # the whole placeholder is readable
         find = QAction(self)
         find.setShortcut(QKeySequence.StandardKey.Find)
         find.triggered.connect(lambda: self.search.setFocus())
