@@ -28,8 +28,21 @@ from kawaoffice.i18n import N_
 from kawaoffice.model.audit import AuditAction, AuditEntry, ConflictOverride
 from kawaoffice.model.base import Entity, utcnow
 
-# Bookkeeping columns: logged implicitly by the entry itself (who, when), never as field changes.
-_SKIPPED = frozenset({"id", "version", "created_at", "created_by", "updated_at", "updated_by", "search_text"})
+# Columns never logged as field changes: the bookkeeping (the entry itself says who and when) and what the
+# services derive from the other fields (the search text, the organizations' stored sort keys).
+SKIPPED_FIELDS = frozenset(
+    {
+        "id",
+        "version",
+        "created_at",
+        "created_by",
+        "updated_at",
+        "updated_by",
+        "search_text",
+        "sort_ja",
+        "sort_en",
+    }
+)
 _installed = False
 
 
@@ -55,10 +68,11 @@ def jsonable(value: Any) -> Any:
 
 
 def _column_keys(obj: Entity) -> list[str]:
-    return [attr.key for attr in inspect(type(obj)).column_attrs if attr.key not in _SKIPPED]
+    return [attr.key for attr in inspect(type(obj)).column_attrs if attr.key not in SKIPPED_FIELDS]
 
 
-def _summary(obj: Entity) -> str:
+def summary_of(obj: Any) -> str:
+    """What an entry names its record by (its code, Japanese name, title...); any object with the fields."""
     for name in ("code", "name_ja", "title", "group_name", "family_name", "topic", "name", "login"):
         value = getattr(obj, name, None)
         if isinstance(value, str) and value:
@@ -119,7 +133,7 @@ def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
                 "action": action,
                 "table_name": obj.__tablename__,
                 "row_id": obj.id,
-                "summary": _summary(obj),
+                "summary": summary_of(obj),
                 "changes": changes,
                 "reason": None,
             }

@@ -712,7 +712,7 @@ class _BulkWriter:
                 defaults[attr.key] = (
                     default.arg if isinstance(default, ColumnDefault) and default.is_scalar else None
                 )
-            logged = [k for k in keys if k not in audit._SKIPPED]
+            logged = [k for k in keys if k not in audit.SKIPPED_FIELDS]
             self._columns[cls] = (keys, defaults, logged)
         return self._columns[cls]
 
@@ -744,7 +744,7 @@ class _BulkWriter:
                     "action": AuditAction.INSERT,
                     "table_name": cls.__tablename__,
                     "row_id": new_id,
-                    "summary": audit._summary(SimpleNamespace(**record)),  # type: ignore[arg-type]
+                    "summary": audit.summary_of(SimpleNamespace(**record)),
                     "changes": {key: [None, _json(record[key])] for key in logged},
                     "reason": None,
                 }

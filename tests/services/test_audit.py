@@ -47,6 +47,27 @@ def test_insert_update_delete_are_logged_with_user_and_fields(session: Session) 
     assert org_update.summary == "川崎水道株式会社"
 
 
+def test_derived_columns_of_an_organization_are_not_logged(session: Session) -> None:
+    org = partners.create_organization(
+        session, kind=OrganizationKind.MEMBER, name_ja="川崎水道株式会社", name_kana="カワサキスイドウ"
+    )
+    session.commit()
+    assert org.sort_ja and org.sort_en and org.search_text
+    partners.update_organization(
+        session, org.id, org.version, name_kana="カワスイ", name_en="Kawa Water Co.", city="川崎市"
+    )
+    session.commit()
+    created, changed = _entries(session, "organizations")
+    assert created.changes["name_kana"] == [None, "カワサキスイドウ"]
+    assert changed.changes == {
+        "name_kana": ["カワサキスイドウ", "カワスイ"],
+        "name_en": ["", "Kawa Water Co."],
+        "city": ["", "川崎市"],
+    }
+    for entry in (created, changed):
+        assert not {"sort_ja", "sort_en", "search_text", "version", "updated_at"} & set(entry.changes)
+
+
 def test_record_override_writes_override_and_audit_entry(session: Session) -> None:
     org = partners.create_organization(session, kind=OrganizationKind.OTHER, name_ja="テスト")
     audit.record_override(session, "test_rule", org, None, "承認済み", {"on": date(2026, 5, 1)})
