@@ -5,12 +5,11 @@ Revises: 0002_users_roles
 Create Date: 2026-11-23
 
 """
+import unicodedata
 from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-
-from kawaoffice.model.partners import organization_sort_key
 
 # revision identifiers, used by Alembic.
 revision: str = '0003_partners_sort_keys'
@@ -19,6 +18,31 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _BATCH = 2000
+
+
+# The sort keys as the model computed them when this revision was written (kawaoffice.model.partners
+# organization_sort_key and kawaoffice.i18n.kana_sort_key of 2026-11-23), copied here: a migration must fill the
+# rows the same way whatever the model becomes later.
+_SORT_SEPARATOR = "\x01"
+_SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
+
+
+def _kana_sort_key(text: str) -> tuple[str, str]:
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kata = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in folded)
+    base = unicodedata.normalize("NFD", kata)
+    primary = "".join(
+        c for c in base if c not in "\u3099\u309a\u30fc\u30fb・ -()（）" and not c.isspace()
+    ).translate(_SMALL_KANA)
+    return unicodedata.normalize("NFC", primary), kata
+
+
+def organization_sort_key(language: str, name_kana: str, name_ja: str, name_en: str) -> str:
+    if language == "ja":
+        parts: tuple[str, ...] = (*_kana_sort_key(name_kana or name_ja), name_ja)
+    else:
+        parts = ((name_en or name_ja).casefold(), name_ja)
+    return _SORT_SEPARATOR.join(parts)
 
 
 def upgrade() -> None:
