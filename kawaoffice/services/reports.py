@@ -41,7 +41,13 @@ from kawaoffice.services.common import fiscal_year_of, fiscal_year_range
 from kawaoffice.services.dispatch_stats import COUNTED_STATUSES, dispatch_statistics
 from kawaoffice.services.needs import NeedRow, list_needs
 from kawaoffice.services.overview import DEFAULT_TIMEZONE
-from kawaoffice.services.project_report import ProgressReport, ReportEvent, ReportProject, progress_report
+from kawaoffice.services.project_report import (
+    ProgressReport,
+    ReportEvent,
+    ReportProject,
+    progress_report,
+    progress_reports,
+)
 
 __all__ = [
     "AnnualReport",
@@ -346,7 +352,7 @@ def annual_report(session: Session, fiscal_year: int | None, *, today: date | No
     if fiscal_year is not None:
         reports = [progress_report(session, fiscal_year)]
     else:
-        reports = [progress_report(session, fy) for fy in _project_years(session, today)]
+        reports = progress_reports(session, _project_years(session, today))  # one reading for every year
     projects, changes = _merge_reports(reports)
     schemes, project_schemes = _scheme_figures(session, reports, projects, changes)
 
