@@ -224,3 +224,17 @@ def test_english_hides_reading_and_sorts_by_english_name(qtbot, gui_db: Database
     t.load()
     assert t.view.isColumnHidden(1)
     assert names(t) == ["Aqua Giken", "JICA", "Nam Papa Lao", "Sanki Engineering"]
+
+
+def test_the_contacts_title_column_names_the_post_not_a_timeline_title(tab: PartnersTab) -> None:
+    import json
+
+    from kawaoffice.i18n import pgettext
+
+    header = tab.contacts.horizontalHeaderItem(1).text()
+    assert header == pgettext("person", "Title")
+    assert tab.timeline.horizontalHeaderItem(2).text() == _("Title")
+    pending = Path(__file__).parents[2] / "translations" / "pending" / "perf_import.json"
+    assert json.loads(pending.read_text(encoding="utf-8"))["person\u0004Title"] == "役職"
+    if header != "Title":  # the Japanese catalogue has the entry (merged by the lead)
+        assert header == "役職" != _("Title")

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from kawaoffice import i18n
-from kawaoffice.i18n import _
+from kawaoffice.i18n import _, pgettext
 from kawaoffice.model.partners import (
     MEMBERSHIP_STATUS_LABELS,
     ORGANIZATION_KIND_LABELS,
@@ -586,7 +586,7 @@ class ContactDialog(_FormDialog):
         self.line("phone", _("Phone"))
         self.line("mobile", _("Mobile"))
         self.line("department", _("Department"))
-        self.line("title", _("Title"))
+        self.line("title", pgettext("person", "Title"))
         self.left = QCheckBox(_("Left this post on"), self)
         self.left.setObjectName("left")
         self.left_on = QDateEdit(QDate.currentDate(), self)
@@ -605,7 +605,9 @@ class ContactDialog(_FormDialog):
         self.form.addRow("", self.confirmed)
         self.history = QTableWidget(0, 4, self)
         self.history.setObjectName("history")
-        self.history.setHorizontalHeaderLabels([_("Organization"), _("Title"), _("Starts on"), _("Ended on")])
+        self.history.setHorizontalHeaderLabels(
+            [_("Organization"), pgettext("person", "Title"), _("Starts on"), _("Ended on")]
+        )
         self.history.horizontalHeader().setStretchLastSection(True)
         self.history.setMaximumHeight(110)
         self.extra.addWidget(QLabel(_("Employment history"), self))
@@ -845,7 +847,7 @@ class NewPostDialog(_FormDialog):
         self.form.addRow(_("Organization") + " *", self.organization)
         self.fields["organization_id"] = self.organization
         self.line("department", _("Department"))
-        self.line("title", _("Title"))
+        self.line("title", pgettext("person", "Title"))
         self.started_on = QDateEdit(QDate.currentDate(), self)
         self.started_on.setObjectName("started_on")
         self.started_on.setCalendarPopup(True)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from kawaoffice import i18n
-from kawaoffice.i18n import N_, _
+from kawaoffice.i18n import N_, _, pgettext
 from kawaoffice.model.partners import (
     MEMBERSHIP_STATUS_LABELS,
     ORGANIZATION_KIND_LABELS,
@@ -311,7 +311,9 @@ class PartnersTab(RecordTab):
         self.timeline.resizeColumnsToContents()
 
     def _fill_contacts(self) -> None:
-        self.contacts.setHorizontalHeaderLabels([_("Name"), _("Title"), _("E-mail"), _("Phone"), _("Status")])
+        self.contacts.setHorizontalHeaderLabels(
+            [_("Name"), pgettext("person", "Title"), _("E-mail"), _("Phone"), _("Status")]
+        )
         self.contacts.setRowCount(len(self._contacts))
         for r, ln in enumerate(self._contacts):
             if ln.current:
