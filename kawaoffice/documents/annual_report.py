@@ -660,10 +660,17 @@ class _Grid(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
         canv.translate(0, height)  # y = 0 at the table's top, rows downwards
         canv.setFillColor(HEADER_GREY)
         canv.rect(0, tops[1], total_width, self.head_height, stroke=0, fill=1)
+        # The zebra rows and the rules are written as PDF operators here (what canv.rect and a path object
+        # write, without reportlab's per-number formatting: ~40,000 numbers on a scale-100 year's lists).
         canv.setFillColor(ZEBRA_GREY)
-        for n, index in enumerate(range(start, end)):
-            if index % 2 == 1:  # every other row of the whole list, whatever page it is on
-                canv.rect(0, tops[n + 2], total_width, self.heights[index], stroke=0, fill=1)
+        width_text = f"{total_width:.2f}"
+        ops = [
+            f"0 {tops[n + 2]:.2f} {width_text} {self.heights[index]:.2f} re f"
+            for n, index in enumerate(range(start, end))
+            if index % 2 == 1  # every other row of the whole list, whatever page it is on
+        ]
+        if ops:
+            canv._code.append("\n".join(ops))
         canv.setStrokeColor(RULE_GREY)
         canv.setLineWidth(0.4)
         x = 0.0
@@ -671,14 +678,11 @@ class _Grid(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
         for w in self.widths:
             x += w
             xs.append(x)
-        path = canv.beginPath()
-        for y in tops:
-            path.moveTo(0, y)
-            path.lineTo(total_width, y)
-        for x in xs:
-            path.moveTo(x, 0)
-            path.lineTo(x, tops[-1])
-        canv.drawPath(path, stroke=1, fill=0)
+        bottom = f"{tops[-1]:.2f}"
+        ops = [f"0 {y:.2f} m {width_text} {y:.2f} l" for y in tops]
+        ops += [f"{x:.2f} 0 m {x:.2f} {bottom} l" for x in xs]
+        ops.append("S")
+        canv._code.append("\n".join(ops))
         canv.setFillColor(colors.black)
         # The text of every cell in one BT ... ET block, written here rather than through a text object's
         # textOut (which measures every string again and formats each origin): a line's split into the font's
@@ -686,6 +690,7 @@ class _Grid(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
         font = pdfmetrics.getFont(GOTHIC)
         doc = canv._doc
         runs_of = self._runs
+        fonts: dict[int, str] = {}  # subset -> its "Tf" operator
         code = ["BT"]
         subset_now = None
         baseline = self.PAD_Y + CELL_FONT * 0.95
@@ -708,7 +713,11 @@ class _Grid(Flowable):  # type: ignore[misc]  # reportlab ships no type hints
                         ]
                     for subset, escaped in runs:
                         if subset != subset_now:
-                            code.append(f"{font.getSubsetInternalName(subset, doc)} {CELL_FONT} Tf")
+                            select_font = fonts.get(subset)
+                            if select_font is None:
+                                name = font.getSubsetInternalName(subset, doc)
+                                select_font = fonts[subset] = f"{name} {CELL_FONT} Tf"
+                            code.append(select_font)
                             subset_now = subset
                         code.append(f"({escaped}) Tj")
         code.append("ET")

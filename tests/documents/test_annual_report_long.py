@@ -78,3 +78,15 @@ def test_a_long_list_prints_every_row_once_in_order(empty_session: Session, japa
     flat = text.replace("\n", "").replace(" ", "")
     assert flat.count(LONG_NAME.replace(" ", "")) == ROWS // 100
     assert "JICA研修員" in text and "ラオス" in text
+
+    # the grid's shading and rules, written as PDF operators: one shaded band for every other row of the whole
+    # list (continuing over page breaks), one horizontal rule above and below every row and the header
+    for page, page_text in zip(reader.pages, pages, strict=True):
+        codes = re.findall(r"LV-(\d{5})", page_text)
+        if not codes:
+            continue
+        ops = page.get_contents().get_data().decode("latin-1")
+        bands = re.findall(r"^0 -?[\d.]+ [\d.]+ [\d.]+ re f$", ops, flags=re.M)
+        assert len(bands) == sum(1 for code in codes if int(code) % 2 == 1)
+        rules = re.findall(r"^0 (-?[\d.]+) m [\d.]+ (-?[\d.]+) l$", ops, flags=re.M)
+        assert all(a == b for a, b in rules) and len(rules) == len(codes) + 2
