@@ -71,9 +71,13 @@ def _column_keys(obj: Entity) -> list[str]:
     return [attr.key for attr in inspect(type(obj)).column_attrs if attr.key not in SKIPPED_FIELDS]
 
 
+# The fields an entry names its record by, the first one with a text
+SUMMARY_FIELDS = ("code", "name_ja", "title", "group_name", "family_name", "topic", "name", "login")
+
+
 def summary_of(obj: Any) -> str:
     """What an entry names its record by (its code, Japanese name, title...); any object with the fields."""
-    for name in ("code", "name_ja", "title", "group_name", "family_name", "topic", "name", "login"):
+    for name in SUMMARY_FIELDS:
         value = getattr(obj, name, None)
         if isinstance(value, str) and value:
             return value[:255]

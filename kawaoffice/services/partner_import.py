@@ -734,9 +734,16 @@ class _BulkWriter:
         if not records:
             return
         keys, _defaults, logged = self._layout(cls)
+        named = [name for name in audit.SUMMARY_FIELDS if name in keys]  # audit.summary_of of the record
         rows = [{key: record[key] for key in keys} for record in records]
+        plain = (str, int, type(None))  # JSON values as they are (audit.jsonable for the others)
         for record, new_id in zip(records, _bulk_insert(self.session, cls, rows), strict=True):
             record["id"] = new_id
+            summary = next((v[:255] for v in (record[n] for n in named) if isinstance(v, str) and v), "")
+            changes = {}
+            for key in logged:
+                value = record[key]
+                changes[key] = [None, value if type(value) in plain else audit.jsonable(value)]
             self.audit.append(
                 {
                     "at": self.now,
@@ -744,8 +751,8 @@ class _BulkWriter:
                     "action": AuditAction.INSERT,
                     "table_name": cls.__tablename__,
                     "row_id": new_id,
-                    "summary": audit.summary_of(SimpleNamespace(**record)),
-                    "changes": {key: [None, _json(record[key])] for key in logged},
+                    "summary": summary,
+                    "changes": changes,
                     "reason": None,
                 }
             )
@@ -792,11 +799,6 @@ def _processed(proc: Callable[[Any], Any], values: list[Any]) -> list[Any]:
             return [proc(v) for v in values]
         return [done[v] for v in values]
     return [proc(v) for v in values]
-
-
-def _json(value: Any) -> Any:
-    """``audit.jsonable`` with a shortcut for the plain values most fields hold."""
-    return value if value is None or type(value) in (str, int) else audit.jsonable(value)
 
 
 def _bulk_insert(session: Session, cls: type[Entity], rows: Sequence[dict[str, Any]]) -> list[int]:
