@@ -428,9 +428,12 @@ def _no_gc_pauses() -> Iterator[None]:
 _ASCII_CORPORATE = tuple(word for word in _CORPORATE if word.isascii())
 
 
+@lru_cache(maxsize=65536)
 def _normalized_name(name: str | None) -> str:
     """``normalized_name(name)``, quicker for an ASCII name (most English names): folding ASCII text is
-    lower-casing it and joining its words with single spaces (NFKC and kana folding leave ASCII as it is)."""
+    lower-casing it and joining its words with single spaces (NFKC and kana folding leave ASCII as it is).
+
+    Remembered (a pure function of the text): the directory's names are the same from one preview to the next."""
     if not name:
         return ""
     if not name.isascii():
