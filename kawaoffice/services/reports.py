@@ -20,6 +20,7 @@ presentations to visiting groups) is counted here, because no area computes it.
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -27,14 +28,34 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Integer, and_, case, cast, exists, extract, func, or_, select
+from sqlalchemy import (
+    Integer,
+    String,
+    Text,
+    and_,
+    case,
+    cast,
+    exists,
+    extract,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session, aliased
 
 from kawaoffice.i18n import kana_sort_key
 from kawaoffice.model.dispatch import Dispatch, DispatchMember
 from kawaoffice.model.partners import Employment, Organization, OrganizationKind
 from kawaoffice.model.projects import LocalNeed, Project, ProjectParticipant, ProjectState, Scheme, StageEvent
-from kawaoffice.model.tours import Booking, BookingPresenter, BookingSegment, Facility, VisitorType
+from kawaoffice.model.tours import (
+    Booking,
+    BookingPresenter,
+    BookingSegment,
+    BookingStatus,
+    Facility,
+    VisitorType,
+)
 from kawaoffice.services import dispatch as dispatch_svc
 from kawaoffice.services import overview, tour_stats
 from kawaoffice.services.common import fiscal_year_of, fiscal_year_range
@@ -573,28 +594,36 @@ def _local_date(instant: datetime, zone: str | None) -> date:
 def _visit_figures(session: Session, first_day: date | None, last_day: date | None) -> _VisitFigures:
     """Visitors and groups of the period (``None``: every year) by country and visitor type, its counted visits,
     and the visitors and groups of every fiscal year; the same figures as tour_stats.visit_stats, which reads every
-    booking of every year (10 s at 100,000 bookings)."""
+    booking of every year (10 s at 100,000 bookings). Every year at once needs no list of visits (the report has
+    none then): one short row per booking, not one per segment with its facility."""
     out = _VisitFigures()
-    rows = _period_bookings(session, first_day, last_day)
+    counted: Iterable[tuple[int, VisitorType, str, int, dict[str, int]]]
+    listed = first_day is not None and last_day is not None
+    if first_day is not None and last_day is not None:
+        period = _period_bookings(session, first_day, last_day)
+        out.visits = [visit for visit, _countries in period]
+        counted = ((v.id, v.visitor_type, v.country, v.headcount, countries) for v, countries in period)
+    else:
+        counted = _every_counted_booking(session)
     country_v: Counter[str] = Counter()
     country_g: Counter[str] = Counter()
     type_v: Counter[str] = Counter()
     type_g: Counter[str] = Counter()
-    for visit, countries in rows:
-        out.visits.append(visit)
-        out.booking_ids.add(visit.id)
-        out.visitors += visit.headcount
+    for booking_id, visitor_type, own, headcount, countries in counted:
+        out.booking_ids.add(booking_id)
+        out.visitors += headcount
         out.groups += 1
-        type_v[visit.visitor_type.value] += visit.headcount
-        type_g[visit.visitor_type.value] += 1
-        per_country = (
-            dict(countries) if countries else ({visit.country: visit.headcount} if visit.country else {})
-        )
-        own = visit.country
-        out.visit_countries[visit.id] = tuple(countries) if countries else ((own,) if own else ())
-        for code, count in (per_country or {"": visit.headcount}).items():
-            country_v[code] += count
-            country_g[code] += 1
+        type_v[visitor_type.value] += headcount
+        type_g[visitor_type.value] += 1
+        if listed:
+            out.visit_countries[booking_id] = tuple(countries) if countries else ((own,) if own else ())
+        if countries:
+            for code, count in countries.items():
+                country_v[code] += count
+                country_g[code] += 1
+        else:
+            country_v[own] += headcount  # "" when the country is not recorded
+            country_g[own] += 1
     out.visits.sort(key=lambda v: (v.visit_date or date.min, v.code))
     out.by_country = _ranked(country_v, country_g)
     out.by_visitor_type = _ranked(type_v, type_g)
@@ -604,37 +633,61 @@ def _visit_figures(session: Session, first_day: date | None, last_day: date | No
     return out
 
 
+# Read as plain text and mapped here: building a StrEnum from its value and decoding a JSON column for each of
+# thousands of rows (nearly all of them "{}") cost more than the query on a scale-100 year.
+_VISITOR_TYPES = {t.value: t for t in VisitorType}
+_BOOKING_STATUSES = {s.value: s for s in BookingStatus}
+_NO_COUNTRIES = (None, "", "{}", "null")
+
+
+def _countries(raw: Any) -> dict[str, int]:
+    """A booking's trainees by country from the JSON column read as text ({} for most bookings)."""
+    if raw in _NO_COUNTRIES:
+        return {}
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    return dict(value) if value else {}
+
+
+def _every_counted_booking(session: Session) -> list[tuple[int, VisitorType, str, int, dict[str, int]]]:
+    """(id, visitor type, country, headcount, countries) of every counted booking with a segment."""
+    segment = aliased(BookingSegment)
+    stmt = select(
+        Booking.id,
+        type_coerce(Booking.visitor_type, String),
+        Booking.country,
+        Booking.headcount,
+        cast(Booking.countries, Text),
+    ).where(
+        Booking.status.in_(list(tour_stats.COUNTED)),
+        exists().where(segment.booking_id == Booking.id),
+    )
+    return [
+        (booking_id, _VISITOR_TYPES[visitor_type], country, headcount, _countries(countries))
+        for booking_id, visitor_type, country, headcount, countries in session.connection().execute(stmt)
+    ]
+
+
 def _period_bookings(
-    session: Session, first_day: date | None, last_day: date | None
+    session: Session, first_day: date, last_day: date
 ) -> list[tuple[overview.VisitRow, dict[str, int]]]:
-    """The counted bookings whose first segment's local date falls in the period (every one with a segment when
-    the period is None), as rows of the visits list with the booking's countries. One query: the segments starting
-    in the period's UTC window (a day's slack either side for the facilities' time zones, through the index on
-    ``starts_at``) of bookings with no earlier segment."""
-    conds: list[Any] = [Booking.status.in_(list(tour_stats.COUNTED))]
-    if first_day is not None and last_day is not None:
-        low = datetime.combine(first_day, time(), UTC) - timedelta(days=1)
-        high = datetime.combine(last_day + timedelta(days=1), time(), UTC) + timedelta(days=1)
-        earlier = aliased(BookingSegment)
-        conds += [
-            Booking.id.in_(
-                select(BookingSegment.booking_id).where(
-                    BookingSegment.starts_at >= low, BookingSegment.starts_at < high
-                )
-            ),
-            ~exists().where(earlier.booking_id == Booking.id, earlier.starts_at < low),
-        ]
+    """The counted bookings whose first segment's local date falls in the period, as rows of the visits list with
+    the booking's countries. One query: the segments starting in the period's UTC window (a day's slack either
+    side for the facilities' time zones, through the index on ``starts_at``) of bookings with no earlier
+    segment."""
+    low = datetime.combine(first_day, time(), UTC) - timedelta(days=1)
+    high = datetime.combine(last_day + timedelta(days=1), time(), UTC) + timedelta(days=1)
+    earlier = aliased(BookingSegment)
     stmt = (
         select(
             Booking.id,
             Booking.code,
             Booking.group_name,
             Booking.group_name_en,
-            Booking.visitor_type,
+            type_coerce(Booking.visitor_type, String),
             Booking.country,
             Booking.headcount,
-            Booking.status,
-            Booking.countries,
+            type_coerce(Booking.status, String),
+            cast(Booking.countries, Text),
             BookingSegment.starts_at,
             Facility.name_ja,
             Facility.name_en,
@@ -642,7 +695,15 @@ def _period_bookings(
         )
         .join(BookingSegment, BookingSegment.booking_id == Booking.id)
         .join(Facility, BookingSegment.facility_id == Facility.id)
-        .where(*conds)
+        .where(
+            Booking.status.in_(list(tour_stats.COUNTED)),
+            Booking.id.in_(
+                select(BookingSegment.booking_id).where(
+                    BookingSegment.starts_at >= low, BookingSegment.starts_at < high
+                )
+            ),
+            ~exists().where(earlier.booking_id == Booking.id, earlier.starts_at < low),
+        )
         .order_by(Booking.id, BookingSegment.starts_at, BookingSegment.id)
     )
     grouped: dict[int, tuple[Any, list[Any]]] = {}
@@ -654,29 +715,29 @@ def _period_bookings(
             entry[1].append(r)
     out = []
     for first, segments in grouped.values():
-        day = _local_date(first.starts_at, first.timezone)
-        if first_day is not None and last_day is not None and not (first_day <= day <= last_day):
+        day = _local_date(first[9], first[12])
+        if not (first_day <= day <= last_day):
             continue
         facilities_ja: list[str] = []
         facilities_en: list[str] = []
         for seg in segments:
-            if seg.name_ja not in facilities_ja:
-                facilities_ja.append(seg.name_ja)
-                facilities_en.append(seg.name_en or seg.name_ja)
+            if seg[10] not in facilities_ja:
+                facilities_ja.append(seg[10])
+                facilities_en.append(seg[11] or seg[10])
         row = overview.VisitRow(
-            id=first.id,
-            code=first.code,
-            group_name=first.group_name,
-            group_name_en=first.group_name_en,
-            visitor_type=first.visitor_type,
-            country=first.country,
-            headcount=first.headcount,
-            status=first.status,
+            id=first[0],
+            code=first[1],
+            group_name=first[2],
+            group_name_en=first[3],
+            visitor_type=_VISITOR_TYPES[first[4]],
+            country=first[5],
+            headcount=first[6],
+            status=_BOOKING_STATUSES[first[7]],
             visit_date=day,
             facilities_ja=tuple(facilities_ja),
             facilities_en=tuple(facilities_en),
         )
-        out.append((row, first.countries or {}))
+        out.append((row, _countries(first[8])))
     return out
 
 
