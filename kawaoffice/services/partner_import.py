@@ -29,6 +29,7 @@ from typing import Any
 from babel import Locale
 from sqlalchemy import ColumnDefault, func, insert, select
 from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -765,6 +766,8 @@ class _BulkWriter:
             conn = self.session.connection()
             if conn.dialect.name == "sqlite":
                 _executemany(conn, AuditEntry.__table__, self.audit)
+            elif _uses_copy(conn):
+                _copy(conn, AuditEntry.__table__, self.audit)
             else:
                 conn.execute(insert(AuditEntry), self.audit)
             self.audit = []
@@ -782,14 +785,61 @@ def _executemany(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -
     if sorted(order) != sorted(keys):  # pragma: no cover - a statement not as expected: the ordinary way
         conn.execute(insert(table), list(rows))
         return
+    conn.exec_driver_sql(compiled.string, list(zip(*_bound_columns(conn, table, rows, order), strict=True)))
+
+
+def _bound_columns(
+    conn: Connection, table: Any, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+) -> list[list[Any]]:
+    """The values of ``keys`` column by column, each through its column type's bind processing for the
+    connection's dialect (as SQLAlchemy would send them). Column by column: most columns hold few distinct values
+    (the time, the user, enums), each processed once."""
     columns = []
-    for key in order:  # column by column: most columns hold few distinct values (the time, the user, enums)
+    for key in keys:
         values = [row[key] for row in rows]
         proc = table.c[key].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
         if proc is not None:
             values = _processed(proc, values)
         columns.append(values)
-    conn.exec_driver_sql(compiled.string, list(zip(*columns, strict=True)))
+    return columns
+
+
+def _uses_copy(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
+
+
+def _copy(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """PostgreSQL (psycopg): ``rows`` written with one ``COPY ... FROM STDIN`` in the session's transaction (the
+    values bound as SQLAlchemy binds them). A multi-row ``INSERT`` of thousands of rows costs more to build and
+    parse than the rows themselves."""
+    if not rows:
+        return
+    import psycopg  # PostgreSQL only
+
+    keys = list(rows[0])
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(table.c[key].name) for key in keys)
+    statement = f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN"
+    values = _bound_columns(conn, table, rows, keys)
+    raw: Any = conn.connection.dbapi_connection
+    try:
+        with raw.cursor() as cursor, cursor.copy(statement) as copy:
+            for row in zip(*values, strict=True):
+                copy.write_row(row)
+    except psycopg.errors.IntegrityError as exc:
+        raise ServiceError(
+            _(
+                "The change breaks a rule of the database: the record is still used elsewhere, or a value is missing."
+            )
+        ) from exc
+
+
+def _new_ids(conn: Connection, table: Any, count: int) -> list[int]:
+    """``count`` new ids of ``table`` taken from its id sequence in one statement (PostgreSQL)."""
+    stmt = sql_text(
+        "SELECT nextval(CAST(pg_get_serial_sequence(:table, 'id') AS regclass)) FROM generate_series(1, :n)"
+    )
+    return [int(i) for i in conn.execute(stmt, {"table": table.name, "n": count}).scalars()]
 
 
 def _processed(proc: Callable[[Any], Any], values: list[Any]) -> list[Any]:
@@ -807,11 +857,16 @@ def _processed(proc: Callable[[Any], Any], values: list[Any]) -> list[Any]:
 def _bulk_insert(session: Session, cls: type[Entity], rows: Sequence[dict[str, Any]]) -> list[int]:
     """Insert ``rows``; the new ids in the order of ``rows``.
 
-    PostgreSQL: batched ``INSERT ... RETURNING`` ordered by SQLAlchemy's sentinel ("insertmanyvalues"). SQLite
+    PostgreSQL with psycopg: the ids taken from the table's sequence first, then one ``COPY``; with another
+    driver: batched ``INSERT ... RETURNING`` ordered by SQLAlchemy's sentinel ("insertmanyvalues"). SQLite
     cannot order ``RETURNING`` rows (SQLAlchemy would send one INSERT per row): one executemany, then the new ids
     read back: inside the write transaction SQLite numbers an INTEGER PRIMARY KEY after the largest, in order."""
     conn = session.connection()  # Core statements on the table: no ORM processing per row
     table: Any = cls.__table__
+    if _uses_copy(conn):
+        ids = _new_ids(conn, table, len(rows))
+        _copy(conn, table, [{"id": new_id, **row} for new_id, row in zip(ids, rows, strict=True)])
+        return ids
     if conn.dialect.name != "sqlite":
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
         return list(conn.execute(stmt, list(rows)).scalars().all())

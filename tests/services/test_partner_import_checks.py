@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from kawaoffice.model.audit import AuditEntry
+from kawaoffice.model.partners import (
+    Contact,
+    Employment,
+    Membership,
+    Organization,
+    OrganizationKind,
+    OrganizationTechnology,
+)
 from kawaoffice.services import partner_import as pi
+from kawaoffice.services import partners
+from kawaoffice.services.errors import ServiceError
 from kawaoffice.services.partner_search import normalized_name
 
 
@@ -51,3 +65,60 @@ def test_processed_values_once_per_distinct_value_of_one_type() -> None:
     # unhashable values (JSON) too
     assert pi._processed(proc, [{"a": 1}, {"a": 1}]) == ["<{'a': 1}>", "<{'a': 1}>"]
     assert len(calls) == 2
+
+
+# --- the bulk write on both backends ----------------------------------------------------------------------------
+
+
+def _rows(session: Session, count: int) -> list[pi.PreviewRow]:
+    lines = ["会社名,区分,電話,メール,担当者,担当者メール,役職"]
+    lines += [
+        f"検査水道{i:03d}株式会社,会員,044-200-{i:04d},info{i:03d}@check.example.jp,山田　太郎{i:03d},"
+        f"taro{i:03d}@check.example.jp,課長"
+        for i in range(count)
+    ]
+    table = pi.read_table("\r\n".join(lines).encode())
+    rows = pi.preview(session, table, pi.guess_mapping(table.headers))
+    assert all(r.ok and not r.duplicates for r in rows)
+    return rows
+
+
+def _counts(session: Session) -> tuple[int, ...]:
+    return tuple(
+        int(session.scalar(select(func.count()).select_from(cls)) or 0)
+        for cls in (Organization, Contact, Employment, Membership, OrganizationTechnology, AuditEntry)
+    )
+
+
+def test_a_database_rule_broken_by_the_bulk_write_writes_nothing(session: Session) -> None:
+    rows = _rows(session, 5)
+    session.commit()
+    before = _counts(session)
+    rows[3].technology_ids.append(987654)  # no such technology: the link breaks the foreign key
+    with pytest.raises(ServiceError) as info:
+        pi.import_rows(session, rows)
+    assert "breaks a rule of the database" in str(info.value)
+    session.rollback()
+    assert _counts(session) == before
+
+
+def test_records_created_after_a_bulk_import_get_new_ids(session: Session) -> None:
+    rows = _rows(session, 20)
+    result = pi.import_rows(session, rows)
+    session.commit()
+    assert result == pi.ImportResult(20, 20, 0)
+    imported = list(session.scalars(select(Organization.id)))
+    later = partners.create_organization(session, kind=OrganizationKind.OTHER, name_ja="後から登録")
+    person = partners.create_contact(session, family_name="後藤")
+    session.commit()
+    assert later.id not in imported and person.id
+    assert session.scalar(select(func.count()).select_from(Organization)) == 21
+    org = session.scalars(select(Organization).where(Organization.name_ja == "検査水道007株式会社")).one()
+    assert org.phone == "+81442000007" and org.email == "info007@check.example.jp"
+    assert "0442000007" in org.search_text
+    assert [(e.title, e.contact.email) for e in org.employments] == [("課長", "taro007@check.example.jp")]
+    entry = session.scalars(
+        select(AuditEntry).where(AuditEntry.table_name == "organizations", AuditEntry.row_id == org.id)
+    ).one()
+    assert entry.summary == "検査水道007株式会社" and entry.changes["phone"] == [None, "+81442000007"]
+    assert "sort_ja" not in entry.changes and entry.changes["kind"] == [None, "member"]
