@@ -45,7 +45,7 @@ from kawaoffice.model.projects import PROJECT_STATE_LABELS, ProjectState
 from kawaoffice.model.tours import VISITOR_TYPE_LABELS
 from kawaoffice.services.overview import VisitRow
 from kawaoffice.services.project_report import ReportEvent
-from kawaoffice.services.reports import AnnualReport
+from kawaoffice.services.reports import AnnualReport, collections_paused
 
 __all__ = [
     "SERIES_COLORS",
@@ -1059,6 +1059,18 @@ def build_annual_report_pdf(
     """A4 portrait: cover with the headline, summary figures, countries and regions, charts, visitor types and
     fiscal years, project progress, member companies and local needs, and (for a fiscal year) the lists of the
     year's visits and dispatches."""
+    with collections_paused():  # tens of thousands of cells, strings and PDF operators
+        _build_pdf(dest, report, era=era, printed_on=printed_on, progress=progress)
+
+
+def _build_pdf(
+    dest: Path | BinaryIO,
+    report: AnnualReport,
+    *,
+    era: bool,
+    printed_on: date | None,
+    progress: Callable[[str], None] | None,
+) -> None:
     register_fonts()
     title = report_title(report, era)
     story: list[Flowable] = []

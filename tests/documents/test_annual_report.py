@@ -3,6 +3,7 @@ text, the report's numbers in both, only the embedded IPAex fonts, A4 pages, the
 
 from __future__ import annotations
 
+import gc
 import io
 from collections.abc import Iterator
 from datetime import date
@@ -200,3 +201,28 @@ def test_page_streams_are_flate_only_and_read_back(sample_session: Session, japa
             names = [str(f) for f in filters] if isinstance(filters, list) else [str(filters)]
             assert names == ["/FlateDecode"], names
     assert "インドネシア" in _text(reader)
+
+
+def test_no_garbage_collection_while_the_pdf_is_laid_out(sample_session: Session, japanese: None) -> None:
+    report = annual_report(sample_session, 2025, today=date(2026, 5, 1))
+    runs: list[str] = []
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start" and info["generation"] >= 0:
+            runs.append(phase)
+
+    threshold = gc.get_threshold()
+    gc.callbacks.append(seen)
+    try:
+        gc.set_threshold(5)
+        out = io.BytesIO()
+        build_annual_report_pdf(out, report, printed_on=date(2026, 5, 1))
+        during = len(runs)
+        [].append([])
+        assert gc.isenabled() and runs  # running again after it
+    finally:
+        gc.callbacks.remove(seen)
+        gc.set_threshold(*threshold)
+    # without the pause: thousands at this threshold; with it, at most one or two on entering or leaving the call
+    assert during <= 3, during
+    assert "インドネシア" in _text(PdfReader(io.BytesIO(out.getvalue())))

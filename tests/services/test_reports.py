@@ -7,6 +7,7 @@ in UTC), and against the same figures computed here straight from the tables wit
 
 from __future__ import annotations
 
+import gc
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -30,9 +31,10 @@ from kawaoffice.model.tours import (
 from kawaoffice.services import dispatch as dsvc
 from kawaoffice.services import partners as psvc
 from kawaoffice.services import projects as prsvc
+from kawaoffice.services import reports as reports_svc
 from kawaoffice.services import tours as tsvc
 from kawaoffice.services.demo import load_demo
-from kawaoffice.services.reports import AnnualReport, annual_report, report_years
+from kawaoffice.services.reports import AnnualReport, annual_report, collections_paused, report_years
 
 JST = ZoneInfo("Asia/Tokyo")
 COUNTED_BOOKINGS = ("confirmed", "completed")
@@ -506,3 +508,51 @@ def test_member_counts_ignore_a_second_role_and_other_kinds(session: Session) ->
     r = annual_report(session, 2025)
     assert sum(m.projects for m in r.members) == 1
     assert sample.project_id in {p.id for p in r.projects}
+
+
+def test_the_garbage_collector_is_paused_while_the_figures_are_computed(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No cyclic collection runs while the report is computed (a quarter of its CPU time at scale 100), even with
+    a threshold that would collect every few allocations; the collector is as it was afterwards, also after an
+    error, and a collector the caller switched off stays off."""
+    build(session)
+    runs: list[str] = []
+    during: list[int] = []
+    compute = reports_svc._annual_report
+
+    def counted(*args: object, **kwargs: object) -> AnnualReport:
+        before = len(runs)
+        try:
+            return compute(*args, **kwargs)  # type: ignore[arg-type]
+        finally:
+            during.append(len(runs) - before)
+
+    monkeypatch.setattr(reports_svc, "_annual_report", counted)
+
+    def seen(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            runs.append(phase)
+
+    threshold = gc.get_threshold()
+    gc.callbacks.append(seen)
+    try:
+        gc.set_threshold(5)
+        assert gc.isenabled()
+        report = annual_report(session, 2025, today=date(2026, 5, 1))
+        assert during == [0] and gc.isenabled()
+        assert report.visitors == 42  # the figures are still computed
+        gc.disable()
+        annual_report(session, None, today=date(2026, 5, 1))
+        assert not gc.isenabled()
+        gc.enable()
+        with pytest.raises(ZeroDivisionError), collections_paused():
+            assert not gc.isenabled()
+            _ = 1 / 0
+        assert gc.isenabled()
+        [].append([])  # allocations: the collector runs again
+        assert runs
+    finally:
+        gc.callbacks.remove(seen)
+        gc.set_threshold(*threshold)
+        gc.enable()
