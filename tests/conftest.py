@@ -27,6 +27,10 @@ from kawaoffice import qtfix  # noqa: E402
 
 qtfix.guard_none_refcount()  # as the app does: PySide6 6.12 on Python 3.11 would abort a long Qt session
 
+from kawaoffice import i18n as _i18n  # noqa: E402
+
+_INITIAL_LANGUAGE = (_i18n._language, _i18n._translations)
+
 import pytest  # noqa: E402
 from sqlalchemy import Engine, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
@@ -130,11 +134,13 @@ def session(session_factory: sessionmaker[Session]) -> Iterator[Session]:
 
 
 @pytest.fixture(autouse=True)
-def _keep_language() -> Iterator[None]:
-    """Every test starts in the language the session started with (a test or a window that switches the
-    interface language must not change what later tests read)."""
+def _initial_language() -> Iterator[None]:
+    """Every test starts, and leaves the process, in the interface language state the session started with (the
+    language code and the loaded catalog: "ja" with no catalog loaded is not the same as "ja" with its catalog).
+    A test or window that switches the language, or a module fixture that puts back only the code, cannot change
+    what later tests read."""
     from kawaoffice import i18n
 
-    before = (i18n._language, i18n._translations)  # the code alone: "ja" with no catalog loaded is not "ja"
+    i18n._language, i18n._translations = _INITIAL_LANGUAGE
     yield
-    i18n._language, i18n._translations = before
+    i18n._language, i18n._translations = _INITIAL_LANGUAGE
