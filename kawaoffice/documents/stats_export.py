@@ -23,7 +23,7 @@ from kawaoffice.i18n import _, pgettext
 from kawaoffice.model.dispatch import DISPATCH_PURPOSE_LABELS, DISPATCH_STATUS_LABELS
 from kawaoffice.model.projects import PROJECT_STATE_LABELS
 from kawaoffice.model.tours import BOOKING_STATUS_LABELS, VISITOR_TYPE_LABELS
-from kawaoffice.services.reports import AnnualReport
+from kawaoffice.services.reports import AnnualReport, collections_paused
 
 __all__ = ["build_stats_xlsx", "stats_sheets"]
 
@@ -205,4 +205,5 @@ def stats_sheets(report: AnnualReport, *, era: bool = False) -> list[Sheet]:
 
 
 def build_stats_xlsx(dest: Path | BinaryIO, report: AnnualReport, *, era: bool = False) -> None:
-    write_xlsx(dest, stats_sheets(report, era=era))
+    with collections_paused():  # ~130,000 cells at scale 100: a third of the CPU time went to collections
+        write_xlsx(dest, stats_sheets(report, era=era))
