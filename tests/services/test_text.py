@@ -43,3 +43,13 @@ def test_katakana_half_width_and_hiragana_fold_the_same(word: str) -> None:
 def test_full_width_digits_are_ascii(n: int) -> None:
     wide = "".join(chr(ord(d) - ord("0") + 0xFF10) for d in str(n))
     assert fold(wide) == str(n)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127)))
+def test_the_ascii_shortcut_gives_the_full_folding(text: str) -> None:
+    from kawaoffice.services.text import _fold_once
+
+    full = _fold_once(text)
+    assert _fold_once(full) == full  # ASCII is folded in one round
+    assert fold(text) == full
