@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from babel import Locale
-from sqlalchemy import func, inspect, select
+from sqlalchemy import ColumnElement, cast, func, inspect, null, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.types import TypeEngine
 
 from kawaoffice.i18n import _
 from kawaoffice.model.base import Entity
@@ -516,3 +517,18 @@ def code_in(field: str, value: Any, allowed: Mapping[str, Any], *, required: boo
     if text not in allowed:
         raise ValidationError(field, _("{code} is not one of the allowed codes.").format(code=text))
     return text
+
+
+def union_columns(slots: Mapping[str, TypeEngine[Any]], **values: Any) -> list[ColumnElement[Any]]:
+    """The columns of one branch of a UNION ALL that reads rows of several kinds in one statement (over a slow
+    link to a shared server each statement is a round trip): every branch has the ``slots``' columns, in their
+    order, named and typed; a slot not given (or None) is a typed NULL. A NULL gets a real CAST (PostgreSQL types
+    a NULL that is NULL in every branch so far as text); a value is only coerced (an SQL cast would change
+    SQLite's affinity)."""
+    unknown = set(values) - set(slots)
+    if unknown:
+        raise TypeError(f"not a slot of this UNION ALL: {sorted(unknown)}")
+    return [
+        (cast(null(), type_) if values.get(name) is None else type_coerce(values[name], type_)).label(name)
+        for name, type_ in slots.items()
+    ]

@@ -31,7 +31,6 @@ from sqlalchemy import (
     null,
     or_,
     select,
-    type_coerce,
     union,
     union_all,
 )
@@ -52,6 +51,7 @@ from kawaoffice.model.partners import (
 )
 from kawaoffice.model.projects import LocalNeed, Project, ProjectParticipant
 from kawaoffice.model.tours import Booking, BookingPresenter, BookingSegment
+from kawaoffice.services.common import union_columns
 from kawaoffice.services.overview import PartnerRow
 from kawaoffice.services.text import fold, fold_all
 
@@ -560,25 +560,25 @@ class OrganizationDetail:
     timeline: list[TimelineEntry]
 
 
-# The columns of the detail statement: a part tag, three integers, three dates, a timestamp and twelve texts.
-_INTS, _DATES, _TEXTS = 3, 3, 12
+# The columns of the detail statement's branches: a part tag, three integers, three dates, a timestamp and twelve
+# texts (see organization_detail).
+_DETAIL_SLOTS: dict[str, Any] = {
+    "part": Text(),
+    **{f"i{k}": Integer() for k in range(1, 4)},
+    **{f"d{k}": Date() for k in range(1, 4)},
+    "at": UTCDateTime(),
+    **{f"t{k}": Text() for k in range(1, 13)},
+}
 
 
 def _detail_row(part: str, ints: Sequence[Any] = (), dates: Sequence[Any] = (), at: Any = None,
                 texts: Sequence[Any] = ()) -> list[Any]:  # fmt: skip
-    """One branch's columns, typed (``type_coerce``: no SQL cast, which would change SQLite's affinity) and padded
-    with NULLs, so that every branch of the UNION ALL has the same columns and the result is read as these types."""
-
-    def typed(values: Sequence[Any], width: int, kind: Any) -> list[Any]:
-        # a padding NULL needs a real CAST: PostgreSQL reads a NULL that is NULL in every branch so far as text
-        return [type_coerce(v, kind) for v in values] + [cast(null(), kind)] * (width - len(values))
-
-    cols: list[Any] = [literal_column(f"'{part}'").label("part")]
-    cols += typed(ints, _INTS, Integer())
-    cols += typed(dates, _DATES, Date())
-    cols += typed([] if at is None else [at], 1, UTCDateTime())
-    cols += typed(texts, _TEXTS, Text())
-    return [c.label(f"c{i}") for i, c in enumerate(cols)]
+    """One branch's columns: ``ints`` fill i1.., ``dates`` d1.., ``texts`` t1.. (unused slots are NULL)."""
+    values: dict[str, Any] = {"part": literal_column(f"'{part}'"), "at": at}
+    values.update({f"i{k}": v for k, v in enumerate(ints, 1)})
+    values.update({f"d{k}": v for k, v in enumerate(dates, 1)})
+    values.update({f"t{k}": v for k, v in enumerate(texts, 1)})
+    return union_columns(_DETAIL_SLOTS, **values)
 
 
 def organization_detail(session: Session, organization_id: int) -> OrganizationDetail | None:
@@ -664,52 +664,52 @@ def organization_detail(session: Session, organization_id: int) -> OrganizationD
     rows: Any = session.execute(union_all(org, members, techs, people, *events))
     found: dict[str, list[Any]] = defaultdict(list)
     for r in rows:
-        found[r.c0].append(r)
+        found[r.part].append(r)
     if not found["o"]:
         return None
     o = found["o"][0]
     memberships = [
-        (MembershipStatus(m.c8), m.c4, m.c5) for m in sorted(found["m"], key=lambda m: (m.c4, m.c1))
+        (MembershipStatus(m.t1), m.d1, m.d2) for m in sorted(found["m"], key=lambda m: (m.d1, m.i1))
     ]
-    technologies = [(t.c8, t.c9 or "", t.c10 or "") for t in sorted(found["t"], key=lambda t: t.c1)]
+    technologies = [(t.t1, t.t2 or "", t.t3 or "") for t in sorted(found["t"], key=lambda t: t.i1)]
     lines = [
         ContactLine(
-            contact_id=p.c1,
-            employment_id=p.c2,
-            name=_person(p.c8, p.c9 or ""),
-            name_kana=_person(p.c10 or "", p.c11 or ""),
-            name_en=p.c12 or "",
-            department=p.c13 or "",
-            title=p.c14 or "",
-            email=p.c15 or "",
-            phone=p.c16 or p.c17 or "",
-            started_on=p.c4,
-            ended_on=p.c5,
-            confirmed_on=p.c6,
-            successor_name=_person(p.c18, p.c19 or "") if p.c18 else "",
-            version=p.c3,
+            contact_id=p.i1,
+            employment_id=p.i2,
+            name=_person(p.t1, p.t2 or ""),
+            name_kana=_person(p.t3 or "", p.t4 or ""),
+            name_en=p.t5 or "",
+            department=p.t6 or "",
+            title=p.t7 or "",
+            email=p.t8 or "",
+            phone=p.t9 or p.t10 or "",
+            started_on=p.d1,
+            ended_on=p.d2,
+            confirmed_on=p.d3,
+            successor_name=_person(p.t11, p.t12 or "") if p.t11 else "",
+            version=p.i3,
         )
         for p in found["p"]
     ]
     timeline_rows = [
-        SimpleNamespace(kind=e.c8, on=e.c4, at=e.c7, title=e.c9, title_en=e.c10, detail=e.c11)
+        SimpleNamespace(kind=e.t1, on=e.d1, at=e.at, title=e.t2, title_en=e.t3, detail=e.t4)
         for e in found["e"]
     ]
     return OrganizationDetail(
         id=oid,
-        version=o.c1,
-        kind=OrganizationKind(o.c8),
-        name_ja=o.c9,
-        name_kana=o.c10 or "",
-        name_en=o.c11 or "",
-        name_local=o.c12 or "",
-        country=o.c13 or "",
-        city=o.c14 or "",
-        address=o.c15 or "",
-        phone=o.c16 or "",
-        email=o.c17 or "",
-        website=o.c18 or "",
-        notes=o.c19 or "",
+        version=o.i1,
+        kind=OrganizationKind(o.t1),
+        name_ja=o.t2,
+        name_kana=o.t3 or "",
+        name_en=o.t4 or "",
+        name_local=o.t5 or "",
+        country=o.t6 or "",
+        city=o.t7 or "",
+        address=o.t8 or "",
+        phone=o.t9 or "",
+        email=o.t10 or "",
+        website=o.t11 or "",
+        notes=o.t12 or "",
         memberships=memberships,
         technologies=technologies,
         contacts=_ordered_lines(lines),

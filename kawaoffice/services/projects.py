@@ -20,10 +20,8 @@ from sqlalchemy import (
     extract,
     func,
     literal,
-    null,
     or_,
     select,
-    type_coerce,
     union,
     union_all,
 )
@@ -1244,26 +1242,23 @@ class ProjectDetail:
         return None if not self.history else max((today - self.history[-1].occurred_on).days, 0)
 
 
+# The columns of the detail statement's branches (see project_detail).
+_DETAIL_SLOTS: dict[str, Any] = {
+    "kind": String(),
+    "id": Integer(),
+    "n1": BigInteger(),
+    "n2": Integer(),
+    "n3": Integer(),
+    **{f"d{i}": Date() for i in range(1, 5)},
+    **{f"t{i}": String() for i in range(1, 18)},
+    "ts1": UTCDateTime(),
+    "ts2": UTCDateTime(),
+}
+
+
 def _detail_row(kind: str, id_: Any, **values: Any) -> Any:
     """One branch of the detail's UNION ALL: every branch has the same typed columns (NULL where unused)."""
-    types: dict[str, Any] = {
-        "n1": BigInteger(),
-        "n2": Integer(),
-        "n3": Integer(),
-        "d1": Date(),
-        "d2": Date(),
-        "d3": Date(),
-        "d4": Date(),
-        **{f"t{i}": String() for i in range(1, 18)},
-        "ts1": UTCDateTime(),
-        "ts2": UTCDateTime(),
-    }
-    columns: list[Any] = [literal(kind, String()).label("kind"), type_coerce(id_, Integer()).label("id")]
-    for name, type_ in types.items():
-        value = values.pop(name, None)
-        columns.append((cast(null(), type_) if value is None else type_coerce(value, type_)).label(name))
-    assert not values, values
-    return select(*columns)
+    return select(*c.union_columns(_DETAIL_SLOTS, kind=literal(kind, String()), id=id_, **values))
 
 
 def project_detail(session: Session, project_id: int, *, today: date) -> ProjectDetail:
