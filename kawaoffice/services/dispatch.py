@@ -345,18 +345,20 @@ class ProjectChoice:
         return self.state == ProjectState.ACTIVE
 
 
+_CHOICE_COLUMNS = (Project.id, Project.code, Project.title_ja, Project.title_en, Project.state)
+
+
 def project_choices(session: Session, text: str = "", limit: int = 50) -> list[ProjectChoice]:
     """Projects for a dispatch's project picker: active ones first, then by code; ``text`` narrows to projects
     whose code or title contains it (case-insensitive). At most ``limit`` rows (type to find the others)."""
     inactive = case((Project.state == ProjectState.ACTIVE, 0), else_=1)
-    stmt = select(Project.id, Project.code, Project.title_ja, Project.title_en, Project.state)
+    stmt = select(*_CHOICE_COLUMNS)
     needle = (text or "").strip()
     if needle:
-        pattern = f"%{_like_escape(needle)}%"
         stmt = stmt.where(
-            Project.code.ilike(pattern, escape="\\")
-            | Project.title_ja.ilike(pattern, escape="\\")
-            | Project.title_en.ilike(pattern, escape="\\")
+            Project.code.icontains(needle, autoescape=True)
+            | Project.title_ja.icontains(needle, autoescape=True)
+            | Project.title_en.icontains(needle, autoescape=True)
         )
     stmt = stmt.order_by(inactive, Project.code, Project.id).limit(limit)
     return [ProjectChoice(r.id, r.code, r.title_ja, r.title_en, r.state) for r in session.execute(stmt)]
@@ -364,18 +366,10 @@ def project_choices(session: Session, text: str = "", limit: int = 50) -> list[P
 
 def project_choice(session: Session, project_id: int) -> ProjectChoice | None:
     """One project as a picker choice (whatever its state), or None when it no longer exists."""
-    row = session.execute(
-        select(Project.id, Project.code, Project.title_ja, Project.title_en, Project.state).where(
-            Project.id == project_id
-        )
-    ).first()
+    row = session.execute(select(*_CHOICE_COLUMNS).where(Project.id == project_id)).first()
     if row is None:
         return None
     return ProjectChoice(row.id, row.code, row.title_ja, row.title_en, row.state)
-
-
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def update_dispatch(
@@ -839,12 +833,11 @@ def list_dispatches(
         stmt = stmt.where(Dispatch.status == status)
     needle = (text or "").strip()
     if needle:
-        pattern = f"%{needle}%"
         stmt = stmt.where(
-            Dispatch.code.ilike(pattern)
-            | Dispatch.title.ilike(pattern)
-            | Dispatch.title_en.ilike(pattern)
-            | Dispatch.city.ilike(pattern)
+            Dispatch.code.icontains(needle, autoescape=True)
+            | Dispatch.title.icontains(needle, autoescape=True)
+            | Dispatch.title_en.icontains(needle, autoescape=True)
+            | Dispatch.city.icontains(needle, autoescape=True)
         )
     stmt = stmt.order_by(Dispatch.departure_on.desc(), Dispatch.id.desc()).offset(offset)
     if limit is not None:
@@ -1025,15 +1018,14 @@ def _staff_conditions(
         conditions.append(Staff.id.in_(select(StaffSkill.staff_id).where(StaffSkill.skill == skill)))
     needle = (text or "").strip()
     if needle:
-        pattern = f"%{needle}%"
         conditions.append(
-            Staff.staff_no.ilike(pattern)
-            | Staff.family_name.ilike(pattern)
-            | Staff.given_name.ilike(pattern)
-            | Staff.family_kana.ilike(pattern)
-            | Staff.given_kana.ilike(pattern)
-            | Staff.name_en.ilike(pattern)
-            | Staff.department.ilike(pattern)
+            Staff.staff_no.icontains(needle, autoescape=True)
+            | Staff.family_name.icontains(needle, autoescape=True)
+            | Staff.given_name.icontains(needle, autoescape=True)
+            | Staff.family_kana.icontains(needle, autoescape=True)
+            | Staff.given_kana.icontains(needle, autoescape=True)
+            | Staff.name_en.icontains(needle, autoescape=True)
+            | Staff.department.icontains(needle, autoescape=True)
         )
     return conditions
 
@@ -1099,13 +1091,12 @@ def contact_choices(session: Session, text: str = "", limit: int = 200) -> list[
     stmt = select(Contact.id, Contact.family_name, Contact.given_name, Contact.name_en, employer.label("org"))
     needle = (text or "").strip()
     if needle:
-        pattern = f"%{needle}%"
         stmt = stmt.where(
-            Contact.family_name.ilike(pattern)
-            | Contact.given_name.ilike(pattern)
-            | Contact.family_kana.ilike(pattern)
-            | Contact.given_kana.ilike(pattern)
-            | Contact.name_en.ilike(pattern)
+            Contact.family_name.icontains(needle, autoescape=True)
+            | Contact.given_name.icontains(needle, autoescape=True)
+            | Contact.family_kana.icontains(needle, autoescape=True)
+            | Contact.given_kana.icontains(needle, autoescape=True)
+            | Contact.name_en.icontains(needle, autoescape=True)
         )
     stmt = stmt.order_by(Contact.family_kana, Contact.given_kana, Contact.id).limit(limit)
     return [

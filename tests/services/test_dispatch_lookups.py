@@ -232,3 +232,15 @@ def test_checks_of_the_members_in_one_statement_agree(session: Session) -> None:
     with statements(session) as sent:  # nothing to check on the members: no statement
         checks.check_dispatch(session, checks.DispatchCandidate(date(2026, 5, 10), date(2026, 5, 20), ()))
     assert sent == []
+
+
+def test_percent_and_underscore_are_characters_in_every_dispatch_search(session: Session) -> None:
+    _staff(session)
+    partners.create_contact(session, family_name="田中", given_name="一郎", family_kana="タナカ")
+    assert svc.staff_picks(session)[1] > 0 and svc.contact_choices(session)
+    # as LIKE wildcards "%" and "_" would match every row; typed, they are looked for as they are
+    for typed in ("%", "_"):
+        assert svc.staff_picks(session, text=typed) == ([], 0)
+        assert svc.list_staff(session, text=typed) == []
+        assert svc.contact_choices(session, typed) == []
+        assert svc.list_dispatches(session, text=typed) == []
