@@ -5,8 +5,8 @@ head is reached by the app's own migrations when the cached database is opened, 
 
 - SQLite: ``<tmp>/kawaoffice-bench/large-s<scale>-d<version>.sqlite3`` (built in a side file, then renamed);
 - PostgreSQL: a data folder ``<tmp>/kawaoffice-bench/pg-s<scale>-d<version>/`` with a server started on a free
-  loopback port (initdb + pg_ctl like ``tests/pgserver.py``; as ``postgres`` when run as root) and stopped at the
-  end. Skipped, with the reason printed, when no PostgreSQL server binaries are installed.
+  loopback port (initdb + pg_ctl found by ``tests/pgserver.py``; as ``postgres`` when run as root) and stopped at
+  the end. Skipped, with the reason printed, when no PostgreSQL server binaries are installed.
 
 Several benchmark runs at once (other engineers' on the same machine) take turns: building the SQLite file and
 serving the PostgreSQL folder are each held under a file lock (``fcntl.flock``; no lock on Windows).
@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from sqlalchemy import func, select
 from kawaoffice.model.partners import Organization
 from kawaoffice.services.demo import load_demo
 from kawaoffice.storage import Database, open_database
+from tests.pgserver import free_port
 
 CACHE_DIR = Path(tempfile.gettempdir()) / "kawaoffice-bench"
 PG_USER = "kawa"
@@ -114,27 +114,6 @@ def _build_sqlite(path: Path, scale: int) -> tuple[str, float | None]:
     return f"sqlite:///{path}", seconds
 
 
-def find_pg_bindir() -> Path | None:
-    import glob
-
-    candidates = sorted(
-        glob.glob("/usr/lib/postgresql/*/bin"), key=lambda p: int(Path(p).parent.name), reverse=True
-    )
-    for cand in candidates:
-        if (Path(cand) / "initdb").exists() and (Path(cand) / "pg_ctl").exists():
-            return Path(cand)
-    initdb = shutil.which("initdb")
-    if initdb and shutil.which("pg_ctl"):
-        return Path(initdb).resolve().parent
-    return None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class CachedPostgres:
     """A PostgreSQL server on a data folder kept between runs (the large database is built only once)."""
 
@@ -144,7 +123,7 @@ class CachedPostgres:
         self.datadir = self.base / "data"
         self.sockdir = Path(tempfile.mkdtemp(prefix="kawaoffice-bench-sock-"))
         self.logfile = self.sockdir / "server.log"
-        self.port = _free_port()
+        self.port = free_port()
         self.scale = scale
         self._as_root = hasattr(os, "geteuid") and os.geteuid() == 0
         self.started = False

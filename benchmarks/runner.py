@@ -134,9 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     guard_none_refcount()
-    from benchmarks.databases import CachedPostgres, find_pg_bindir, sqlite_database
+    from benchmarks.databases import CachedPostgres, sqlite_database
     from benchmarks.proxy import LatencyProxy
     from kawaoffice.i18n import set_language
+    from tests.pgserver import find_pg_bindir
 
     set_language(args.lang)
     results: list[Result] = []

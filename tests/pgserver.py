@@ -29,7 +29,7 @@ def find_pg_bindir() -> Path | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -46,7 +46,7 @@ class PostgresServer:
         self.datadir = self.base / "data"
         self.sockdir = self.base / "sock"
         self.logfile = self.base / "server.log"
-        self.port = _free_port()
+        self.port = free_port()
         self._as_root = hasattr(os, "geteuid") and os.geteuid() == 0
 
     def _run(self, *args: str) -> subprocess.CompletedProcess[str]:
