@@ -160,10 +160,26 @@ _own_lock = threading.Lock()
 _own_recent: deque[tuple[float, str, tuple[str, int]]] = deque()
 
 
+_commit_listeners: list[Callable[[frozenset[str]], None]] = []
+
+
+def on_own_commit(listener: Callable[[frozenset[str]], None]) -> None:
+    """Call ``listener(tables)`` after each commit in this process that changed rows of ``tables`` (in the
+    committing thread). Other processes' saves come through ``ChangeWatcher``, which skips this process's own."""
+    if listener not in _commit_listeners:
+        _commit_listeners.append(listener)
+
+
 def _after_commit(session: Session) -> None:
     found = session.info.pop(INFO_CHANGES, None)
     if not found:
         return
+    if found[0]:
+        for listener in list(_commit_listeners):
+            try:
+                listener(frozenset(found[0]))
+            except Exception:  # a listener's failure must not fail the commit that already happened
+                log.exception("commit listener failed")
     origin = str(session.info.get(INFO_ORIGIN, ""))
     now = time.monotonic()
     with _own_lock:

@@ -200,3 +200,24 @@ def test_listener_survives_its_connection_being_killed(
         assert seen.wait_for(lambda: ("organizations", org.id) in seen.records())
     finally:
         watcher.stop()
+
+
+def test_own_commits_are_told_to_commit_listeners_and_rollbacks_are_not(
+    two_instances: tuple[Database, Database],
+) -> None:
+    from kawaoffice.storage import notify
+
+    writer, _reader = two_instances
+    told: list[frozenset[str]] = []
+    notify.on_own_commit(told.append)
+    try:
+        with pytest.raises(RuntimeError), writer.session() as s:
+            partners.create_organization(s, kind=OrganizationKind.MEMBER, name_ja="取り消し")
+            s.flush()
+            raise RuntimeError("the user cancelled")
+        assert told == []
+        with writer.session() as s:
+            partners.create_organization(s, kind=OrganizationKind.MEMBER, name_ja="保存")
+        assert len(told) == 1 and "organizations" in told[0]
+    finally:
+        notify._commit_listeners.remove(told.append)

@@ -1,9 +1,9 @@
 """The booking dialog's choice lists, kept for the process: the active facilities with their courses, and the
 active staff as guides (a list model shared by every guide picker, so opening a dialog adds no rows to widgets).
 
-Read once per database (two statements and one); dropped when this process saves a facility, course or staff
-member (seen at the session's flush), when the main window announces that someone else changed one of those
-tables (``change_hub().tables_changed``), and when the Visits tab is reloaded (F5).
+Read once per database (two statements and one); dropped when this process commits a change to a facility, course
+or staff member (``storage.notify.on_own_commit``), when the main window announces that someone else changed one
+of those tables (``change_hub().tables_changed``), and when the Visits tab is reloaded (F5).
 """
 
 from __future__ import annotations
@@ -15,18 +15,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import _, current_language
-from kawaoffice.model.dispatch import Staff
-from kawaoffice.model.tours import ClosedDate, Course, Facility, FacilityWeekday
 from kawaoffice.services import tours
+from kawaoffice.storage import notify
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 NO_STAFF = 0
-WATCHED_TABLES = frozenset({"facilities", "courses", "staff"})
-_WATCHED_CLASSES = (Facility, Course, Staff, FacilityWeekday, ClosedDate)
+WATCHED_TABLES = frozenset({"facilities", "facility_weekdays", "closed_dates", "courses", "staff"})
 
 
 @dataclass(frozen=True)
@@ -64,19 +61,12 @@ def _on_tables(tables: object) -> None:
         invalidate()
 
 
-def _after_flush(session: Session, _context: object) -> None:
-    if _cache and any(
-        isinstance(obj, _WATCHED_CLASSES) for obj in (*session.new, *session.dirty, *session.deleted)
-    ):
-        invalidate()
-
-
 def _watch() -> None:
     global _watching
     if _watching:
         return
     _watching = True
-    event.listen(Session, "after_flush", _after_flush)
+    notify.on_own_commit(_on_tables)
     from kawaoffice.ui.widgets.live_refresh import change_hub
 
     change_hub().tables_changed.connect(_on_tables)
