@@ -13,13 +13,11 @@ Three steps, the same in the GUI wizard and the CLI:
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import json
 import unicodedata
 import zipfile
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -411,21 +409,8 @@ def _message(exc: ValidationError) -> str:
 
 def preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list[PreviewRow]:
     """Every data row checked with the same rules as the edit dialogs; nothing is written."""
-    with _no_gc_pauses():
+    with c.collections_paused():
         return _preview(session, table, mapping)
-
-
-@contextmanager
-def _no_gc_pauses() -> Iterator[None]:
-    """Without Python's cyclic garbage collector for the block: building tens of thousands of rows (dicts, no
-    cycles) would start it again and again, each time walking every object alive (a fifth of an import's time)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 _ASCII_CORPORATE = tuple(word for word in _CORPORATE if word.isascii())
@@ -615,7 +600,7 @@ def import_rows(
             _("Nothing was imported. Fix these rows and import the file again: {rows}").format(rows=lines),
             bad,
         )
-    with _no_gc_pauses():
+    with c.collections_paused():
         return _write(session, rows, progress, today or date.today())
 
 

@@ -20,11 +20,9 @@ presentations to visiting groups) is counted here, because no area computes it.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -60,7 +58,7 @@ from kawaoffice.model.tours import (
 )
 from kawaoffice.services import dispatch as dispatch_svc
 from kawaoffice.services import overview, tour_stats
-from kawaoffice.services.common import fiscal_year_of, fiscal_year_range
+from kawaoffice.services.common import collections_paused, fiscal_year_of, fiscal_year_range
 from kawaoffice.services.dispatch_stats import COUNTED_STATUSES, dispatch_statistics
 from kawaoffice.services.needs import NeedRow, list_needs
 from kawaoffice.services.overview import DEFAULT_TIMEZONE
@@ -273,22 +271,6 @@ def report_years(session: Session, *, today: date | None = None) -> list[int]:
 # ---------------------------------------------------------------------------------------------------------------
 # The report
 # ---------------------------------------------------------------------------------------------------------------
-
-
-@contextmanager
-def collections_paused() -> Iterator[None]:
-    """Python's cyclic garbage collector paused around bulk work that builds hundreds of thousands of short-lived
-    objects and few reference cycles (the report's figures, its PDF): every collection walks every object alive,
-    the application's included, and took a quarter of the CPU time of the scale-100 annual report. Reference
-    counting still frees everything as usual; the collector is running again (if it was) when the block ends,
-    also on an error, and collects what cycles there were at its next pass."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def annual_report(session: Session, fiscal_year: int | None, *, today: date | None = None) -> AnnualReport:

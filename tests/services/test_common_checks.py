@@ -137,3 +137,19 @@ def test_national_digits_of_a_stored_number() -> None:
     assert c.national_digits("+81442002111") == "0442002111"
     assert c.national_digits("") == ""
     assert c.national_digits("not a number") == ""
+
+
+def test_overlapping_collection_pauses_restart_the_collector_only_after_the_last() -> None:
+    import gc
+
+    from kawaoffice.services.common import collections_paused
+
+    assert gc.isenabled()
+    first = collections_paused()
+    second = collections_paused()
+    first.__enter__()
+    second.__enter__()  # e.g. a report in a worker thread while an import runs
+    first.__exit__(None, None, None)
+    assert not gc.isenabled()  # the second block is still building its rows
+    second.__exit__(None, None, None)
+    assert gc.isenabled()
