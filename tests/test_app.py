@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from sqlalchemy import create_engine, text
 
 from kawaoffice import app
-from kawaoffice.i18n import current_language, set_language
+from kawaoffice.i18n import current_language
 from kawaoffice.settings import Settings
 from kawaoffice.storage import open_database
 from tests.services.test_overview import populate
@@ -28,13 +28,6 @@ def gui_db_url(tmp_path: Path) -> str:
         populate(session)
     db.dispose()
     return url
-
-
-@pytest.fixture(autouse=True)
-def _keep_language():
-    before = current_language()
-    yield
-    set_language(before)
 
 
 @pytest.fixture

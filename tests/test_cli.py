@@ -7,26 +7,16 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from kawaoffice.cli import display_width, format_table, main
-from kawaoffice.i18n import current_language, set_language
 from kawaoffice.services.demo import ORGANIZATIONS, PROJECTS, UNIT
 from kawaoffice.storage import head_revision
 from tests.pgserver import PostgresServer
 
 DATA = Path(__file__).parent / "data" / "partners"
-
-
-@pytest.fixture(autouse=True)
-def _keep_language() -> Iterator[None]:
-    """The CLI switches the process-wide language; put it back for the other tests."""
-    before = current_language()
-    yield
-    set_language(before)
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kawaoffice.i18n import current_language, set_language
+from kawaoffice.i18n import set_language
 from kawaoffice.model.audit import AuditAction, AuditEntry, ConflictOverride
 from kawaoffice.model.dispatch import DispatchPurpose, DispatchStatus, LegKind, MemberRole
 from kawaoffice.model.tours import (
@@ -28,11 +28,8 @@ JST = ZoneInfo("Asia/Tokyo")
 
 
 @pytest.fixture(autouse=True)
-def _english() -> object:
-    before = current_language()
-    set_language("en")
-    yield
-    set_language(before)
+def _english() -> None:
+    set_language("en")  # tests/conftest.py puts the session's language back after each test
 
 
 def _values(code: str, dep: date, ret: date, **extra: object) -> dict[str, object]:
