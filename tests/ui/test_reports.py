@@ -231,3 +231,20 @@ def test_empty_database(qtbot: QtBot, empty_gui_db: Database, english: None) -> 
     assert window.selected_year() == i18n.fiscal_year(date.today())
     assert window.headline.text().startswith("0 experts dispatched to 0 countries")
     assert _column(window, "report_countries", 0) == []
+
+
+def test_many_fiscal_years_are_slanted_not_elided(qtbot: QtBot) -> None:
+    """ "Since the beginning" spans decades: the year labels are drawn at 45 degrees instead of "2018..."."""
+    from PySide6.QtCharts import QBarCategoryAxis
+
+    def angle(years: int) -> int:
+        labels = [f"{1990 + i}年度" for i in range(years)]
+        view = charts.bars_and_line("t", labels, ("v", "#336699", [1] * years), ("e", "#dd7722", [1] * years))
+        qtbot.addWidget(view)
+        (axis,) = [a for a in view.chart().axes() if isinstance(a, QBarCategoryAxis)]
+        assert charts.bar_categories(view) == labels
+        return axis.labelsAngle()
+
+    assert angle(3) == 0
+    assert angle(charts.SLANT_AFTER) == 0
+    assert angle(37) == -45

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from kawaoffice import i18n
 
 ROW_HEIGHT = 22  # px per category in the horizontal bar charts
+SLANT_AFTER = 6  # more fiscal years than this along the bottom axis: labels at 45 degrees
 
 
 def _chart(title: str) -> QChart:
@@ -172,6 +173,9 @@ def bars_and_line(
     chart.addSeries(trend)
     categories = QBarCategoryAxis()
     categories.append(list(labels))
+    if len(labels) > SLANT_AFTER:
+        # "since the beginning" spans decades: level labels would be elided to "2018..."
+        categories.setLabelsAngle(-45)
     chart.addAxis(categories, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(categories)
     trend.attachAxis(categories)
