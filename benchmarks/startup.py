@@ -8,6 +8,8 @@ The parent times from ``Popen`` until the child prints ``READY`` after the windo
 are processed (the window is usable). The ``app`` child then opens the other three tabs, waits for background work
 (the partner search index) and reports its resident memory (``VmRSS``), which the parent keeps for the memory
 figure. Settings, logs and user data go to a temporary HOME so a developer's own settings play no part.
+The children import nothing of the benchmark suite but this module (``benchmarks.common`` imports SQLAlchemy:
+until session 5 both children paid for it, which made the bare window about 0.3 s slower than it is).
 
 Both children run with compiled bytecode, as an installed KawaOffice does (pip and the installer ship ``.pyc``
 files): ``PYTHONDONTWRITEBYTECODE`` (set in some development shells) is dropped and ``PYTHONPYCACHEPREFIX`` points
@@ -26,8 +28,11 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from benchmarks.common import Result
+# not in the children: benchmarks.common imports SQLAlchemy, which a bare window must not pay for
+if TYPE_CHECKING:
+    from benchmarks.common import Result
 
 RATIO_TARGET = 1.5
 RSS_TARGET_MB = 300.0
@@ -146,6 +151,8 @@ def run_child(mode: str, *args: str, home: Path) -> tuple[float, float | None, f
 
 def measure_startup(url: str, backend: str, runs: int = 5) -> list[Result]:
     """Alternate bare and app start-ups (``runs`` each, after one warm-up of each for the disk cache)."""
+    from benchmarks.common import Result
+
     bare: list[float] = []
     app: list[float] = []
     rss: list[float] = []

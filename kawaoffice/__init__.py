@@ -1,10 +1,8 @@
 """KawaOffice: the international program office's desktop app."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("kawaoffice")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0"
+# The version, written here rather than read from the installed package's metadata: ``importlib.metadata`` costs
+# about 40-90 ms at every start (issue 10). tests/test_version.py checks that it is pyproject.toml's version and,
+# when KawaOffice is installed, the installed one.
+__version__ = "0.1.0"
 
 APP_NAME = "KawaOffice"
