@@ -53,3 +53,57 @@ def test_the_ascii_shortcut_gives_the_full_folding(text: str) -> None:
     full = _fold_once(text)
     assert _fold_once(full) == full  # ASCII is folded in one round
     assert fold(text) == full
+
+
+# --- the quick fold gives exactly the key of the folding as first written ---------------------------------------------
+
+
+def _reference_fold(text: str) -> str:
+    """fold() as first written: jaconv's kata2hira and rounds until nothing changes."""
+    from kawaoffice.services.text import _fold_once
+
+    if text.isascii():
+        return " ".join(text.lower().split())
+    result = _fold_once(text)
+    for _round in range(4):
+        again = _fold_once(result)
+        if again == result:
+            break
+        result = again
+    return result
+
+
+# what names, readings and addresses are made of, and the characters where folding is subtle: half-width kana and
+# sound marks (also combining ones), the iteration marks ヽヾ, full-width letters, ß/ﬁ/İ/ς (casefold), circled
+# katakana and ㌔ (NFKC), all kinds of white space
+_TRICKY = (
+    "アイウヴヵヶヷヸヹヺヽヾーｰ・ｶﾞｷﾟﾊﾟｳﾞﾞﾟ\u3099\u309a゛゜かがゝゞ川崎市水道"
+    "ＡＢＣａｂ１２３ßẞﬁİıΣσςÅÅé\u0301ǅ㋐㌔㍻①Ⅻ\u3000 \t\n\u00a0\u2028\u200b_-.@+0aZ"
+)
+japanese_like = st.text(alphabet=st.sampled_from(_TRICKY), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(japanese_like, st.text(), st.lists(japanese_like).map(" ".join)))
+def test_the_quick_fold_gives_the_reference_key(text: str) -> None:
+    assert fold(text) == _reference_fold(text)
+
+
+def test_the_quick_fold_of_every_character_and_its_neighbours() -> None:
+    """Every code point alone and next to kana and sound marks (where NFKC composes): the reference key."""
+    for cp in range(0x3000, 0x3100):  # the kana blocks and the CJK symbols completely, with neighbours
+        ch = chr(cp)
+        for text in (ch, "ア" + ch, ch + "ﾞ", "ｶ" + ch, ch + "\u3099", ch + " ー"):
+            assert fold(text) == _reference_fold(text), hex(cp)
+    for cp in (*range(0x80, 0x3000, 7), *range(0x3100, 0x10000, 13), *range(0x10000, 0x30000, 101)):
+        if not 0xD800 <= cp < 0xE000:
+            assert fold(chr(cp)) == _reference_fold(chr(cp)), hex(cp)
+
+
+def test_kana_runs_and_the_second_round() -> None:
+    assert (
+        fold("取込テスト水道00012株式会社 トリコミテストスイドウ")
+        == "取込てすと水道00012株式会社 とりこみてすとすいどう"
+    )
+    assert fold("ヽヾヴヵヶ ーｰ・") == "ゝゞゔゕゖ ーー・"
+    assert fold("ﬁ ß İ") == _reference_fold("ﬁ ß İ") == "fi ss i̇"
