@@ -233,7 +233,10 @@ class BookingSegment(Entity):
     booking: Mapped[Booking] = relationship(back_populates="segments")
     facility: Mapped[Facility] = relationship()
     course: Mapped[Course | None] = relationship()
-    staff: Mapped[list[SegmentStaff]] = relationship(back_populates="segment", cascade="all, delete-orphan")
+    # in the order the guides were assigned (also when read joined with the booking: no schema change)
+    staff: Mapped[list[SegmentStaff]] = relationship(
+        back_populates="segment", cascade="all, delete-orphan", order_by="SegmentStaff.id"
+    )
 
 
 class SegmentRole(enum.StrEnum):

@@ -13,20 +13,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import holidays
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Boolean, Date, Integer, String, Time, and_, literal, or_, select, union_all
 from sqlalchemy.orm import Session
+from sqlalchemy.types import TypeEngine
 
 from kawaoffice.i18n import _, current_language, format_date, format_time
 from kawaoffice.model.audit import ConflictOverride
+from kawaoffice.model.base import UTCDateTime
 from kawaoffice.model.dispatch import Dispatch, DispatchMember, DispatchStatus, Staff
-from kawaoffice.model.tours import Booking, BookingSegment, BookingStatus, Course, Facility, SegmentStaff
+from kawaoffice.model.tours import (
+    Booking,
+    BookingSegment,
+    BookingStatus,
+    ClosedDate,
+    Course,
+    Facility,
+    FacilityWeekday,
+    SegmentStaff,
+)
 from kawaoffice.services.audit import record_override
+from kawaoffice.services.common import union_columns
 from kawaoffice.services.errors import ConflictError
 
 OVER_CAPACITY = "over_capacity"
@@ -87,7 +99,7 @@ def public_holiday(day: date) -> str | None:
     return _jp_holidays(day.year, current_language()).get(day)
 
 
-def _zone(facility: Facility) -> ZoneInfo:
+def _zone(facility: Facility | Place) -> ZoneInfo:
     return ZoneInfo(facility.timezone or "Asia/Tokyo")
 
 
@@ -95,6 +107,45 @@ def _staff_name(staff: Staff | None) -> str:
     if staff is None:
         return "?"
     return f"{staff.family_name} {staff.given_name}".strip()
+
+
+@dataclass
+class Place:
+    """What the checks need of a facility (read with the checks' other rows in one statement): its capacity,
+    names, time zone, opening days (by weekday) and the closed dates near the checked days (by date)."""
+
+    id: int
+    name_ja: str
+    name_en: str
+    timezone: str
+    capacity: int
+    observes_public_holidays: bool
+    weekdays: list[OpeningDay] = field(default_factory=list)
+    closed_dates: list[Closure] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OpeningDay:
+    weekday: int
+    closed: bool
+    opens: time | None
+    closes: time | None
+
+
+@dataclass(frozen=True)
+class Closure:
+    id: int
+    closed_on: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class CourseLimits:
+    id: int
+    name_ja: str
+    name_en: str
+    min_group: int
+    max_group: int
 
 
 def _span(starts: datetime, ends: datetime, zone: ZoneInfo) -> str:
@@ -172,7 +223,7 @@ def facility_load(
     return _peak(rows, facility_id, starts_at, ends_at, extra)
 
 
-def _hours_issues(facility: Facility, plan: SegmentPlan, index: int) -> list[CheckIssue]:
+def _hours_issues(facility: Place, plan: SegmentPlan, index: int) -> list[CheckIssue]:
     zone = _zone(facility)
     start, end = plan.starts_at.astimezone(zone), plan.ends_at.astimezone(zone)
     day = start.date()
@@ -226,47 +277,26 @@ def _day_span(plan: SegmentPlan, zone: ZoneInfo) -> tuple[date, date]:
     ).date()
 
 
-def _dispatch_rows(
-    session: Session, plans: Sequence[tuple[SegmentPlan, ZoneInfo]]
-) -> list[tuple[int, Dispatch]]:
-    """(staff id, dispatch) for the guides of all ``plans`` away on a not cancelled dispatch during any of the
-    plans' days: one statement for every guide of every part."""
-    staff = sorted({sid for plan, _z in plans for sid in plan.staff_ids})
-    if not staff:
-        return []
-    spans = [_day_span(plan, zone) for plan, zone in plans if plan.staff_ids]
-    stmt = (
-        select(DispatchMember.staff_id, Dispatch)
-        .join(DispatchMember, DispatchMember.dispatch_id == Dispatch.id)
-        .where(DispatchMember.staff_id.in_(staff))
-        .where(Dispatch.status != DispatchStatus.CANCELLED)
-        .where(Dispatch.departure_on <= max(last for _f, last in spans))
-        .where(Dispatch.return_on >= min(first for first, _l in spans))
-        .order_by(Dispatch.departure_on, Dispatch.id)
-    )
-    return [(sid, d) for sid, d in session.execute(stmt) if sid is not None]
-
-
 def _dispatch_issues(
-    session: Session, rows: Sequence[tuple[int, Dispatch]], plan: SegmentPlan, zone: ZoneInfo, index: int
+    names: dict[int, str], rows: Sequence[AwayRow], plan: SegmentPlan, zone: ZoneInfo, index: int
 ) -> list[CheckIssue]:
     """Guides of ``plan`` who are away on a (not cancelled) dispatch that day, in the order of the guides."""
     first, last = _day_span(plan, zone)
     issues = []
     for staff_id in plan.staff_ids:
-        for sid, dispatch in rows:
-            if sid != staff_id or dispatch.departure_on > last or dispatch.return_on < first:
+        for sid, dispatch_id, code, departure_on, return_on in rows:
+            if sid != staff_id or departure_on > last or return_on < first:
                 continue
             message = _("{name} is away on dispatch {code} ({start} – {end}).").format(
-                name=_staff_name(session.get(Staff, staff_id)),
-                code=dispatch.code,
-                start=format_date(dispatch.departure_on),
-                end=format_date(dispatch.return_on),
+                name=names.get(staff_id, "?"),
+                code=code,
+                start=format_date(departure_on),
+                end=format_date(return_on),
             )
             issues.append(
                 CheckIssue(
-                    GUIDE_ON_DISPATCH, message, index, f"dispatch:{staff_id}:{dispatch.id}", "dispatches",
-                    dispatch.id, {"staff_id": staff_id, "dispatch_code": dispatch.code},
+                    GUIDE_ON_DISPATCH, message, index, f"dispatch:{staff_id}:{dispatch_id}", "dispatches",
+                    dispatch_id, {"staff_id": staff_id, "dispatch_code": code},
                 )
             )  # fmt: skip
     return issues
@@ -275,30 +305,8 @@ def _dispatch_issues(
 GuideRow = tuple[int, int, str, datetime, datetime]  # staff id, segment id, booking code, start, end
 
 
-def _guide_rows(session: Session, plans: Sequence[SegmentPlan], booking_id: int | None) -> list[GuideRow]:
-    """Other visits' parts that a guide of any of ``plans`` guides at that part's time: one statement, from the
-    guides' assignments (an index on the staff member, not a scan of every earlier part)."""
-    windows = [plan for plan in plans if plan.staff_ids]
-    if not windows:
-        return []
-    stmt = (
-        select(SegmentStaff.staff_id, BookingSegment.id, Booking.code, BookingSegment.starts_at,
-               BookingSegment.ends_at)
-        .join(BookingSegment, SegmentStaff.segment_id == BookingSegment.id)
-        .join(Booking, BookingSegment.booking_id == Booking.id)
-        .where(SegmentStaff.staff_id.in_(sorted({sid for plan in windows for sid in plan.staff_ids})))
-        .where(Booking.status != BookingStatus.CANCELLED)
-        .where(or_(*(and_(BookingSegment.starts_at < plan.ends_at, BookingSegment.ends_at > plan.starts_at)
-                     for plan in windows)))
-        .order_by(BookingSegment.starts_at, BookingSegment.id)
-    )  # fmt: skip
-    if booking_id is not None:
-        stmt = stmt.where(Booking.id != booking_id)
-    return [(sid, seg_id, code, starts, ends) for sid, seg_id, code, starts, ends in session.execute(stmt)]
-
-
 def _guide_issues(
-    session: Session,
+    names: dict[int, str],
     rows: Sequence[GuideRow],
     plans: Sequence[SegmentPlan],
     index: int,
@@ -309,7 +317,7 @@ def _guide_issues(
     plan = plans[index]
     issues: list[CheckIssue] = []
     for staff_id in plan.staff_ids:
-        name = _staff_name(session.get(Staff, staff_id))
+        name = names.get(staff_id, "?")
         for sid, seg_id, code, starts, ends in rows:
             if sid != staff_id or not (starts < plan.ends_at and ends > plan.starts_at):
                 continue
@@ -355,20 +363,18 @@ def check_plan(
 ) -> list[CheckIssue]:
     """Every issue of a booking with ``headcount`` visitors whose segments would be ``plans``. ``booking_id``
     (when editing) makes the booking's stored segments not count against the plan. A cancelled booking has no
-    issues. Issues already overridden with a recorded reason are left out unless ``skip_recorded`` is False."""
+    issues. Issues already overridden with a recorded reason are left out unless ``skip_recorded`` is False.
+    Everything the checks read, for every part at once, comes in one statement (``read_check_rows``)."""
     if status == BookingStatus.CANCELLED:
         return []
+    rows = read_check_rows(session, plans, booking_id, recorded=skip_recorded)
     issues: list[CheckIssue] = []
     key = -1 if booking_id is None else booking_id
-    # what the checks read, for every part at once: three statements however many parts and guides
-    known = [(index, plan, session.get(Facility, plan.facility_id)) for index, plan in enumerate(plans)]
     checked = [
-        (index, plan, facility, _zone(facility)) for index, plan, facility in known if facility is not None
+        (index, plan, rows.places[plan.facility_id], _zone(rows.places[plan.facility_id]))
+        for index, plan in enumerate(plans)
+        if plan.facility_id in rows.places
     ]
-    load = _load_rows(session, [(plan.facility_id, plan.starts_at, plan.ends_at) for _i, plan, _f, _z in checked],
-                      booking_id)  # fmt: skip
-    guiding = _guide_rows(session, [plan for _i, plan, _f, _z in checked], booking_id)
-    away = _dispatch_rows(session, [(plan, zone) for _i, plan, _f, zone in checked])
     for index, plan, facility, zone in checked:
         name = facility.name_ja if current_language() == "ja" else (facility.name_en or facility.name_ja)
         issues.extend(_hours_issues(facility, plan, index))
@@ -378,7 +384,7 @@ def check_plan(
             if j != index and p.facility_id == plan.facility_id
         ]
         extra.append((plan.starts_at, plan.ends_at, headcount, key))
-        peak, codes = _peak(load, plan.facility_id, plan.starts_at, plan.ends_at, extra)
+        peak, codes = _peak(rows.load, plan.facility_id, plan.starts_at, plan.ends_at, extra)
         if peak > facility.capacity:
             message = _(
                 "{facility} would have {count} visitors at {span}, more than its capacity of {capacity}."
@@ -395,37 +401,161 @@ def check_plan(
                     "facilities", facility.id, {"peak": peak, "capacity": facility.capacity, "bookings": codes},
                 )
             )  # fmt: skip
-        if plan.course_id is not None:
-            course = session.get(Course, plan.course_id)
-            if course is not None and not course.min_group <= headcount <= course.max_group:
-                course_name = (
-                    course.name_ja if current_language() == "ja" else (course.name_en or course.name_ja)
-                )
-                message = _(
-                    "The course {course} takes groups of {low} to {high}; this group has {count}."
-                ).format(course=course_name, low=course.min_group, high=course.max_group, count=headcount)
-                issues.append(
-                    CheckIssue(
-                        GROUP_SIZE, message, index, f"size:{course.id}:{headcount}", "courses", course.id
-                    )
-                )
-        issues.extend(_guide_issues(session, guiding, plans, index, booking_id))
-        issues.extend(_dispatch_issues(session, away, plan, zone, index))
-    if skip_recorded and issues:  # (no issue: no recorded override to look up)
-        recorded = _recorded_keys(session, [p.segment_id for p in plans if p.segment_id is not None])
-        issues = [i for i in issues if (plans[i.index].segment_id, i.kind, i.key) not in recorded]
+        course = rows.courses.get(plan.course_id) if plan.course_id is not None else None
+        if course is not None and not course.min_group <= headcount <= course.max_group:
+            course_name = course.name_ja if current_language() == "ja" else (course.name_en or course.name_ja)
+            message = _(
+                "The course {course} takes groups of {low} to {high}; this group has {count}."
+            ).format(course=course_name, low=course.min_group, high=course.max_group, count=headcount)
+            issues.append(
+                CheckIssue(GROUP_SIZE, message, index, f"size:{course.id}:{headcount}", "courses", course.id)
+            )
+        issues.extend(_guide_issues(rows.names, rows.guiding, plans, index, booking_id))
+        issues.extend(_dispatch_issues(rows.names, rows.away, plan, zone, index))
+    if skip_recorded and issues:
+        issues = [i for i in issues if (plans[i.index].segment_id, i.kind, i.key) not in rows.recorded]
     return issues
 
 
-def _recorded_keys(session: Session, segment_ids: list[int]) -> set[tuple[int | None, str, str]]:
-    if not segment_ids:
-        return set()
-    rows = session.scalars(
-        select(ConflictOverride)
-        .where(ConflictOverride.subject_table == BookingSegment.__tablename__)
-        .where(ConflictOverride.subject_id.in_(segment_ids))
-    )
-    return {(o.subject_id, o.kind, str((o.details or {}).get("key", ""))) for o in rows}
+@dataclass
+class CheckRows:
+    """What the checks of a plan read: the facilities (with opening days and nearby closed dates) and courses of
+    its parts, its guides' names, the other visits at its facilities and of its guides at those times, its
+    guides' dispatches around those days, and the recorded overrides of its stored parts."""
+
+    places: dict[int, Place] = field(default_factory=dict)
+    courses: dict[int, CourseLimits] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)  # staff id -> name
+    load: list[LoadRow] = field(default_factory=list)
+    guiding: list[GuideRow] = field(default_factory=list)
+    away: list[AwayRow] = field(default_factory=list)
+    recorded: set[tuple[int | None, str, str]] = field(default_factory=set)
+
+
+AwayRow = tuple[int, int, str, date, date]  # staff id, dispatch id, dispatch code, departure, return
+
+# the columns of every branch of the checks' UNION ALL (see read_check_rows)
+_SLOTS: dict[str, TypeEngine[Any]] = {
+    "kind": String(16), "a": Integer(), "b": Integer(), "c": Integer(), "n": Integer(), "t1": String(300), "t2": String(300),
+    "t3": String(64), "s": UTCDateTime(), "e": UTCDateTime(), "d1": Date(), "d2": Date(), "o": Time(),
+    "cl": Time(), "f": Boolean(),
+}  # fmt: skip
+
+
+def read_check_rows(
+    session: Session, plans: Sequence[SegmentPlan], booking_id: int | None, *, recorded: bool = True
+) -> CheckRows:
+    """Everything ``check_plan`` reads for ``plans``, in one statement (a UNION ALL; each statement is a round
+    trip to a shared server). Closed dates and dispatches are read for the days around the parts' UTC days
+    (a local day is at most one day off) and matched exactly by the checks."""
+    out = CheckRows()
+    if not plans:
+        return out
+    facility_ids = sorted({p.facility_id for p in plans})
+    course_ids = sorted({p.course_id for p in plans if p.course_id is not None})
+    staff_ids = sorted({sid for p in plans for sid in p.staff_ids})
+    segment_ids = sorted({p.segment_id for p in plans if p.segment_id is not None})
+    first = min(p.starts_at.astimezone(UTC).date() for p in plans) - timedelta(days=1)
+    last = max(p.ends_at.astimezone(UTC).date() for p in plans) + timedelta(days=1)
+
+    def cols(kind: str, **values: Any) -> list[Any]:
+        return union_columns(_SLOTS, kind=literal(kind), **values)
+
+    f = Facility
+    branches: list[Any] = [
+        select(*cols("facility", a=f.id, b=f.capacity, t1=f.name_ja, t2=f.name_en, t3=f.timezone,
+                     f=f.observes_public_holidays)).where(f.id.in_(facility_ids)),
+        select(*cols("weekday", a=FacilityWeekday.facility_id, b=FacilityWeekday.weekday, c=FacilityWeekday.id,
+                     f=FacilityWeekday.closed, o=FacilityWeekday.opens, cl=FacilityWeekday.closes))
+        .where(FacilityWeekday.facility_id.in_(facility_ids)),
+        select(*cols("closed", a=ClosedDate.facility_id, b=ClosedDate.id, d1=ClosedDate.closed_on,
+                     t1=ClosedDate.reason))
+        .where(ClosedDate.facility_id.in_(facility_ids), ClosedDate.closed_on.between(first, last)),
+    ]  # fmt: skip
+    windows = dict.fromkeys((p.facility_id, p.starts_at, p.ends_at) for p in plans)
+    load_stmt = (
+        select(*cols("load", a=BookingSegment.facility_id, b=Booking.id, c=BookingSegment.id, n=Booking.headcount,
+                     t1=Booking.code, s=BookingSegment.starts_at, e=BookingSegment.ends_at))
+        .join_from(BookingSegment, Booking, BookingSegment.booking_id == Booking.id)
+        .where(or_(*(and_(BookingSegment.facility_id == fid, BookingSegment.starts_at < ends,
+                          BookingSegment.ends_at > starts) for fid, starts, ends in windows)))
+        .where(Booking.status != BookingStatus.CANCELLED)
+    )  # fmt: skip
+    if booking_id is not None:
+        load_stmt = load_stmt.where(Booking.id != booking_id)
+    branches.append(load_stmt)
+    if course_ids:
+        branches.append(
+            select(*cols("course", a=Course.id, b=Course.min_group, c=Course.max_group, t1=Course.name_ja,
+                         t2=Course.name_en)).where(Course.id.in_(course_ids))
+        )  # fmt: skip
+    if staff_ids:
+        guided = [p for p in plans if p.staff_ids]
+        guide_stmt = (
+            select(*cols("guide", a=SegmentStaff.staff_id, b=BookingSegment.id, t1=Booking.code,
+                         s=BookingSegment.starts_at, e=BookingSegment.ends_at))
+            .join_from(SegmentStaff, BookingSegment, SegmentStaff.segment_id == BookingSegment.id)
+            .join(Booking, BookingSegment.booking_id == Booking.id)
+            .where(SegmentStaff.staff_id.in_(staff_ids))
+            .where(Booking.status != BookingStatus.CANCELLED)
+            .where(or_(*(and_(BookingSegment.starts_at < p.ends_at, BookingSegment.ends_at > p.starts_at)
+                         for p in guided)))
+        )  # fmt: skip
+        if booking_id is not None:
+            guide_stmt = guide_stmt.where(Booking.id != booking_id)
+        branches += [
+            select(*cols("staff", a=Staff.id, t1=Staff.family_name, t2=Staff.given_name))
+            .where(Staff.id.in_(staff_ids)),
+            guide_stmt,
+            select(*cols("away", a=DispatchMember.staff_id, b=Dispatch.id, t1=Dispatch.code,
+                         d1=Dispatch.departure_on, d2=Dispatch.return_on))
+            .join_from(DispatchMember, Dispatch, DispatchMember.dispatch_id == Dispatch.id)
+            .where(DispatchMember.staff_id.in_(staff_ids))
+            .where(Dispatch.status != DispatchStatus.CANCELLED)
+            .where(Dispatch.departure_on <= last, Dispatch.return_on >= first),
+        ]  # fmt: skip
+    if recorded and segment_ids:
+        branches.append(
+            select(*cols("recorded", a=ConflictOverride.subject_id, t1=ConflictOverride.kind,
+                         t2=ConflictOverride.details["key"].as_string()))
+            .where(ConflictOverride.subject_table == BookingSegment.__tablename__)
+            .where(ConflictOverride.subject_id.in_(segment_ids))
+        )  # fmt: skip
+    load_rows: list[tuple[datetime, int, LoadRow]] = []
+    guide_rows: list[tuple[datetime, int, GuideRow]] = []
+    away_rows: list[tuple[date, int, AwayRow]] = []
+    days: list[tuple[int, int, int, OpeningDay]] = []
+    closures: list[tuple[int, date, int, Closure]] = []
+    for r in session.execute(union_all(*branches)):
+        kind = r.kind
+        if kind == "facility":
+            out.places[r.a] = Place(r.a, r.t1, r.t2 or "", r.t3 or "", r.b, bool(r.f))
+        elif kind == "weekday":
+            days.append((r.a, r.b, r.c, OpeningDay(r.b, bool(r.f), r.o, r.cl)))
+        elif kind == "closed":
+            closures.append((r.a, r.d1, r.b, Closure(r.b, r.d1, r.t1 or "")))
+        elif kind == "load":
+            load_rows.append((r.s, r.c, (r.a, r.s, r.e, r.n, r.b, r.t1)))
+        elif kind == "course":
+            out.courses[r.a] = CourseLimits(r.a, r.t1, r.t2 or "", r.b, r.c)
+        elif kind == "staff":
+            out.names[r.a] = f"{r.t1} {r.t2 or ''}".strip()
+        elif kind == "guide":
+            guide_rows.append((r.s, r.b, (r.a, r.b, r.t1, r.s, r.e)))
+        elif kind == "away":
+            away_rows.append((r.d1, r.b, (r.a, r.b, r.t1, r.d1, r.d2)))
+        elif kind == "recorded":
+            out.recorded.add((r.a, r.t1, r.t2 or ""))
+    for fid, _weekday, _id, day in sorted(days, key=lambda d: (d[0], d[1], d[2])):
+        if fid in out.places:
+            out.places[fid].weekdays.append(day)
+    for fid, _on, _id, closure in sorted(closures, key=lambda c: (c[0], c[1], c[2])):
+        if fid in out.places:
+            out.places[fid].closed_dates.append(closure)
+    out.load = [row for _s, _i, row in sorted(load_rows, key=lambda x: (x[0], x[1]))]
+    out.guiding = [row for _s, _i, row in sorted(guide_rows, key=lambda x: (x[0], x[1]))]
+    out.away = [row for _d, _i, row in sorted(away_rows, key=lambda x: (x[0], x[1]))]
+    return out
 
 
 def conflict_error(issues: Sequence[CheckIssue]) -> ConflictError:

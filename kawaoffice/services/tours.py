@@ -8,6 +8,7 @@ ignored: ``ConflictError(kind="guide_double_booked")`` unless an ``override_reas
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -773,21 +774,38 @@ class PresenterSuggestion:
     score: int
 
 
-def suggest_presenters(session: Session, interests: str, *, limit: int = 10) -> list[PresenterSuggestion]:
-    """Member companies whose technologies match the group's interests (technology names or product
-    descriptions sharing words with ``interests``), best match first."""
+PresenterRow = tuple[int, str, str, str, str, str, str]  # org id, name ja/en, technology ja/en, product, text
+
+
+def presenter_catalog(session: Session) -> list[PresenterRow]:
+    """Every member company's technologies (one statement), what ``rank_presenters`` matches interests against;
+    the booking dialog keeps it for the process (``ui/tours/choices.presenter_catalog``)."""
     from kawaoffice.model.partners import OrganizationKind, OrganizationTechnology, Technology
 
-    words = [w for w in re.split(r"[\s、,，・/／]+", interests.lower()) if len(w) >= 2]
-    if not words:
-        return []
     rows = session.execute(
         select(Organization.id, Organization.name_ja, Organization.name_en, Technology.name_ja,
                Technology.name_en, OrganizationTechnology.product_name, OrganizationTechnology.description)
         .join(OrganizationTechnology, OrganizationTechnology.organization_id == Organization.id)
         .join(Technology, OrganizationTechnology.technology_id == Technology.id)
         .where(Organization.kind == OrganizationKind.MEMBER)
+        .order_by(Organization.id, OrganizationTechnology.id)
     ).all()  # fmt: skip
+    return [(oid, oja, oen, tja, ten, product, text) for oid, oja, oen, tja, ten, product, text in rows]
+
+
+def interest_words(interests: str) -> list[str]:
+    """The words of a group's interests that presenters are matched on (two characters or more)."""
+    return [w for w in re.split(r"[\s、,，・/／]+", interests.lower()) if len(w) >= 2]
+
+
+def rank_presenters(
+    rows: Sequence[PresenterRow], interests: str, *, limit: int = 10
+) -> list[PresenterSuggestion]:
+    """The member companies among ``rows`` (``presenter_catalog``) whose technologies match the group's interests
+    (technology names or product descriptions sharing words with ``interests``), best match first."""
+    words = interest_words(interests)
+    if not words:
+        return []
     found: dict[int, tuple[str, str, list[str], int]] = {}
     for oid, org_ja, org_en, tech_ja, tech_en, product, description in rows:
         text = " ".join((tech_ja, tech_en, product, description)).lower()
@@ -802,6 +820,14 @@ def suggest_presenters(session: Session, interests: str, *, limit: int = 10) -> 
         PresenterSuggestion(oid, ja, en, tuple(techs), score)
         for oid, (ja, en, techs, score) in ranked[:limit]
     ]
+
+
+def suggest_presenters(session: Session, interests: str, *, limit: int = 10) -> list[PresenterSuggestion]:
+    """Member companies whose technologies match the group's interests (technology names or product
+    descriptions sharing words with ``interests``), best match first."""
+    if not interest_words(interests):
+        return []
+    return rank_presenters(presenter_catalog(session), interests, limit=limit)
 
 
 # --- calendar and lists ---------------------------------------------------------------------------------------
@@ -887,22 +913,18 @@ def staff_choices(session: Session) -> list[tuple[int, str]]:
 
 
 def booking_for_edit(session: Session, booking_id: int) -> Booking:
-    """The booking with everything its edit dialog shows and checks, in a fixed number of statements whatever
-    its size: segments with their facility (opening days and closed dates), course and guides (the staff
-    rows), and the presenters with their organization: four statements (the booking with its presenters; the
-    segments with facility, opening days and course; closed dates; guides). Checks run in the same session then
-    find the facilities, courses and staff in the session instead of reading them one by one. ``NotFoundError``
-    when gone."""
+    """The booking with everything its edit dialog shows, in one statement whatever its size (each statement is a
+    round trip to a shared server): its parts with their facility, course and guides (the staff rows), and the
+    presenters with their organization, all joined (a visit has a few parts, guides and presenters). The checks
+    read their own rows in one more statement (``tour_checks.read_check_rows``). ``NotFoundError`` when gone."""
     stmt = (
         select(Booking)
         .where(Booking.id == booking_id)
         .options(
-            selectinload(Booking.segments).options(
-                joinedload(BookingSegment.facility).options(
-                    joinedload(Facility.weekdays), selectinload(Facility.closed_dates)
-                ),
+            joinedload(Booking.segments).options(
+                joinedload(BookingSegment.facility),
                 joinedload(BookingSegment.course),
-                selectinload(BookingSegment.staff).joinedload(SegmentStaff.staff),
+                joinedload(BookingSegment.staff).joinedload(SegmentStaff.staff),
             ),
             joinedload(Booking.presenters).joinedload(BookingPresenter.organization),
         )

@@ -33,10 +33,12 @@ DAY = date(2026, 5, 13)  # a Wednesday
 
 # what each dialog reads (see the dialogs' _load)
 DISPATCH_DIALOG = 3  # the dispatch with project/members/legs; the first staff; the members' checks (one)
-BOOKING_DIALOG_CHOICES = 3  # facilities, their courses, the active staff: once per process (kept)
-BOOKING_DIALOG = 8  # booking (+presenters), segments (+facility, days), closed dates, guides; suggestions;
-# checks of all parts at once: the facilities' load, the guides' other visits, the guides' dispatches
-RECORDED = 0  # the recorded overrides of the booking's parts are read only when there are issues (none here)
+BOOKING_DIALOG_CHOICES = 4  # facilities, their courses, the active staff; the members' technologies (presenter
+# suggestions, the booking has interests): once per process (kept)
+BOOKING_DIALOG = 2  # the booking with its parts, guides and presenters (joined); the checks of all parts at once
+# in one UNION ALL (facilities, opening days, closed dates, courses, guides' names, the facilities' load, the
+# guides' other visits and dispatches, the parts' recorded overrides)
+RECORDED = 0  # (the recorded overrides are read in the checks' statement)
 
 
 def _build(path: Path, more: int) -> tuple[str, int, int]:

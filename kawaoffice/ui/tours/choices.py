@@ -4,6 +4,10 @@ active staff as guides (a list model shared by every guide picker, so opening a 
 Read once per database (two statements and one); dropped when this process commits a change to a facility, course
 or staff member (``storage.notify.on_own_commit``), when the main window announces that someone else changed one
 of those tables (``change_hub().tables_changed``), and when the Visits tab is reloaded (F5).
+
+The member companies' technologies that the dialog suggests presenters from (``presenter_catalog``) are kept the
+same way, read the first time a booking with interests is shown, and dropped on a change of an organization or
+a technology (not with the lists above, which stay).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 NO_STAFF = 0
 WATCHED_TABLES = frozenset({"facilities", "facility_weekdays", "closed_dates", "courses", "staff"})
+PRESENTER_TABLES = frozenset({"organizations", "organization_technologies", "technologies"})
 
 
 @dataclass(frozen=True)
@@ -43,12 +48,14 @@ class BookingChoices:
 
 
 _cache: weakref.WeakKeyDictionary[Any, BookingChoices] = weakref.WeakKeyDictionary()
+_presenters: weakref.WeakKeyDictionary[Any, list[tours.PresenterRow]] = weakref.WeakKeyDictionary()
 _watching = False
 
 
 def invalidate() -> None:
-    """Read the choice lists again the next time a dialog opens."""
+    """Read the choice lists (and the presenters' technologies) again the next time a dialog opens."""
     _cache.clear()
+    _presenters.clear()
 
 
 def _owner(sessions: SessionProvider) -> Any:
@@ -58,7 +65,9 @@ def _owner(sessions: SessionProvider) -> Any:
 
 def _on_tables(tables: object) -> None:
     if isinstance(tables, frozenset) and tables & WATCHED_TABLES:
-        invalidate()
+        _cache.clear()
+    if isinstance(tables, frozenset) and tables & PRESENTER_TABLES:
+        _presenters.clear()
 
 
 def _watch() -> None:
@@ -115,3 +124,24 @@ def _read(session: Session) -> BookingChoices:
     for sid, name in staff:
         model.appendRow(guide_item(sid, name))
     return BookingChoices(facilities, model, frozenset(sid for sid, _n in staff), current_language())
+
+
+def presenter_catalog(sessions: SessionProvider, session: Session | None = None) -> list[tours.PresenterRow]:
+    """The member companies' technologies for ``tours.rank_presenters``, kept for the database of ``sessions``
+    (read with ``session`` when given and not kept)."""
+    _watch()
+    key = _owner(sessions)
+    try:
+        cached = _presenters.get(key)
+    except TypeError:
+        cached = None
+    if cached is not None:
+        return cached
+    if session is None:
+        with sessions() as s:
+            rows = tours.presenter_catalog(s)
+    else:
+        rows = tours.presenter_catalog(session)
+    with contextlib.suppress(TypeError):
+        _presenters[key] = rows
+    return rows

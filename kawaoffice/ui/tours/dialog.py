@@ -48,7 +48,13 @@ from kawaoffice.model.tours import (
 from kawaoffice.services import ServiceError, audit, tour_checks, tours
 from kawaoffice.services.errors import ConflictError, NotFoundError, StaleEditError, ValidationError
 from kawaoffice.storage.errors import StorageError
-from kawaoffice.ui.tours.choices import NO_STAFF, FacilityChoice, booking_choices, guide_item
+from kawaoffice.ui.tours.choices import (
+    NO_STAFF,
+    FacilityChoice,
+    booking_choices,
+    guide_item,
+    presenter_catalog,
+)
 from kawaoffice.ui.widgets.conflict_dialog import (
     ConflictDialog,
     CurrentRecord,
@@ -473,11 +479,12 @@ class BookingDialog(QDialog):
             self.presenters.clear()
             self._refresh_presenter_buttons()
             return
-        if session is not None:
-            found = tours.suggest_presenters(session, text, limit=5)
-        else:
-            with self.sessions() as s:
-                found = tours.suggest_presenters(s, text, limit=5)
+        # the member companies' technologies are kept for the process (read the first time they are needed)
+        found = (
+            tours.rank_presenters(presenter_catalog(self.sessions, session), text, limit=5)
+            if tours.interest_words(text)
+            else []
+        )
         for p in found:
             self.presenter_choice.addItem(
                 f"{p.name_ja}（{'・'.join(p.technologies)}）",
