@@ -679,16 +679,17 @@ def _write(
 
 class _BulkWriter:
     """New records as the ORM would write them (every column: its value, else its default; version 1, who and
-    when), inserted one table at a time with a multi-row ``INSERT``, and their audit entries: the same rows as
-    ``services.audit``'s flush hook writes for records added one by one (every field, old value None).
+    when), inserted one table at a time, and their audit entries: the same rows as ``services.audit``'s flush hook
+    writes for records added one by one (every field, old value None).
 
-    Records are plain dicts (an ORM object per record would cost more than the whole insert)."""
+    Records are plain dicts (an ORM object per record would cost more than the whole insert); the audit entries
+    are tuples in the order of ``_AUDIT_KEYS`` with their changes already as JSON text (``_changes_json``)."""
 
     def __init__(self, session: Session) -> None:
         self.session = session
         self.user = audit.current_user(session)
         self.now = utcnow()
-        self.audit: list[dict[str, Any]] = []
+        self.audit: list[tuple[Any, ...]] = []
         self._columns: dict[type[Entity], tuple[list[str], dict[str, Any], list[str]]] = {}
 
     def _layout(self, cls: type[Entity]) -> tuple[list[str], dict[str, Any], list[str]]:
@@ -721,93 +722,158 @@ class _BulkWriter:
         }
 
     def insert(self, cls: type[Entity], records: Sequence[dict[str, Any]]) -> None:
-        """Insert ``records`` with one multi-row statement; each gets its ``id`` and an audit entry."""
+        """Insert ``records`` in one statement; each gets its ``id`` and an audit entry."""
         if not records:
             return
         keys, _defaults, logged = self._layout(cls)
         named = [name for name in audit.SUMMARY_FIELDS if name in keys]  # audit.summary_of of the record
-        rows = [{key: record[key] for key in keys} for record in records]
-        plain = (str, int, type(None))  # JSON values as they are (audit.jsonable for the others)
-        for record, new_id in zip(records, _bulk_insert(self.session, cls, rows), strict=True):
-            record["id"] = new_id
-            summary = next((v[:255] for v in (record[n] for n in named) if isinstance(v, str) and v), "")
-            changes = {}
-            for key in logged:
-                value = record[key]
-                changes[key] = [None, value if type(value) in plain else audit.jsonable(value)]
-            self.audit.append(
-                {
-                    "at": self.now,
-                    "user": self.user,
-                    "action": AuditAction.INSERT,
-                    "table_name": cls.__tablename__,
-                    "row_id": new_id,
-                    "summary": summary,
-                    "changes": changes,
-                    "reason": None,
-                }
+        columns = [[record[key] for record in records] for key in keys]
+        ids = _bulk_insert(self.session, cls, keys, columns)
+        changes = _changes_json(logged, records)
+        summaries: list[Any] = [""] * len(records)
+        for name in reversed(named):  # the first field with a text wins
+            for i, value in enumerate(record[name] for record in records):
+                if isinstance(value, str) and value:
+                    summaries[i] = value[:255]
+        n = len(records)
+        self.audit.extend(
+            zip(
+                [self.now] * n,
+                [self.user] * n,
+                [AuditAction.INSERT] * n,
+                [cls.__tablename__] * n,
+                ids,
+                summaries,
+                changes,
+                [None] * n,
+                strict=True,
             )
+        )
+        for record, new_id in zip(records, ids, strict=True):
+            record["id"] = new_id
 
     def write_audit(self) -> None:
-        if self.audit:
-            conn = self.session.connection()
-            if conn.dialect.name == "sqlite":
-                _executemany(conn, AuditEntry.__table__, self.audit)
-            elif _uses_copy(conn):
-                _copy(conn, AuditEntry.__table__, self.audit)
-            else:
-                conn.execute(insert(AuditEntry), self.audit)
-            self.audit = []
+        if not self.audit:
+            return
+        conn = self.session.connection()
+        table: Any = AuditEntry.__table__
+        columns = [list(column) for column in zip(*self.audit, strict=True)]
+        if conn.dialect.name == "sqlite":
+            _executemany(conn, table, _AUDIT_KEYS, columns, ready=_AUDIT_READY)
+        elif _uses_copy(conn):
+            _copy(conn, table, _AUDIT_KEYS, columns, ready=_AUDIT_READY)
+        else:  # another driver: the ordinary statement, the changes as the JSON type binds them
+            rows = [dict(zip(_AUDIT_KEYS, entry, strict=True)) for entry in self.audit]
+            for row in rows:
+                row["changes"] = json.loads(row["changes"])
+            conn.execute(insert(AuditEntry), rows)
+        self.audit = []
 
 
-def _executemany(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """``conn.execute(insert(table), rows)`` for SQLite, with the statement compiled once and each value passed
-    through its column type's own bind processing (the same stored values), without SQLAlchemy's per-row work
-    (about twice as fast for tens of thousands of rows)."""
-    if not rows:
+# the columns of an audit entry in the order of _BulkWriter.audit's tuples; "changes" is written as it is: its
+# JSON text is made by _changes_json as the JSON type's bind processing (json.dumps) would make it
+_AUDIT_KEYS = ("at", "user", "action", "table_name", "row_id", "summary", "changes", "reason")
+_AUDIT_READY = frozenset({"changes"})
+
+_encode_str = json.encoder.encode_basestring_ascii  # what json.dumps uses for a str (ensure_ascii)
+
+
+def _json_value(value: Any) -> str:
+    """``json.dumps(value)`` of a column value as the audit log keeps it (``audit.jsonable``)."""
+    kind = type(value)
+    if kind is str:
+        return _encode_str(value)
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is bool:
+        return "true" if value else "false"
+    return json.dumps(audit.jsonable(value))
+
+
+def _changes_json(logged: Sequence[str], records: Sequence[Mapping[str, Any]]) -> list[str]:
+    """For each record, ``json.dumps({key: [None, audit.jsonable(record[key])] for key in logged})``: the text
+    the JSON column stores for an inserted record's changes, made without building and walking a dict per record
+    (the same text: json.dumps' separators and ASCII escapes; tested against json.dumps)."""
+    if not logged:
+        return ["{}"] * len(records)
+    parts: list[list[str]] = []
+    for key in logged:
+        head = _encode_str(key) + ": [null, "
+        parts.append([head + _json_value(record[key]) + "]" for record in records])
+    return ["{" + ", ".join(fields) + "}" for fields in zip(*parts, strict=True)]
+
+
+def _executemany(
+    conn: Connection,
+    table: Any,
+    keys: Sequence[str],
+    columns: Sequence[list[Any]],
+    *,
+    ready: frozenset[str] = frozenset(),
+) -> None:
+    """``conn.execute(insert(table), rows)`` for SQLite, the rows given column by column (``columns[i]`` holds
+    the values of ``keys[i]``), with the statement compiled once and each value passed through its column type's
+    own bind processing (the same stored values; ``ready`` columns are already as the driver takes them),
+    without SQLAlchemy's per-row work (about twice as fast for tens of thousands of rows)."""
+    if not columns or not columns[0]:
         return
-    keys = list(rows[0])
-    compiled = insert(table).compile(dialect=conn.dialect, column_keys=keys)
+    compiled = insert(table).compile(dialect=conn.dialect, column_keys=list(keys))
     order = list(compiled.positiontup or ())
     if sorted(order) != sorted(keys):  # pragma: no cover - a statement not as expected: the ordinary way
-        conn.execute(insert(table), list(rows))
+        rows = [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+        conn.execute(insert(table), rows)
         return
-    conn.exec_driver_sql(compiled.string, list(zip(*_bound_columns(conn, table, rows, order), strict=True)))
+    by_key = dict(zip(keys, columns, strict=True))
+    bound = _bound_columns(conn, table, order, [by_key[key] for key in order], ready)
+    conn.exec_driver_sql(compiled.string, list(zip(*bound, strict=True)))
 
 
 def _bound_columns(
-    conn: Connection, table: Any, rows: Sequence[dict[str, Any]], keys: Sequence[str]
+    conn: Connection,
+    table: Any,
+    keys: Sequence[str],
+    columns: Sequence[list[Any]],
+    ready: frozenset[str] = frozenset(),
 ) -> list[list[Any]]:
-    """The values of ``keys`` column by column, each through its column type's bind processing for the
-    connection's dialect (as SQLAlchemy would send them). Column by column: most columns hold few distinct values
-    (the time, the user, enums), each processed once."""
-    columns = []
-    for key in keys:
-        values = [row[key] for row in rows]
-        proc = table.c[key].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
-        if proc is not None:
-            values = _processed(proc, values)
-        columns.append(values)
-    return columns
+    """The values of ``keys`` (``columns[i]`` for ``keys[i]``), each through its column type's bind processing for
+    the connection's dialect (as SQLAlchemy would send them), but the ``ready`` columns. Column by column: most
+    columns hold few distinct values (the time, the user, enums), each processed once."""
+    out = []
+    for key, values in zip(keys, columns, strict=True):
+        proc = (
+            None
+            if key in ready
+            else table.c[key].type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
+        )
+        out.append(values if proc is None else _processed(proc, values))
+    return out
 
 
 def _uses_copy(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql" and conn.dialect.driver == "psycopg"
 
 
-def _copy(conn: Connection, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """PostgreSQL (psycopg): ``rows`` written with one ``COPY ... FROM STDIN`` in the session's transaction (the
-    values bound as SQLAlchemy binds them). A multi-row ``INSERT`` of thousands of rows costs more to build and
-    parse than the rows themselves."""
-    if not rows:
+def _copy(
+    conn: Connection,
+    table: Any,
+    keys: Sequence[str],
+    columns: Sequence[list[Any]],
+    *,
+    ready: frozenset[str] = frozenset(),
+) -> None:
+    """PostgreSQL (psycopg): the rows (given column by column) written with one ``COPY ... FROM STDIN`` in the
+    session's transaction (the values bound as SQLAlchemy binds them). A multi-row ``INSERT`` of thousands of
+    rows costs more to build and parse than the rows themselves."""
+    if not columns or not columns[0]:
         return
     import psycopg  # PostgreSQL only
 
-    keys = list(rows[0])
     quote = conn.dialect.identifier_preparer.quote
-    columns = ", ".join(quote(table.c[key].name) for key in keys)
-    statement = f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({columns}) FROM STDIN"
-    values = _bound_columns(conn, table, rows, keys)
+    names = ", ".join(quote(table.c[key].name) for key in keys)
+    statement = f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN"
+    values = _bound_columns(conn, table, keys, columns, ready)
     raw: Any = conn.connection.dbapi_connection
     try:
         with raw.cursor() as cursor, cursor.copy(statement) as copy:
@@ -841,8 +907,11 @@ def _processed(proc: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     return [proc(v) for v in values]
 
 
-def _bulk_insert(session: Session, cls: type[Entity], rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert ``rows``; the new ids in the order of ``rows``.
+def _bulk_insert(
+    session: Session, cls: type[Entity], keys: Sequence[str], columns: Sequence[list[Any]]
+) -> list[int]:
+    """Insert the rows given column by column (``columns[i]`` holds the values of ``keys[i]``); the new ids in the
+    order of the rows.
 
     PostgreSQL with psycopg: the ids taken from the table's sequence first, then one ``COPY``; with another
     driver: batched ``INSERT ... RETURNING`` ordered by SQLAlchemy's sentinel ("insertmanyvalues"). SQLite
@@ -850,17 +919,19 @@ def _bulk_insert(session: Session, cls: type[Entity], rows: Sequence[dict[str, A
     read back: inside the write transaction SQLite numbers an INTEGER PRIMARY KEY after the largest, in order."""
     conn = session.connection()  # Core statements on the table: no ORM processing per row
     table: Any = cls.__table__
+    count = len(columns[0])
     if _uses_copy(conn):
-        ids = _new_ids(conn, table, len(rows))
-        _copy(conn, table, [{"id": new_id, **row} for new_id, row in zip(ids, rows, strict=True)])
+        ids = _new_ids(conn, table, count)
+        _copy(conn, table, ["id", *keys], [ids, *columns])
         return ids
     if conn.dialect.name != "sqlite":
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-        return list(conn.execute(stmt, list(rows)).scalars().all())
+        rows = [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+        return list(conn.execute(stmt, rows).scalars().all())
     before = conn.execute(select(func.max(table.c.id))).scalar() or 0
-    _executemany(conn, table, rows)
+    _executemany(conn, table, keys, columns)
     ids = list(conn.execute(select(table.c.id).where(table.c.id > before).order_by(table.c.id)).scalars())
-    if len(ids) != len(rows):  # pragma: no cover - another writer got in (SQLite's write lock prevents it)
+    if len(ids) != count:  # pragma: no cover - another writer got in (SQLite's write lock prevents it)
         raise ServiceError(
             _("Another program wrote to the database during the import: nothing was imported.")
         )

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from kawaoffice.model.audit import AuditEntry
@@ -17,8 +20,8 @@ from kawaoffice.model.partners import (
     OrganizationKind,
     OrganizationTechnology,
 )
+from kawaoffice.services import audit, partners
 from kawaoffice.services import partner_import as pi
-from kawaoffice.services import partners
 from kawaoffice.services.errors import ServiceError
 from kawaoffice.services.partner_search import normalized_name
 
@@ -122,3 +125,50 @@ def test_records_created_after_a_bulk_import_get_new_ids(session: Session) -> No
     ).one()
     assert entry.summary == "検査水道007株式会社" and entry.changes["phone"] == [None, "+81442000007"]
     assert "sort_ja" not in entry.changes and entry.changes["kind"] == [None, "member"]
+
+
+# --- the audit entries' JSON text -------------------------------------------------------------------------------------
+
+_audit_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.text(),  # also non-ASCII, quotes, backslashes, control characters, lone surrogates
+    st.sampled_from(list(OrganizationKind)),
+    st.dates(),
+    st.datetimes(timezones=st.sampled_from([None, UTC])),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.lists(st.integers(), max_size=3),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(["name_ja", "kind", "phone", 'note"s', "番号"]), _audit_values),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_audit_changes_text_is_what_json_dumps_gives(records: list[dict[str, object]]) -> None:
+    keys = sorted({key for record in records for key in record})
+    full = [{key: record.get(key) for key in keys} for record in records]
+    expected = [json.dumps({key: [None, audit.jsonable(record[key])] for key in keys}) for record in full]
+    assert pi._changes_json(keys, full) == expected
+
+
+def test_stored_audit_changes_are_json_dumps_text(session: Session) -> None:
+    """The entries the import writes hold the same JSON text as those written by the audit hook (json.dumps)."""
+    rows = _rows(session, 3)
+    pi.import_rows(session, rows)
+    session.flush()
+    stored = session.execute(
+        select(AuditEntry.table_name, cast(AuditEntry.changes, Text)).where(
+            AuditEntry.table_name == "organizations"
+        )
+    ).all()
+    assert len(stored) == 3
+    for _table, text in stored:
+        assert text == json.dumps(json.loads(text))
+        assert json.loads(text)["name_ja"][1].startswith("検査水道")
