@@ -12,8 +12,6 @@ head revision and the known revisions are read from the revision files' ``revisi
 
 from __future__ import annotations
 
-import ast
-import re
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -41,12 +39,12 @@ from sqlalchemy.pool import NullPool
 from kawaoffice.i18n import _
 from kawaoffice.storage.database import SQLITE_BUSY_TIMEOUT_MS, enable_wal, sqlite_path_of
 from kawaoffice.storage.errors import StorageError
+from kawaoffice.storage.revisions import MIGRATIONS_DIR, light_revision_graph
 
 if TYPE_CHECKING:
     from alembic.config import Config
     from alembic.script import ScriptDirectory
 
-MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"
 # Tables every KawaOffice revision has; an unknown revision with these is "newer", without them "foreign".
 MARKER_TABLES = frozenset({"organizations", "audit_log"})
@@ -76,6 +74,7 @@ def set_script_location(path: Path | None) -> None:
     _script_location = path if path is not None else MIGRATIONS_DIR
     _script_directory.cache_clear()
     _revision_graph.cache_clear()
+    light_revision_graph.cache_clear()
 
 
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
@@ -103,49 +102,13 @@ def script_directory() -> ScriptDirectory:
     return _script_directory(script_location())
 
 
-_ASSIGNMENT = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*(?:#.*)?$", re.MULTILINE)
-
-
-def _read_revision_file(path: Path) -> tuple[str, tuple[str, ...]] | None:
-    """``(revision, down_revisions)`` from the top-level assignments of one revision file, without importing it;
-    ``None`` when the file does not say them as plain literals (the caller then asks Alembic)."""
-    found: dict[str, object] = {}
-    for name, value in _ASSIGNMENT.findall(path.read_text(encoding="utf-8")):
-        if name in found:
-            continue
-        try:
-            found[name] = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            return None
-    revision, down = found.get("revision"), found.get("down_revision")
-    if not isinstance(revision, str) or not revision:
-        return None
-    if down is None:
-        return revision, ()
-    if isinstance(down, str):
-        return revision, (down,)
-    if isinstance(down, (tuple, list)) and all(isinstance(d, str) for d in down):
-        return revision, tuple(str(d) for d in down)
-    return None
-
-
 @lru_cache(maxsize=4)
 def _revision_graph(location: Path) -> tuple[str, frozenset[str]]:
     """The head and every revision of the scripts at ``location``, read from the files' text (fast: no Alembic
-    import). Anything unusual (a file it cannot read as literals, several heads, a cycle) is left to Alembic."""
-    revisions: dict[str, tuple[str, ...]] = {}
-    for path in sorted((location / "versions").glob("*.py")):
-        if path.name.startswith("_"):
-            continue
-        parsed = _read_revision_file(path)
-        if parsed is None or parsed[0] in revisions:
-            return _alembic_graph()
-        revisions[parsed[0]] = parsed[1]
-    referenced = {down for downs in revisions.values() for down in downs}
-    heads = [rev for rev in revisions if rev not in referenced]
-    if len(heads) != 1 or not referenced <= revisions.keys():
-        return _alembic_graph()
-    return heads[0], frozenset(revisions)
+    import, see ``kawaoffice.storage.revisions``). Anything unusual (a file it cannot read as literals, several
+    heads, a cycle) is left to Alembic."""
+    light = light_revision_graph(location)
+    return light if light is not None else _alembic_graph()
 
 
 def _alembic_graph() -> tuple[str, frozenset[str]]:
