@@ -59,3 +59,56 @@ def test_columns_fit_the_first_rows_not_a_long_one_further_down(qtbot) -> None: 
         assert again.view.columnWidth(0) <= MAX_AUTO_WIDTH
     finally:
         ROWS[:] = [f"row {i}" for i in range(60)]
+
+
+def test_columns_are_as_wide_as_qt_would_size_them(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """The widths come from the font's metrics of the formatted texts, without asking Qt to lay every cell out:
+    the same widths as resizeColumnsToContents (within a pixel of rounding), the header's text included."""
+    ROWS[3] = "北九州市上下水道局 海外事業課 (Kitakyushu)"
+    try:
+        tab = _tab(qtbot)
+        tab.load()
+        mine = [tab.view.columnWidth(c) for c in range(tab.model.columnCount())]
+        text_width = tab.view.fontMetrics().horizontalAdvance(ROWS[3])
+        assert text_width < mine[0] <= text_width + 12  # the longest text and the delegate's margins
+        tab.view.horizontalHeader().setStretchLastSection(False)  # (the last column fills the rest)
+        assert tab.view.columnWidth(1) >= tab.view.horizontalHeader().sectionSizeHint(1)  # empty: its header
+        mine[1] = tab.view.columnWidth(1)
+        tab.view.resizeColumnsToContents()
+        qt = [min(max(tab.view.columnWidth(c), 60), MAX_AUTO_WIDTH) for c in range(tab.model.columnCount())]
+        assert all(abs(a - b) <= 1 for a, b in zip(mine, qt, strict=True)), (mine, qt)
+    finally:
+        ROWS[:] = [f"row {i}" for i in range(60)]
+
+
+def test_numbers_are_measured_as_shown(qtbot) -> None:  # type: ignore[no-untyped-def]
+    class _Numbers(_Model):
+        columns = (Column("N", lambda row: 1234567 * (row.id + 1), numeric=True),)
+
+    class _NumberTab(_Tab):
+        model_class = _Numbers
+
+    tab = _NumberTab(lambda: nullcontext(None))  # type: ignore[arg-type,return-value]
+    qtbot.addWidget(tab)
+    tab.show()
+    tab.load()
+    shown = tab.view.locale().toString(1234567 * FIT_ROWS)
+    assert tab.view.columnWidth(0) > tab.view.fontMetrics().horizontalAdvance(shown)
+
+
+def test_the_users_widths_are_kept_across_reloads(qtbot) -> None:  # type: ignore[no-untyped-def]
+    tab = _tab(qtbot)
+    tab.load()
+    tab.view.setColumnWidth(0, 222)  # the user drags the divider
+    ROWS[2] = "a much longer name than before " * 2
+    try:
+        tab.load()  # F5 and reloads after a change keep what the user set
+        tab.reload()
+        assert tab.view.columnWidth(0) == 222
+        saved = tab.header_state()
+        again = _tab(qtbot)
+        again.restore_header_state(saved)  # the next start: the saved widths, not the contents'
+        again.load()
+        assert again.view.columnWidth(0) == 222
+    finally:
+        ROWS[:] = [f"row {i}" for i in range(60)]

@@ -22,6 +22,13 @@ SessionProvider = Callable[[], AbstractContextManager[Session]]
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 ID_ROLE = Qt.ItemDataRole.UserRole + 1  # the record id of a row, for opening and actions
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_ANSWERED = frozenset({_DISPLAY, _TOOLTIP, _ALIGNMENT, int(ID_ROLE)})  # the roles data() answers
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
+# (computed once: an enum "|" per call was a tenth of the painting's Python time)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 @dataclass(frozen=True)
@@ -107,6 +114,19 @@ class PagedTableModel(QAbstractTableModel):
         self._ids.extend(r.id for r in fresh)
         self.endInsertRows()
 
+    def display_texts(self, column: int, rows: int) -> list[str | int]:
+        """What the first ``rows`` rows show in ``column``, formatted once per reload (painting reuses them): the
+        table sizes its columns from these instead of asking Qt to lay every cell out."""
+        display = self.columns[column].display
+        shown = self._shown
+        out: list[str | int] = []
+        for row_id in self._ids[:rows]:
+            value = shown.get((row_id, column))
+            if value is None:
+                value = shown[(row_id, column)] = display(self._cache[row_id])
+            out.append(value)
+        return out
+
     def row_at(self, row: int) -> Any:
         return self._cache[self._ids[row]]
 
@@ -146,25 +166,22 @@ class PagedTableModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(self.columns)
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if (
-            not index.isValid()
-            or not (0 <= index.row() < len(self._ids))
-            or not (0 <= index.column() < len(self.columns))
-        ):
+        # Qt asks each painted cell for about seven roles: the ones a table does not use are answered first
+        if role not in _ANSWERED:
             return None
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+        row, column = index.row(), index.column()
+        if not (0 <= row < len(self._ids)) or not (0 <= column < len(self.columns)) or not index.isValid():
+            return None
+        if role in (_DISPLAY, _TOOLTIP):
             # Qt asks for each cell many times (painting, size hints, tooltips): format it once per reload
-            key = (self._ids[index.row()], index.column())
+            key = (self._ids[row], column)
             value = self._shown.get(key)
             if value is None:
-                value = self._shown[key] = self.columns[index.column()].display(self.row_at(index.row()))
-            return value if isinstance(value, int) and role == Qt.ItemDataRole.DisplayRole else str(value)
-        col = self.columns[index.column()]
-        if role == Qt.ItemDataRole.TextAlignmentRole and col.numeric:
-            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        if role == ID_ROLE:
-            return self._ids[index.row()]
-        return None
+                value = self._shown[key] = self.columns[column].display(self._cache[key[0]])
+            return value if isinstance(value, int) and role == _DISPLAY else str(value)
+        if role == _ALIGNMENT:
+            return _RIGHT if self.columns[column].numeric else None
+        return self._ids[row]  # ID_ROLE
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
@@ -176,9 +193,7 @@ class PagedTableModel(QAbstractTableModel):
         return None
 
     def flags(self, index: AnyIndex) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
 
 def _sort_display(value: str | int) -> Any:
