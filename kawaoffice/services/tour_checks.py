@@ -553,8 +553,8 @@ def read_check_rows(
         if fid in out.places:
             out.places[fid].closed_dates.append(closure)
     out.load = [row for _s, _i, row in sorted(load_rows, key=lambda x: (x[0], x[1]))]
-    out.guiding = [row for _s, _i, row in sorted(guide_rows, key=lambda x: (x[0], x[1]))]
-    out.away = [row for _d, _i, row in sorted(away_rows, key=lambda x: (x[0], x[1]))]
+    out.guiding = [row for _s, _i, row in sorted(guide_rows, key=lambda x: (x[0], x[1], x[2][0]))]
+    out.away = [row for _d, _i, row in sorted(away_rows, key=lambda x: (x[0], x[1], x[2][0]))]
     return out
 
 

@@ -1,0 +1,109 @@
+"""The checks' one-statement reader (``tour_checks.read_check_rows``, a UNION ALL) returns what separate ORM reads
+of the same rows give, on SQLite and PostgreSQL: facilities with opening days and the closed dates near the checked
+days, courses, guides' names, the facilities' load, the guides' other visits and dispatches, recorded overrides."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kawaoffice.model.audit import ConflictOverride
+from kawaoffice.model.dispatch import Dispatch, DispatchMember, DispatchStatus, Staff
+from kawaoffice.model.tours import Booking, BookingSegment, BookingStatus, Course, Facility, SegmentStaff
+from kawaoffice.services import tour_checks, tours
+from tests.services.test_tours_loading import DAY, _plans, _world, at
+
+
+def _separately(
+    session: Session, plans: list[tour_checks.SegmentPlan], booking_id: int
+) -> tour_checks.CheckRows:
+    """The same rows read one kind at a time through the ORM (what the checks read before the UNION ALL)."""
+    out = tour_checks.CheckRows()
+    first = min(p.starts_at.date() for p in plans) - timedelta(days=1)
+    last = max(p.ends_at.date() for p in plans) + timedelta(days=1)
+    for f in session.scalars(select(Facility).where(Facility.id.in_({p.facility_id for p in plans}))):
+        place = tour_checks.Place(
+            f.id, f.name_ja, f.name_en, f.timezone, f.capacity, f.observes_public_holidays
+        )
+        place.weekdays = [tour_checks.OpeningDay(w.weekday, w.closed, w.opens, w.closes) for w in f.weekdays]
+        place.closed_dates = [
+            tour_checks.Closure(c.id, c.closed_on, c.reason)
+            for c in f.closed_dates
+            if first <= c.closed_on <= last
+        ]
+        out.places[f.id] = place
+    for c in session.scalars(select(Course).where(Course.id.in_({p.course_id for p in plans}))):
+        out.courses[c.id] = tour_checks.CourseLimits(c.id, c.name_ja, c.name_en, c.min_group, c.max_group)
+    staff = {sid for p in plans for sid in p.staff_ids}
+    out.names = {s.id: f"{s.family_name} {s.given_name}".strip() for s in session.scalars(
+        select(Staff).where(Staff.id.in_(staff)))}  # fmt: skip
+    out.load = tour_checks._load_rows(
+        session, [(p.facility_id, p.starts_at, p.ends_at) for p in plans], booking_id
+    )
+    out.guiding = [
+        (a.staff_id, a.segment.id, a.segment.booking.code, a.segment.starts_at, a.segment.ends_at)
+        for a in session.scalars(select(SegmentStaff).where(SegmentStaff.staff_id.in_(staff)))
+        if a.segment.booking.status != BookingStatus.CANCELLED and a.segment.booking_id != booking_id
+        and any(a.segment.starts_at < p.ends_at and a.segment.ends_at > p.starts_at for p in plans if p.staff_ids)
+    ]  # fmt: skip
+    out.guiding.sort(key=lambda r: (r[3], r[1], r[0]))
+    out.away = sorted(
+        (
+            (m.staff_id, d.id, d.code, d.departure_on, d.return_on)
+            for d, m in session.execute(select(Dispatch, DispatchMember).join(DispatchMember))
+            if m.staff_id in staff and d.status != DispatchStatus.CANCELLED
+            and d.departure_on <= last and d.return_on >= first
+        ),
+        key=lambda r: (r[3], r[1], r[0]),
+    )  # fmt: skip
+    segments = {p.segment_id for p in plans}
+    out.recorded = {
+        (o.subject_id, o.kind, str((o.details or {}).get("key", "")))
+        for o in session.scalars(
+            select(ConflictOverride).where(ConflictOverride.subject_table == "booking_segments")
+        )
+        if o.subject_id in segments
+    }
+    return out
+
+
+def test_one_statement_reads_what_the_separate_readers_read(session: Session) -> None:
+    b, guides = _world(session, 3)  # its parts were added with recorded overrides (guides double-booked...)
+    tours.add_closed_date(session, b.segments[0].facility_id, DAY, "点検")  # closed on the day itself
+    tours.add_closed_date(session, b.segments[0].facility_id, DAY + timedelta(days=30), "遠い日")
+    cancelled = tours.create_booking(session, code="GONE", group_name="x", visitor_type=b.visitor_type,
+                                     headcount=3, status=BookingStatus.CANCELLED)  # fmt: skip
+    session.flush()
+    session.add(BookingSegment(booking_id=cancelled.id, facility_id=b.segments[0].facility_id, starts_at=at(9),
+                               ends_at=at(12)))  # fmt: skip
+    session.commit()
+    session.expire_all()
+    plans = _plans(session.get(Booking, b.id))  # type: ignore[arg-type]
+    plans.append(
+        tour_checks.SegmentPlan(plans[0].facility_id, at(15), at(16), None, (guides[1],))
+    )  # a new part
+    combined = tour_checks.read_check_rows(session, plans, b.id)
+    separate = _separately(session, plans, b.id)
+    assert combined == separate
+    assert combined.recorded and combined.load and combined.guiding and combined.away  # something to compare
+    assert [c.reason for c in combined.places[plans[0].facility_id].closed_dates] == ["点検"]
+    assert "GONE" not in {row[5] for row in combined.load}
+    # a new booking (no id): its own stored parts are not excluded, recorded overrides not read when not asked
+    fresh = tour_checks.read_check_rows(session, plans, None, recorded=False)
+    assert not fresh.recorded
+    assert {row[4] for row in fresh.load} >= {b.id}
+
+
+def test_no_plans_read_nothing(session: Session) -> None:
+    assert tour_checks.read_check_rows(session, [], None) == tour_checks.CheckRows()
+
+
+def test_a_part_at_a_removed_facility_is_not_checked(session: Session) -> None:
+    b, _guides = _world(session, 1)
+    gone = tour_checks.SegmentPlan(10_000_000, at(9), at(10))
+    issues = tour_checks.check_plan(
+        session, [gone, *_plans(b)], headcount=12, booking_id=b.id, skip_recorded=False
+    )
+    assert issues and all(i.index == 1 for i in issues)
