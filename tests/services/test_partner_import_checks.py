@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from datetime import UTC
+from datetime import UTC, date, datetime
 
 import pytest
 from hypothesis import given, settings
@@ -172,3 +174,49 @@ def test_stored_audit_changes_are_json_dumps_text(session: Session) -> None:
     for _table, text in stored:
         assert text == json.dumps(json.loads(text))
         assert json.loads(text)["name_ja"][1].startswith("検査水道")
+
+
+def test_text_with_copy_escapes_is_stored_as_written(session: Session) -> None:
+    """Backslashes, tabs, line breaks, a literal \\N and \\. (COPY's NULL and end marker on PostgreSQL) are stored
+    as they are, in the records and in their audit entries."""
+    tricky = ["a\\b", "tab\there", "two\nlines", "\\N", "\\.", "", "終わり\\"]
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["会社名", "区分", "住所", "備考"])
+    for i, text in enumerate(tricky):
+        writer.writerow([f"特殊文字{i}株式会社", "その他", text, f"{text}|{text}"])
+    table = pi.read_table(out.getvalue().encode())
+    rows = pi.preview(session, table, pi.guess_mapping(table.headers))
+    assert all(r.ok and not r.duplicates for r in rows)
+    pi.import_rows(session, rows)
+    session.flush()
+    session.expire_all()
+    stored = dict(
+        session.execute(
+            select(Organization.name_ja, Organization.address).where(Organization.name_ja.like("特殊文字%"))
+        ).all()
+    )
+    assert stored == {f"特殊文字{i}株式会社": text for i, text in enumerate(tricky)}
+    notes = {
+        o.name_ja: o.notes
+        for o in session.scalars(select(Organization).where(Organization.name_ja.like("特殊文字%")))
+    }
+    assert notes == {f"特殊文字{i}株式会社": f"{text}|{text}" for i, text in enumerate(tricky)}
+    logged = {
+        e.summary: e.changes["notes"][1]
+        for e in session.scalars(select(AuditEntry).where(AuditEntry.table_name == "organizations"))
+        if e.summary.startswith("特殊文字")
+    }
+    assert logged == notes
+
+
+def test_copy_texts_of_each_kind() -> None:
+    assert pi._copy_texts(["a\\b", None, "x\ty\nz\r", ""]) == ["a\\\\b", "\\N", "x\\ty\\nz\\r", ""]
+    assert pi._copy_texts([None, None]) == ["\\N", "\\N"]
+    assert pi._copy_texts([1, None, -5]) == ["1", "\\N", "-5"]
+    assert pi._copy_texts([True, False, None]) == ["t", "f", "\\N"]
+    assert pi._copy_texts([date(2026, 4, 1), None]) == ["2026-04-01", "\\N"]
+    assert pi._copy_texts([datetime(2026, 4, 1, 9, 30, tzinfo=UTC)]) == ["2026-04-01T09:30:00+00:00"]
+    assert pi._copy_texts(["a\x00b"]) is None  # psycopg refuses it with its own error
+    assert pi._copy_texts([1, "a"]) is None and pi._copy_texts([1.5]) is None
+    assert pi._copy_texts([date(2026, 4, 1), datetime(2026, 4, 1, tzinfo=UTC)]) is None
