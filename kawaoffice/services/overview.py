@@ -365,28 +365,29 @@ def _order(visits: dict[int, _Visit]) -> list[_Visit]:
     return with_start + without
 
 
-def _with_segments(conds: list[ColumnElement[bool]]) -> Any:
+def _with_segments(conds: list[ColumnElement[bool]], *, outer: bool = False) -> Any:
+    """Booking columns with one segment's columns per row; ``outer``: also the bookings without a segment (one
+    row with empty segment columns)."""
     return (
         select(*_VISIT_COLUMNS, *_SEGMENT_COLUMNS)
-        .join(BookingSegment, BookingSegment.booking_id == Booking.id)
-        .join(Facility, BookingSegment.facility_id == Facility.id)
+        .join(BookingSegment, BookingSegment.booking_id == Booking.id, isouter=outer)
+        .join(Facility, BookingSegment.facility_id == Facility.id, isouter=outer)
         .where(*conds)
         .order_by(Booking.id, BookingSegment.starts_at, BookingSegment.id)
     )
 
 
 def _all_visits(session: Session, conds: list[ColumnElement[bool]]) -> list[_Visit]:
-    """Every booking passing ``conds`` in the list's order: two queries, sorted here."""
+    """Every booking passing ``conds`` in the list's order: one query, sorted here."""
     visits: dict[int, _Visit] = {}
-    _collect(session.execute(_with_segments(conds)).all(), visits)
-    _collect(session.execute(select(*_VISIT_COLUMNS).where(*conds)).all(), visits)
+    _collect(session.execute(_with_segments(conds, outer=True)).all(), visits)
     return _order(visits)
 
 
 def _visit_page(
     session: Session, conds: list[ColumnElement[bool]], offset: int, limit: int, max_k: int
 ) -> list[_Visit] | None:
-    """Bookings ``offset .. offset+limit`` in the list's order without reading every booking (two queries, a third
+    """Bookings ``offset .. offset+limit`` in the list's order without reading every booking (one query, a second
     once the page reaches the bookings without segments); ``None`` if more than ``max_k`` segments would be read.
 
     Walks the segments from the latest start down (index on ``starts_at``) to a start ``t`` where enough bookings
@@ -403,14 +404,19 @@ def _visit_page(
             .order_by(BookingSegment.starts_at.desc())
             .limit(k)
         )
-        bounds = session.execute(
-            select(func.count(), func.min(scan.subquery().c.starts_at))
-        ).one()  # how many segments the walk read and where it stopped
-        exhausted = bounds[0] < k
-        cutoff = bounds[1]
+        # the candidates' rows with, in the same statement, how many segments the walk read and where it stopped
+        walked = scan.subquery()
+        rows = session.execute(
+            _with_segments([Booking.id.in_(select(walked.c.booking_id))]).add_columns(
+                select(func.count()).select_from(walked).scalar_subquery().label("walk_n"),
+                select(func.min(walked.c.starts_at)).scalar_subquery().label("walk_min"),
+            )
+        ).all()
+        # no row: the walk read no segment (every candidate booking has the segment that made it one)
+        exhausted = not rows or rows[0].walk_n < k
+        cutoff = rows[0].walk_min if rows else None
         visits: dict[int, _Visit] = {}
-        candidates = select(scan.subquery().c.booking_id)
-        _collect(session.execute(_with_segments([Booking.id.in_(candidates)])).all(), visits)
+        _collect(rows, visits)
         exact = [v for v in visits.values() if exhausted or (v.first is not None and cutoff is not None
                                                              and v.first > cutoff)]  # fmt: skip
         if len(exact) >= wanted or exhausted:
@@ -443,7 +449,7 @@ def list_visits(
     ``status`` keeps one status; every word of ``text`` must occur in the code, the group's name (either language)
     or the country's name or code. ``first_from``/``first_until`` (aware instants, half-open) keep the bookings
     whose first segment starts in that window (e.g. a fiscal year for the annual report, instead of reading every
-    booking). Two queries (three for the page that reaches bookings without segments), however many bookings
+    booking). One query (two for the page that reaches bookings without segments), however many bookings
     there are; a page reads only the latest segments, not every booking.
     """
     conds = _visit_conditions(status, text)

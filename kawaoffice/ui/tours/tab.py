@@ -157,7 +157,9 @@ class VisitsTab(RecordTab):
         return {"mode": self.mode.currentIndex(), "lang": self.lang.currentData()}
 
     def load(self) -> None:
-        self._fill_facilities()
+        """The list's first page (one statement); the facilities only for the calendars and the today view,
+        when one of them is shown (the list does not need them: one round trip less on a shared server)."""
+        self._loaded = True
         super().load()
         self.refresh_views()
 
@@ -210,7 +212,11 @@ class VisitsTab(RecordTab):
 
     def refresh_views(self) -> None:
         mode = self.mode.currentIndex()
-        if not getattr(self, "_facilities", None):
+        if mode == LIST or not getattr(self, "_loaded", False):
+            return
+        if getattr(self, "_facilities", None) is None:
+            self._fill_facilities()
+        if not self._facilities:
             return
         if mode == DAY:
             start, end = day_range(self.selected_day())
