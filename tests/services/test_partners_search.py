@@ -3,6 +3,7 @@ duplicates, the April rotation check and the mailing list."""
 
 from __future__ import annotations
 
+import gc
 from datetime import date
 
 import pytest
@@ -169,3 +170,32 @@ def test_april_rotation_and_mailing_list(session: Session) -> None:
     assert ps.rotation_due(session, date(2026, 5, 3)) == []
     # current members' people only: the company that left and JICA are not on it
     assert ps.mailing_list(session) == ["tanaka@kawasui.example.jp"]
+
+
+def test_the_index_gives_the_garbage_collector_nothing_to_walk(session: Session) -> None:
+    """The index's entries are plain tuples of strings and numbers: after one collection Python's cyclic garbage
+    collector stops tracking them (a tuple is untracked once the tuples in it are: a second collection), so 10,000
+    organizations add nothing to each full collection's pause."""
+    ids = _directory(session)
+    index = ps.PartnerIndex.build(session, "ja")
+    gc.collect()
+    gc.collect()
+    entries = index._entries
+    assert len(entries) == len(ids) - 3  # the four organizations
+    assert [e for e in entries if gc.is_tracked(e)] == []
+    assert index.search(ps.PartnerFilter(statuses=frozenset({MembershipStatus.ACTIVE}))) == [ids["kawa"]]
+
+
+def test_the_cached_statements_bind_each_calls_values(session: Session) -> None:
+    """open_list and organization_detail build their statements once and bind the page size and the
+    organization per call: successive calls answer for their own values."""
+    ids = _directory(session)
+    for limit in (1, 3, 2, 10):
+        opening = ps.open_list(session, "en", limit)
+        assert [r.id for r in opening.rows] == [ids["jica"], ids["kawa"], ids["lao"], ids["gas"]][:limit]
+        assert opening.total == 4
+    for key, name in (("kawa", "Kawasaki Water"), ("jica", "JICA"), ("lao", "Nam Papa Lao"), ("kawa", "")):
+        detail = ps.organization_detail(session, ids[key])
+        assert detail is not None and detail.id == ids[key]
+        assert detail.name_en == (name or "Kawasaki Water")
+    assert ps.organization_detail(session, max(ids.values()) + 1000) is None
