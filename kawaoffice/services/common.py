@@ -407,25 +407,47 @@ def phone(field: str, value: Any, region: str = "JP") -> str:
     text = optional_text(field, value, 40)
     if not text:
         return ""
-    import phonenumbers
-
-    try:
-        number = phonenumbers.parse(text, region or "JP")
-    except phonenumbers.NumberParseException as exc:
-        raise ValidationError(field, _("This is not a valid phone number.")) from exc
-    if not phonenumbers.is_possible_number(number):
+    checked = _checked_phone(text, region or "JP")
+    if checked is None:
         raise ValidationError(field, _("This is not a valid phone number."))
-    e164 = str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    e164, number = checked
     if len(_PARSED_E164) >= _PARSED_E164_MAX:
         _PARSED_E164.clear()
-    # what parse(e164) would give (no extension, no raw input): national_digits(e164) need not parse it again
-    _PARSED_E164[e164] = phonenumbers.PhoneNumber(
+    _PARSED_E164[e164] = number
+    return e164
+
+
+@lru_cache(maxsize=16384)
+def _checked_phone(text: str, region: str) -> tuple[str, phonenumbers.PhoneNumber] | None:
+    """``text`` read with ``region`` as the default country: its E.164 form and what ``parse(e164)`` would give
+    (no extension, no raw input), or None when it is not a possible number. Remembered: a pure function of the
+    text (a list imported twice, the preview of a corrected file, the same office number in many rows)."""
+    import phonenumbers
+
+    _phone_patterns_kept()
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    e164 = str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    plain = phonenumbers.PhoneNumber(
         country_code=number.country_code,
         national_number=number.national_number,
         italian_leading_zero=number.italian_leading_zero,
         number_of_leading_zeros=number.number_of_leading_zeros,
     )
-    return e164
+    return e164, plain
+
+
+@cache
+def _phone_patterns_kept() -> None:
+    """phonenumbers compiles its metadata's regular expressions through ``re.compile``, whose cache (512) is
+    smaller than the patterns of a country like Japan: keep them all (the library's own switch)."""
+    import phonenumbers
+
+    phonenumbers.enable_pattern_cache()
 
 
 # E.164 numbers just checked by ``phone`` -> their parsed form (the search text of a record is built right after
@@ -439,8 +461,15 @@ def national_digits(e164: str) -> str:
     """The digits as dialled at home (``0442002111``) for a stored E.164 number, for search; "" if unknown."""
     if not e164:
         return ""
+    return _national_digits(e164)
+
+
+@lru_cache(maxsize=16384)
+def _national_digits(e164: str) -> str:
+    """``national_digits`` (a pure function of the number): remembered for the numbers of the last records."""
     import phonenumbers
 
+    _phone_patterns_kept()
     number = _PARSED_E164.get(e164)
     if number is None:
         try:

@@ -153,3 +153,49 @@ def test_overlapping_collection_pauses_restart_the_collector_only_after_the_last
     assert not gc.isenabled()  # the second block is still building its rows
     second.__exit__(None, None, None)
     assert gc.isenabled()
+
+
+def _reference_phone(text: str, region: str) -> str | None:
+    """phone() as first written: parse, is_possible_number, E.164."""
+    try:
+        number = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def _checked_phone(text: str, region: str) -> str | None:
+    try:
+        return c.phone("phone", text, region)
+    except ValidationError as exc:
+        assert exc.field == "phone" and exc.message == "This is not a valid phone number."
+        return None
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.one_of(
+        st.text(alphabet="0123456789-+() .x#ext０１２", min_size=1, max_size=20),
+        st.from_regex(r"0[1-9]0?-[0-9]{3,4}-[0-9]{4}", fullmatch=True),
+    ),
+    st.sampled_from(["JP", "LA", "US", "IT", "VN", "TH"]),
+)
+def test_remembered_phone_checks_give_the_librarys_answer_every_time(text: str, region: str) -> None:
+    expected = _reference_phone(text.strip(), region) if text.strip() else ""
+    assert _checked_phone(text, region) == expected
+    assert _checked_phone(text, region) == expected  # the second time from the remembered answer
+    if expected:
+        assert c.national_digits(expected) == _reference_national(expected)
+        assert c.national_digits(expected) == _reference_national(expected)
+
+
+def test_the_same_text_read_in_another_country_is_another_number() -> None:
+    assert c.phone("phone", "021 214 011", "LA") == "+85621214011"
+    assert c.phone("phone", "044-200-2111", "JP") == "+81442002111"
+    assert c.phone("phone", "06 1234 5678", "IT") != c.phone("phone", "06 1234 5678", "JP")
+    with pytest.raises(ValidationError):
+        c.phone("phone", "12", "JP")
+    with pytest.raises(ValidationError):  # remembered as not possible: the same error again
+        c.phone("phone", "12", "JP")
