@@ -23,8 +23,9 @@ from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
-from sqlalchemy import ColumnElement, case, func, select
+from sqlalchemy import ColumnElement, Date, Integer, String, case, func, literal, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.types import TypeEngine
 
 from kawaoffice.i18n import N_, _, country_name, format_date, format_datetime
 from kawaoffice.model.base import Entity, utcnow
@@ -819,78 +820,124 @@ def list_dispatches(
     offset: int = 0,
     limit: int | None = None,
 ) -> list[DispatchListRow]:
-    """Dispatches, latest departure first, filtered. ``fiscal_year``: dispatches abroad during that year (a
-    two-year long-term expert shows in both years)."""
-    stmt = select(Dispatch, Project.code).outerjoin(Project, Dispatch.project_id == Project.id)
+    """Dispatches, latest departure first, filtered, with their members' names: one statement. ``fiscal_year``:
+    dispatches abroad during that year (a two-year long-term expert shows in both years)."""
+    rows, _choices = dispatches_page(
+        session, fiscal_year=fiscal_year, country=country, purpose=purpose, status=status, text=text,
+        offset=offset, limit=limit,
+    )  # fmt: skip
+    return rows
+
+
+# the columns of every branch of the Dispatches tab's UNION ALL (see dispatches_page)
+_PAGE_SLOTS: dict[str, TypeEngine[Any]] = {
+    "kind": String(8), "id": Integer(), "mid": Integer(), "code": Dispatch.code.type, "title": Dispatch.title.type,
+    "title_en": Dispatch.title_en.type, "purpose": Dispatch.purpose.type, "status": Dispatch.status.type,
+    "country": Dispatch.country.type, "city": Dispatch.city.type, "d1": Date(), "d2": Date(),
+    "pcode": Project.code.type, "role": DispatchMember.role.type, "sf": Staff.family_name.type,
+    "sg": Staff.given_name.type, "se": Staff.name_en.type, "cf": Contact.family_name.type,
+    "cg": Contact.given_name.type, "ce": Contact.name_en.type,
+}  # fmt: skip
+
+
+def dispatches_page(
+    session: Session,
+    *,
+    fiscal_year: int | None = None,
+    country: str | None = None,
+    purpose: DispatchPurpose | None = None,
+    status: DispatchStatus | None = None,
+    text: str = "",
+    offset: int = 0,
+    limit: int | None = None,
+    with_choices: bool = False,
+) -> tuple[list[DispatchListRow], tuple[list[int], list[str]] | None]:
+    """A page of ``list_dispatches`` with its members' names and, with ``with_choices``, the filter choices
+    (``dispatch_filter_choices``), in one statement (a UNION ALL: each statement is a round trip to a shared
+    server)."""
+    page = select(Dispatch.id, Dispatch.code, Dispatch.title, Dispatch.title_en, Dispatch.purpose, Dispatch.status,
+                  Dispatch.country, Dispatch.city, Dispatch.departure_on, Dispatch.return_on,
+                  Project.code.label("pcode")).outerjoin(Project, Dispatch.project_id == Project.id)  # fmt: skip
     if fiscal_year is not None:
         first, last = c.fiscal_year_range(fiscal_year)
-        stmt = stmt.where(Dispatch.departure_on <= last, Dispatch.return_on >= first)
+        page = page.where(Dispatch.departure_on <= last, Dispatch.return_on >= first)
     if country:
-        stmt = stmt.where(Dispatch.country == country)
+        page = page.where(Dispatch.country == country)
     if purpose is not None:
-        stmt = stmt.where(Dispatch.purpose == purpose)
+        page = page.where(Dispatch.purpose == purpose)
     if status is not None:
-        stmt = stmt.where(Dispatch.status == status)
+        page = page.where(Dispatch.status == status)
     needle = (text or "").strip()
     if needle:
-        stmt = stmt.where(
+        page = page.where(
             Dispatch.code.icontains(needle, autoescape=True)
             | Dispatch.title.icontains(needle, autoescape=True)
             | Dispatch.title_en.icontains(needle, autoescape=True)
             | Dispatch.city.icontains(needle, autoescape=True)
         )
-    stmt = stmt.order_by(Dispatch.departure_on.desc(), Dispatch.id.desc()).offset(offset)
+    page = page.order_by(Dispatch.departure_on.desc(), Dispatch.id.desc()).offset(offset)
     if limit is not None:
-        stmt = stmt.limit(limit)
-    rows = session.execute(stmt).all()
-    names = _member_names(session, [d.id for d, _code in rows])
-    return [
-        DispatchListRow(
-            id=d.id,
-            code=d.code,
-            title=d.title,
-            title_en=d.title_en,
-            purpose=d.purpose,
-            status=d.status,
-            country=d.country,
-            city=d.city,
-            departure_on=d.departure_on,
-            return_on=d.return_on,
-            project_code=code or "",
-            members=tuple(n for n, _en in names.get(d.id, [])),
-            members_en=tuple(en for _n, en in names.get(d.id, [])),
-        )
-        for d, code in rows
-    ]
+        page = page.limit(limit)
+    shown = page.cte("page")
 
+    def cols(kind: str, **values: Any) -> list[Any]:
+        return c.union_columns(_PAGE_SLOTS, kind=literal(kind), **values)
 
-def _member_names(session: Session, dispatch_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
-    if not dispatch_ids:
-        return {}
-    rows = session.execute(
-        select(
-            DispatchMember.dispatch_id,
-            DispatchMember.role,
-            DispatchMember.id,
-            Staff.family_name,
-            Staff.given_name,
-            Staff.name_en,
-            Contact.family_name,
-            Contact.given_name,
-            Contact.name_en,
-        )
+    p = shown.c
+    branches: list[Any] = [
+        select(*cols("row", id=p.id, code=p.code, title=p.title, title_en=p.title_en, purpose=p.purpose,
+                     status=p.status, country=p.country, city=p.city, d1=p.departure_on, d2=p.return_on,
+                     pcode=p.pcode)),
+        select(*cols("member", id=DispatchMember.dispatch_id, mid=DispatchMember.id, role=DispatchMember.role,
+                     sf=Staff.family_name, sg=Staff.given_name, se=Staff.name_en, cf=Contact.family_name,
+                     cg=Contact.given_name, ce=Contact.name_en))
+        .select_from(DispatchMember)
         .outerjoin(Staff, DispatchMember.staff_id == Staff.id)
         .outerjoin(Contact, DispatchMember.contact_id == Contact.id)
-        .where(DispatchMember.dispatch_id.in_(dispatch_ids))
-    ).all()
-    keyed: dict[int, list[tuple[int, int, str, str]]] = {}
-    for did, role, mid, s_family, s_given, s_en, c_family, c_given, c_en in rows:
-        if s_family is not None:
-            name, name_en = person_name(s_family, s_given or ""), s_en
+        .where(DispatchMember.dispatch_id.in_(select(p.id))),
+    ]  # fmt: skip
+    if with_choices:
+        branches.append(
+            select(*cols("choice", country=Dispatch.country, d1=func.min(Dispatch.departure_on),
+                         d2=func.max(Dispatch.return_on))).group_by(Dispatch.country)
+        )  # fmt: skip
+    found = session.execute(union_all(*branches)).all()
+    members: dict[int, list[tuple[int, int, str, str]]] = {}
+    listed = []
+    countries: list[tuple[str, date, date]] = []
+    for r in found:
+        if r.kind == "row":
+            listed.append(r)
+        elif r.kind == "member":
+            if r.sf is not None:
+                name, name_en = person_name(r.sf, r.sg or ""), r.se
+            else:
+                name, name_en = person_name(r.cf or "", r.cg or ""), r.ce
+            members.setdefault(r.id, []).append((_ROLE_ORDER.get(r.role, 9), r.mid, name, name_en or name))
         else:
-            name, name_en = person_name(c_family or "", c_given or ""), c_en
-        keyed.setdefault(did, []).append((_ROLE_ORDER.get(role, 9), mid, name, name_en or name))
-    return {did: [(n, en) for _r, _m, n, en in sorted(items)] for did, items in keyed.items()}
+            countries.append((r.country, r.d1, r.d2))
+    listed.sort(key=lambda r: (r.d1, r.id), reverse=True)
+    rows = []
+    for r in listed:
+        names = [(n, en) for _r, _m, n, en in sorted(members.get(r.id, []))]
+        rows.append(
+            DispatchListRow(
+                id=r.id, code=r.code, title=r.title, title_en=r.title_en, purpose=r.purpose, status=r.status,
+                country=r.country, city=r.city, departure_on=r.d1, return_on=r.d2, project_code=r.pcode or "",
+                members=tuple(n for n, _en in names), members_en=tuple(en for _n, en in names),
+            )
+        )  # fmt: skip
+    choices = _filter_choices(countries) if with_choices else None
+    return rows, choices
+
+
+def _filter_choices(rows: Sequence[tuple[str, date, date]]) -> tuple[list[int], list[str]]:
+    if not rows:
+        return [], []
+    first = min(r[1] for r in rows)
+    last = max(r[2] for r in rows)
+    years = list(range(c.fiscal_year_of(last), c.fiscal_year_of(first) - 1, -1))
+    return years, sorted(r[0] for r in rows)
 
 
 def dispatch_countries(session: Session) -> list[str]:
@@ -915,12 +962,7 @@ def dispatch_filter_choices(session: Session) -> tuple[list[int], list[str]]:
             Dispatch.country
         )
     ).all()
-    if not rows:
-        return [], []
-    first = min(r[1] for r in rows)
-    last = max(r[2] for r in rows)
-    years = list(range(c.fiscal_year_of(last), c.fiscal_year_of(first) - 1, -1))
-    return years, sorted(r[0] for r in rows)
+    return _filter_choices([(country, first, last) for country, first, last in rows])
 
 
 # --- staff registry ----------------------------------------------------------------------------------------------

@@ -69,10 +69,13 @@ class DispatchesModel(PagedTableModel):
     def __init__(self, sessions: Any, parent: QObject | None = None) -> None:
         super().__init__(sessions, parent)
         self.filter = DispatchFilter()
+        # set by the tab before its first load: the filter choices come with the first page, in its statement
+        self.want_choices = False
+        self.choices: tuple[list[int], list[str]] | None = None
 
     def fetch_page(self, session: Session, offset: int, limit: int) -> list[DispatchListRow]:
         f = self.filter
-        return svc.list_dispatches(
+        rows, choices = svc.dispatches_page(
             session,
             fiscal_year=f.fiscal_year,
             country=f.country,
@@ -81,7 +84,11 @@ class DispatchesModel(PagedTableModel):
             text=f.text,
             offset=offset,
             limit=limit,
+            with_choices=self.want_choices and offset == 0,
         )
+        if choices is not None:
+            self.choices, self.want_choices = choices, False
+        return rows
 
 
 @dataclass

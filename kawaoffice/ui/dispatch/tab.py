@@ -166,8 +166,11 @@ class DispatchesTab(RecordTab):
             self.stats.reload()
 
     def load(self) -> None:
-        self._load_filter_choices()
+        """The first page with the filter choices the first time (one statement)."""
+        if not self._filter_choices_loaded:
+            self.model.want_choices = True
         super().load()
+        self._load_filter_choices()
 
     def reload(self) -> None:
         self.model.reload()
@@ -183,15 +186,23 @@ class DispatchesTab(RecordTab):
         if self._filter_choices_loaded:
             return
         self._filter_choices_loaded = True
-        with self.sessions() as s:
-            years, countries = svc.dispatch_filter_choices(s)  # one statement
+        if self.model.choices is not None:  # read with the first page
+            years, countries = self.model.choices
+            self.model.choices = None
+        else:
+            with self.sessions() as s:
+                years, countries = svc.dispatch_filter_choices(s)  # one statement
+        kept = (self.fy_filter.currentData(), self.country_filter.currentData())
         for w in (self.fy_filter, self.country_filter):
             w.blockSignals(True)
+            while w.count() > 1:  # read again after a save: "All ..." stays, the rest is replaced
+                w.removeItem(w.count() - 1)
         for fy in years:
             self.fy_filter.addItem(i18n.fiscal_year_label(fy), fy)
         for code in sorted(countries, key=lambda c: i18n.kana_sort_key(i18n.country_name(c))):
             self.country_filter.addItem(i18n.country_name(code), code)
-        for w in (self.fy_filter, self.country_filter):
+        for w, value in zip((self.fy_filter, self.country_filter), kept, strict=True):
+            w.setCurrentIndex(max(0, w.findData(value)))
             w.blockSignals(False)
 
     def apply_filter(self) -> None:
