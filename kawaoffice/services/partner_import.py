@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import unicodedata
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
@@ -49,7 +50,7 @@ from kawaoffice.model.partners import (
 from kawaoffice.services import audit, partners, permissions
 from kawaoffice.services import common as c
 from kawaoffice.services.errors import ServiceError, ValidationError
-from kawaoffice.services.partner_search import _CORPORATE, normalized_name
+from kawaoffice.services.partner_search import _CORPORATE
 from kawaoffice.services.text import fold
 
 __all__ = [
@@ -414,22 +415,30 @@ def preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list[
 
 
 _ASCII_CORPORATE = tuple(word for word in _CORPORATE if word.isascii())
+# what ``ch.isalnum()`` keeps: a regular expression's Unicode word characters are the alphanumeric ones and "_"
+_NOT_ALNUM = re.compile(r"[\W_]+")
 
 
 @lru_cache(maxsize=65536)
 def _normalized_name(name: str | None) -> str:
-    """``normalized_name(name)``, quicker for an ASCII name (most English names): folding ASCII text is
-    lower-casing it and joining its words with single spaces (NFKC and kana folding leave ASCII as it is).
+    """``partner_search.normalized_name(name)`` (folded, corporate words and all but letters and digits removed),
+    the characters dropped by one regular expression instead of a test per character, and quicker for an ASCII
+    name (most English names): folding ASCII text is lower-casing it and joining its words with single spaces
+    (NFKC and kana folding leave ASCII as it is). Tested against the directory's function.
 
     Remembered (a pure function of the text): the directory's names are the same from one preview to the next."""
     if not name:
         return ""
-    if not name.isascii():
-        return normalized_name(name)
-    text = " ".join(name.lower().split())
-    for word in _ASCII_CORPORATE:
-        text = text.replace(word, "")
-    return "".join(ch for ch in text if ch.isalnum())
+    if name.isascii():
+        text = " ".join(name.lower().split())
+        corporate = _ASCII_CORPORATE
+    else:
+        text = fold(name)
+        corporate = _CORPORATE
+    for word in corporate:
+        if word in text:
+            text = text.replace(word, "")
+    return _NOT_ALNUM.sub("", text)
 
 
 def _preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list[PreviewRow]:
@@ -793,12 +802,19 @@ def _json_value(value: Any) -> str:
 
 
 def _json_column(values: list[Any]) -> list[str]:
-    """``[_json_value(v) for v in values]``, quicker for a column of strings (most columns)."""
+    """``[_json_value(v) for v in values]``, quicker for a column of strings (most columns), and each value once
+    in a column of one other type (enums, dates: few distinct values)."""
     kinds = {type(v) for v in values}
     if kinds == {str}:
         return list(map(_encode_str, values))
     if kinds <= {str, type(None)}:
         return ["null" if v is None else _encode_str(v) for v in values]
+    if len(kinds) == 1:
+        try:
+            done = {v: _json_value(v) for v in set(values)}
+        except TypeError:  # unhashable values
+            return [_json_value(v) for v in values]
+        return [done[v] for v in values]
     return [_json_value(v) for v in values]
 
 

@@ -39,6 +39,8 @@ from kawaoffice.services.partner_search import normalized_name
             max_size=6,
         ).map("".join),
         st.text(alphabet="Aaｱア株式会社 　(有)ＡＢ1１", max_size=12),
+        st.text(max_size=20),  # any character: letters, digits, marks, "_", symbols of every script
+        st.text(alphabet="_-・Ⅻ①²½٣߀ๆ〆々〇ß\u0301\u3099ｶﾞ", max_size=12),
     )
 )
 def test_normalized_name_same_as_the_directorys(name: str) -> None:
