@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Date,
     Integer,
     String,
+    bindparam,
     case,
     cast,
     extract,
@@ -900,42 +902,47 @@ def project_choices(session: Session) -> ProjectChoices:
     return _choices_from(session.execute(union_all(*_choice_branches())))
 
 
+@lru_cache(maxsize=16)
+def _tab_start_statement(filters: ProjectFilter, limit: int) -> Any:
+    """projects_tab_start's statement, built once per filters and page size (building and keying this UNION ALL
+    took longer than running it: the tab opens with the same filters every time)."""
+    page = _list_statement(filters, 0, limit).subquery("page")
+    position = func.row_number().over(order_by=(page.c.code, page.c.id))
+    return union_all(
+        _detail_row(
+            "r",
+            page.c.id,
+            n2=page.c.version,
+            n3=position,
+            t1=page.c.code,
+            t2=page.c.title_ja,
+            t3=page.c.title_en,
+            t4=page.c.scheme_ja,
+            t5=page.c.scheme_en,
+            t6=page.c.stage_ja,
+            t7=page.c.stage_en,
+            t8=page.c.state,
+            t9=page.c.country,
+            t10=page.c.family_name,
+            t11=page.c.given_name,
+            t12=page.c.staff_en,
+            t13=page.c.next_action,
+            t14=page.c.sdg_targets,
+            d1=page.c.start_on,
+            d2=page.c.end_on,
+            d3=page.c.next_action_on,
+            d4=page.c.entered_on,
+        ),
+        *_choice_branches(),
+    )
+
+
 def projects_tab_start(
     session: Session, filters: ProjectFilter, limit: int
 ) -> tuple[ProjectChoices, list[ProjectListRow]]:
     """What the projects tab shows when it opens, in ONE statement: the filters' choices (:func:`project_choices`)
     and the first ``limit`` rows of :func:`list_projects` (the page numbered by the database in its own order)."""
-    page = _list_statement(filters, 0, limit).subquery("page")
-    position = func.row_number().over(order_by=(page.c.code, page.c.id))
-    rows = session.execute(
-        union_all(
-            _detail_row(
-                "r",
-                page.c.id,
-                n2=page.c.version,
-                n3=position,
-                t1=page.c.code,
-                t2=page.c.title_ja,
-                t3=page.c.title_en,
-                t4=page.c.scheme_ja,
-                t5=page.c.scheme_en,
-                t6=page.c.stage_ja,
-                t7=page.c.stage_en,
-                t8=page.c.state,
-                t9=page.c.country,
-                t10=page.c.family_name,
-                t11=page.c.given_name,
-                t12=page.c.staff_en,
-                t13=page.c.next_action,
-                t14=page.c.sdg_targets,
-                d1=page.c.start_on,
-                d2=page.c.end_on,
-                d3=page.c.next_action_on,
-                d4=page.c.entered_on,
-            ),
-            *_choice_branches(),
-        )
-    ).all()
+    rows = session.execute(_tab_start_statement(filters, limit)).all()
     listed = sorted((r for r in rows if r.kind == "r"), key=lambda r: r.n3)
     projects = [
         _list_row(
@@ -1261,10 +1268,11 @@ def _detail_row(kind: str, id_: Any, **values: Any) -> Any:
     return select(*c.union_columns(_DETAIL_SLOTS, kind=literal(kind, String()), id=id_, **values))
 
 
-def project_detail(session: Session, project_id: int, *, today: date) -> ProjectDetail:
-    """The detail pane's data in ONE statement whatever the project holds (on a shared server each statement is
-    a round trip): the project with its scheme, stage, counterpart and lead, its participants, SDG targets, DAC
-    sectors, stage events, dispatches and visits, as the branches of a UNION ALL."""
+@lru_cache(maxsize=1)
+def _project_detail_statement() -> Any:
+    """project_detail's statement, built once per process with the project id as a bound parameter (building and
+    keying this UNION ALL of seven branches took longer than running it)."""
+    project_id = bindparam("project_id", type_=Integer)
     counterpart = aliased(Organization)
     frm = aliased(SchemeStage)
     to = aliased(SchemeStage)
@@ -1359,6 +1367,13 @@ def project_detail(session: Session, project_id: int, *, today: date) -> Project
         .where(Booking.project_id == project_id)
         .group_by(Booking.id, Booking.code, Booking.group_name, Booking.group_name_en, Booking.status),
     )
+    return stmt
+
+
+def project_detail(session: Session, project_id: int, *, today: date) -> ProjectDetail:
+    """The detail pane's data in ONE statement whatever the project holds (on a shared server each statement is
+    a round trip): the project with its scheme, stage, counterpart and lead, its participants, SDG targets, DAC
+    sectors, stage events, dispatches and visits, as the branches of a UNION ALL."""
     participants: list[ParticipantLine] = []
     targets: list[str] = []
     sectors: list[tuple[str, int | None]] = []
@@ -1366,7 +1381,7 @@ def project_detail(session: Session, project_id: int, *, today: date) -> Project
     dispatches: list[tuple[tuple[date, int], LinkedRecord]] = []
     visits: list[tuple[tuple[bool, datetime, int], LinkedRecord]] = []
     project: ProjectFacts | None = None
-    for r in session.execute(stmt):
+    for r in session.execute(_project_detail_statement(), {"project_id": project_id}):
         if r.kind == "P":
             lead_ja = f"{r.t13 or ''} {r.t14 or ''}".strip()
             project = ProjectFacts(

@@ -258,6 +258,21 @@ def test_detail_of_a_bare_project(session: Session) -> None:
     assert d.days_in_current_stage(date(2025, 1, 1)) is None
 
 
+def test_detail_statement_is_built_once_and_binds_each_project(session: Session) -> None:
+    """project_detail keeps one statement per process with the project id bound per call: alternating projects
+    each get their own rows (and a missing one is still not found)."""
+    scheme = projects.create_scheme(session, code="S", name_ja="スキーム")
+    first = projects.create_project(session, code="P1", title_ja="一", scheme_id=scheme.id)
+    second = projects.create_project(session, code="P2", title_ja="二", scheme_id=scheme.id, budget_yen=5)
+    session.commit()
+    today = date(2025, 1, 1)
+    for project, code, budget in ((first, "P1", None), (second, "P2", 5), (first, "P1", None)):
+        d = projects.project_detail(session, project.id, today=today)
+        assert (d.project.id, d.project.code, d.project.budget_yen) == (project.id, code, budget)
+    with pytest.raises(NotFoundError):
+        projects.project_detail(session, second.id + 1000, today=today)
+
+
 @pytest.mark.parametrize("limit", [3, 60])
 def test_tab_start_is_the_choices_and_the_first_page_in_one_statement(session: Session, limit: int) -> None:
     load_demo(session, scale=0)
