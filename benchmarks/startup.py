@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -73,24 +74,63 @@ def child_bare() -> None:
     os._exit(0)
 
 
+class _GapMeter:
+    """A 10 ms timer on the UI thread from the moment the window is shown until everything is loaded: the largest
+    gap between two of its ticks is how long the window could not answer the user (input, painting)."""
+
+    INTERVAL_MS = 10
+
+    def __init__(self) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.largest = 0.0
+        self._last = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.setInterval(self.INTERVAL_MS)
+        self.timer.timeout.connect(self._tick)
+        self.timer.start()
+
+    def _tick(self) -> None:
+        now = time.perf_counter()
+        self.largest = max(self.largest, (now - self._last) * 1000)
+        self._last = now
+
+    def stop(self) -> float:
+        self._tick()
+        self.timer.stop()
+        return self.largest
+
+
 def child_app(url: str) -> None:
     from kawaoffice import app
     from kawaoffice.app import Startup, parse_args
 
     real_show_splash = app.show_splash
+    real_show_preview = app.show_preview
+    meter: list[_GapMeter] = []
 
     def show_splash(message: str) -> object:
         splash = real_show_splash(message)  # shown and painted
         print("SPLASH", flush=True)
         return splash
 
+    def show_preview(preview: object) -> None:
+        real_show_preview(preview)  # type: ignore[arg-type]  # shown, the first page painted
+        print("READY", flush=True)
+        meter.append(_GapMeter())
+
     app.show_splash = show_splash  # type: ignore[assignment]
+    app.show_preview = show_preview
 
     startup = Startup(parse_args(["--database", url, "--lang", "ja"]))
     startup.run()
     assert startup.app is not None and startup.window is not None
     startup.app.processEvents()
-    print("READY", flush=True)
+    if meter:  # the preview was the usable window: now the real one has replaced it
+        print(f"GAP {meter[0].stop():.1f}", flush=True)
+    else:
+        print("READY", flush=True)
+    print("LOADED", flush=True)
     window = startup.window
     from kawaoffice.ui.main_window import TAB_KEYS
 
@@ -123,9 +163,17 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-def run_child(mode: str, *args: str, home: Path) -> tuple[float, float | None, float | None]:
-    """Milliseconds until the child said READY, the RSS (MB) it reported and the milliseconds until it said
-    SPLASH (the app's splash screen was shown)."""
+@dataclass
+class ChildRun:
+    ready_ms: float  # until the window was shown with the first tab's rows painted (the preview, if any)
+    rss: float | None = None
+    splash_ms: float | None = None
+    loaded_ms: float | None = None  # until the real window with its first tab was shown (everything loaded)
+    gap_ms: float | None = None  # the longest the UI thread did not answer between READY and LOADED
+
+
+def run_child(mode: str, *args: str, home: Path) -> ChildRun:
+    """What the child said, timed from ``Popen``: READY, SPLASH, LOADED, and the RSS and GAP it reported."""
     cmd = [sys.executable, "-m", "benchmarks.startup", mode, *args]
     root = Path(__file__).resolve().parent.parent
     start = time.perf_counter()
@@ -134,19 +182,26 @@ def run_child(mode: str, *args: str, home: Path) -> tuple[float, float | None, f
     assert proc.stdout is not None
     ready_ms: float | None = None
     splash_ms: float | None = None
+    loaded_ms: float | None = None
     rss: float | None = None
+    gap: float | None = None
     for line in proc.stdout:
+        elapsed = (time.perf_counter() - start) * 1000
         if line.startswith("READY") and ready_ms is None:
-            ready_ms = (time.perf_counter() - start) * 1000
+            ready_ms = elapsed
         elif line.startswith("SPLASH") and splash_ms is None:
-            splash_ms = (time.perf_counter() - start) * 1000
+            splash_ms = elapsed
+        elif line.startswith("LOADED") and loaded_ms is None:
+            loaded_ms = elapsed
         elif line.startswith("RSS "):
             rss = float(line.split()[1])
+        elif line.startswith("GAP "):
+            gap = float(line.split()[1])
     err = proc.stderr.read() if proc.stderr else ""
     proc.wait(120)
     if ready_ms is None:
         raise RuntimeError(f"the {mode} start-up failed:\n{err[-2000:]}")
-    return ready_ms, rss, splash_ms
+    return ChildRun(ready_ms, rss, splash_ms, loaded_ms, gap)
 
 
 def measure_startup(url: str, backend: str, runs: int = 5) -> list[Result]:
@@ -157,23 +212,45 @@ def measure_startup(url: str, backend: str, runs: int = 5) -> list[Result]:
     app: list[float] = []
     rss: list[float] = []
     splash: list[float] = []
+    loaded: list[float] = []
+    gaps: list[float] = []
     with tempfile.TemporaryDirectory(prefix="kawaoffice-bench-home-") as tmp:
         home = Path(tmp)
         for run in range(runs + 1):
-            b, _, _ = run_child("bare", home=home)
-            a, mem, shown = run_child("app", url, home=home)
+            b = run_child("bare", home=home)
+            a = run_child("app", url, home=home)
             if run:
-                bare.append(b)
-                app.append(a)
-                if mem is not None:
-                    rss.append(mem)
-                if shown is not None:
-                    splash.append(shown)
+                bare.append(b.ready_ms)
+                app.append(a.ready_ms)
+                for values, value in (
+                    (rss, a.rss),
+                    (splash, a.splash_ms),
+                    (loaded, a.loaded_ms),
+                    (gaps, a.gap_ms),
+                ):
+                    if value is not None:
+                        values.append(value)
     ratios = sorted(a / b for a, b in zip(sorted(app), sorted(bare), strict=True))
     return [
         Result("start-up: bare PySide6 window", backend, bare, None),
         Result("start-up: KawaOffice splash screen", backend, splash, None, note="feedback, not usable yet"),
-        Result("start-up: KawaOffice main window", backend, app, None),
+        Result(
+            "start-up: KawaOffice main window",
+            backend,
+            app,
+            None,
+            note=f"first page preview ({len(gaps)} of {len(app)} runs)" if gaps else "",
+        ),
+        Result("start-up: fully loaded", backend, loaded, None, note="the real window and its first tab"),
+        *(
+            [
+                Result(
+                    "start-up: longest UI stall", backend, gaps, None, note="while loading behind the preview"
+                )
+            ]
+            if gaps
+            else []
+        ),
         Result("start-up ratio (app / bare)", backend, ratios, RATIO_TARGET, unit="x", note="sorted pairs"),
         Result("memory (RSS, 4 tabs open)", backend, rss, RSS_TARGET_MB, unit="MB"),
     ]

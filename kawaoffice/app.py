@@ -41,6 +41,7 @@ if TYPE_CHECKING:  # imported when used: after the splash screen is shown
 
     from kawaoffice.storage import DamagedDatabaseError, Database, StorageError
     from kawaoffice.ui.main_window import MainWindow
+    from kawaoffice.ui.widgets.first_page import PreviewWindow
 
 log = logging.getLogger("kawaoffice.app")
 
@@ -57,8 +58,28 @@ _registered_font_families: list[str] = []
 _qt_translators: list[QTranslator] = []
 
 
+# Rows of the start-up preview: the Partners tab's first page (PartnersModel: min(FIRST_PAGE_SIZE, PAGE_SIZE),
+# checked by a test).
+PREVIEW_ROWS = 60
+# The modules the real window needs, imported in a worker thread while the preview is shown (the mappers are
+# configured there too: the first query would otherwise do it on the UI thread).
+BACKGROUND_MODULES: tuple[str, ...] = (
+    "sqlalchemy.orm",
+    "kawaoffice.model",
+    "kawaoffice.storage.database",
+    "kawaoffice.storage.opening",
+    "kawaoffice.services.partner_search",
+    "kawaoffice.ui.main_window",
+    "kawaoffice.ui.partners.tab",
+)
+
+
 class StartupAborted(Exception):
     """A start-up step could not continue; the user has been told why."""
+
+
+class StartupClosed(StartupAborted):
+    """The user closed the start-up preview before KawaOffice finished loading: not an error."""
 
 
 class _BackgroundResult(QObject):
@@ -82,6 +103,7 @@ class Startup:
     background: threading.Thread | None = None
     _background_result: _BackgroundResult | None = None
     splash: SplashScreen | None = None
+    preview: PreviewWindow | None = None  # the light first page shown until the real window replaces it
 
     # --- steps --------------------------------------------------------------------------------------------------
 
@@ -126,6 +148,83 @@ class Startup:
             self.splash.deleteLater()
             self.splash = None
 
+    def preview_url(self) -> str | None:
+        """The database to preview at start (a local SQLite file), or ``None``: the window opens on another tab,
+        a screenshot is taken, or the database is not a plain local file."""
+        if self.args.screenshot:
+            return None
+        first = self.args.tab if self.args.tab in TAB_KEYS else self.settings.last_tab
+        if first in TAB_KEYS and first != TAB_KEYS[0]:
+            return None  # the real window opens on another tab: no preview of it (yet)
+        from kawaoffice.storage.first_page import light_database_url, sqlite_file_of
+
+        url = light_database_url(
+            self.args.database, self.settings.database_url, paths.default_database_path()
+        )
+        return url if sqlite_file_of(url) is not None else None
+
+    def show_first_page(self) -> None:
+        """Issue 10: on a local database at the head revision, the main window's frame with the Partners tab's
+        first page, read with the plain sqlite3 driver, before SQLAlchemy and the real window are loaded."""
+        url = self.preview_url()
+        if url is None:
+            return
+        from kawaoffice.storage.first_page import read_preview, sqlite_file_of
+
+        page = read_preview(url, self.language, PREVIEW_ROWS)
+        if page is None:
+            return
+        from kawaoffice.ui.widgets.first_page import PreviewWindow
+
+        preview = PreviewWindow(page, self.settings, str(sqlite_file_of(url)))
+        if not preview.shows_natural_order:
+            log.info("no start-up preview: the list was last sorted by another column")
+            preview.deleteLater()
+            return
+        self.preview = preview
+        show_preview(preview)
+        self.close_splash()
+        log.info("start-up preview: %d of %d organizations", len(page.rows), page.total)
+
+    def load_in_background(self) -> None:
+        """While the preview is shown: import SQLAlchemy, the models (mappers configured) and the real window's
+        modules in a worker thread, the event loop running meanwhile (the preview stays usable)."""
+        if self.preview is None:
+            return
+        failed: list[BaseException] = []
+
+        def work() -> None:
+            import importlib
+
+            try:
+                for name in BACKGROUND_MODULES:
+                    importlib.import_module(name)
+                from sqlalchemy.orm import configure_mappers
+
+                configure_mappers()
+            except BaseException as exc:  # imported again on the UI thread, which reports it as usual
+                failed.append(exc)
+
+        thread = threading.Thread(target=work, name="kawaoffice-load", daemon=True)
+        thread.start()
+        wait_for_thread(thread)
+        if failed:
+            log.warning("loading in the background failed: %r", failed[0])
+        self._check_preview_open()
+
+    def _check_preview_open(self) -> None:
+        if self.preview is not None and self.preview.closed_by_user:
+            log.info("the window was closed while KawaOffice was loading")
+            self.preview.deleteLater()
+            self.preview = None
+            raise StartupClosed
+
+    def close_preview(self) -> None:
+        if self.preview is not None:
+            self.preview.close()
+            self.preview.deleteLater()
+            self.preview = None
+
     def open_database(self) -> None:
         from kawaoffice.storage import StorageError, resolve_database_url
 
@@ -153,6 +252,7 @@ class Startup:
         from kawaoffice.storage import StorageError, default_sqlite_url
 
         self.close_splash()  # the question must not sit behind it
+        self.close_preview()  # (of the database that cannot be used)
         log.error("cannot open the database: %s", exc.message)
         local = default_sqlite_url()
         if url == local or not ask_open_local_instead(exc.message):
@@ -182,7 +282,13 @@ class Startup:
             self.window = self._new_window()
         if self.args.tab:
             self.window.show_tab(self.args.tab)
-        self.window.show()
+        self._check_preview_open()
+        if self.preview is not None:
+            self.preview.hand_over(self.window)  # shown in the preview's place, with what the user did there
+            self.preview.deleteLater()
+            self.preview = None
+        else:
+            self.window.show()
         self.close_splash()
         if not self.args.screenshot:
             self.window.check_network_share()
@@ -293,6 +399,8 @@ class Startup:
             ("settings", self.load_settings),
             ("language", self.choose_language),
             ("Qt application and fonts", self.start_qt),
+            ("first page preview", self.show_first_page),
+            ("loading (in the background)", self.load_in_background),
             ("database and migrations", self.open_database),
             ("main window", self.open_main_window),
             ("integrity check and daily backup (in the background)", self.start_background_checks),
@@ -502,6 +610,27 @@ def show_splash(message: str) -> SplashScreen:
     return splash
 
 
+def show_preview(preview: PreviewWindow) -> None:
+    """Show the start-up preview and paint it at once (the benchmark's "window shown" moment)."""
+    preview.show()
+    preview.repaint()
+    QCoreApplication.processEvents()
+
+
+def wait_for_thread(thread: threading.Thread, poll_ms: int = 10) -> None:
+    """Run the event loop until ``thread`` has finished (the windows stay usable meanwhile)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    timer = QTimer()
+    timer.setInterval(poll_ms)
+    timer.timeout.connect(lambda: None if thread.is_alive() else loop.quit())
+    timer.start()
+    if thread.is_alive():
+        loop.exec()
+    timer.stop()
+
+
 def show_error(title: str, message: str) -> None:
     box = QMessageBox(QMessageBox.Icon.Critical, title, message)
     box.exec()
@@ -596,10 +725,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         try:
             startup.run()
+        except StartupClosed:
+            return 0
         except StartupAborted:
             return 1
         finally:
             startup.close_splash()
+            startup.close_preview()
         sys.excepthook = make_excepthook(startup.log_file, startup.window)
         assert startup.app is not None and startup.window is not None
         if args.screenshot:

@@ -265,9 +265,11 @@ def test_a_splash_screen_says_what_happens_until_the_window_is_shown(
         return splash
 
     monkeypatch.setattr(app, "show_splash", recording_splash)
-    startup = app.Startup(app.parse_args(["--database", gui_db_url, "--lang", "en"]))
+    # on another tab than Partners: no first-page preview (tests/ui/test_first_page_preview.py), the splash stays
+    startup = app.Startup(app.parse_args(["--database", gui_db_url, "--lang", "en", "--tab", "projects"]))
     startup.run()
     try:
+        assert startup.preview is None
         assert len(shown) == 1
         assert ("Opening the database...", True) in messages  # visible while the database was opened
         assert startup.splash is None and not any(

@@ -1,0 +1,295 @@
+"""The start-up preview (issue 10): the main window's frame with the Partners tab's first page, shown from the light
+reader (``kawaoffice.storage.first_page``) before SQLAlchemy, the models and the real window are loaded.
+
+It is usable while the rest loads: the tabs switch, the list scrolls and its rows can be selected, the columns
+resized and moved, the menus open (their commands say they are loading). The cursor shows that work goes on.
+``hand_over`` gives the real window what the user did meanwhile (window geometry, the tab shown, the selected
+organization, the list's scroll position and column layout), and the real window replaces the preview.
+
+Only Qt and the light modules are imported here (no SQLAlchemy, no models): the cell texts are the Partners tab's
+(``ui/partners/model.py``), checked by ``tests/ui/test_first_page_preview.py``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QByteArray, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kawaoffice import APP_NAME, i18n
+from kawaoffice.i18n import N_, _
+from kawaoffice.storage.first_page import FirstPage, PreviewRow
+from kawaoffice.ui.widgets.format import country_name, join_list, localized, localized_list
+
+log = logging.getLogger(__name__)
+
+# The main window's tabs (kawaoffice.ui.main_window.TAB_SPECS: key and title, checked by a test).
+TABS: tuple[tuple[str, str], ...] = (
+    ("partners", N_("Partners")),
+    ("projects", N_("Projects")),
+    ("dispatches", N_("Dispatches")),
+    ("visits", N_("Visits")),
+)
+# The Partners list's columns and labels (kawaoffice.ui.partners.model.PartnersModel.columns and
+# kawaoffice.model.partners.*_LABELS, checked by a test).
+COLUMNS: tuple[str, ...] = (
+    N_("Name"),
+    N_("Reading"),
+    N_("Kind"),
+    N_("Country"),
+    N_("Membership"),
+    N_("Technologies"),
+)
+READING_COLUMN = 1
+KIND_LABELS: dict[str, str] = {
+    "member": N_("Kawa Biz Net member company"),
+    "cooperating": N_("Cooperating body"),
+    "counterpart": N_("Overseas counterpart"),
+    "academic": N_("University/research"),
+    "city": N_("City government"),
+    "other": N_("Other"),
+}
+STATUS_LABELS: dict[str, str] = {
+    "active": N_("Current member"),
+    "suspended": N_("Suspended"),
+    "left": N_("Left"),
+}
+MENUS: tuple[str, ...] = (N_("&File"), N_("&View"), N_("&Tools"), N_("&Help"))
+MIN_WIDTH, MAX_WIDTH = 60, 360
+
+
+def natural_sort() -> tuple[int, Qt.SortOrder]:
+    """The Partners list's own order as a sort indicator (PartnersModel.natural_sort): by reading in Japanese, by
+    name in English."""
+    return (READING_COLUMN if i18n.current_language() == "ja" else 0, Qt.SortOrder.AscendingOrder)
+
+
+def _label(labels: dict[str, str], value: str | None) -> str:
+    if value is None:
+        return ""
+    msgid = labels.get(value)
+    return _(msgid) if msgid else value
+
+
+def cell_texts(row: PreviewRow) -> tuple[str, ...]:
+    """What the Partners list shows for ``row``, column by column, in the current language."""
+    return (
+        localized(row.name_ja, row.name_en),
+        row.name_kana,
+        _label(KIND_LABELS, row.kind),
+        country_name(row.country),
+        _label(STATUS_LABELS, row.member_status),
+        join_list(localized_list(row.technologies, row.technologies_en)),
+    )
+
+
+class PreviewModel(QAbstractTableModel):
+    """The first page's rows, formatted once."""
+
+    def __init__(self, rows: list[PreviewRow], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rows = rows
+        self._texts = [cell_texts(r) for r in rows]
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._texts)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        return self._texts[index.row()][index.column()]
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return _(COLUMNS[section])
+        return section + 1
+
+
+class PreviewWindow(QMainWindow):
+    """The main window as it will look, with the Partners tab's first page, until the real one replaces it."""
+
+    closed = Signal()  # the user closed the window before KawaOffice finished loading
+
+    def __init__(self, page: FirstPage, settings: Any, location: str) -> None:
+        super().__init__()
+        self.setObjectName("PreviewWindow")
+        self.closed_by_user = False
+        self._handed_over = False
+        self.setWindowTitle(
+            _("{app} — {kind}: {location}").format(app=APP_NAME, kind=_("Local database"), location=location)
+        )
+        self.setCursor(Qt.CursorShape.BusyCursor)  # usable, but work goes on
+        for title in MENUS:
+            menu = self.menuBar().addMenu(_(title))
+            menu.addAction(_("Loading...")).setEnabled(False)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("tabs")
+        self.tabs.setDocumentMode(True)
+        for key, title in TABS:
+            page_widget = QWidget(self.tabs)
+            page_widget.setObjectName(f"page_{key}")
+            layout = QVBoxLayout(page_widget)
+            layout.setContentsMargins(4, 4, 4, 4)
+            if key == "partners":
+                self._build_partners(page_widget, layout, page, settings)
+            else:
+                waiting = QLabel(_("Loading..."), page_widget)
+                waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                layout.addWidget(waiting)
+            self.tabs.addTab(page_widget, _(title))
+        self.setCentralWidget(self.tabs)
+        self.statusBar().showMessage(_("Loading..."))
+        self.resize(1280, 780)
+        geometry = getattr(settings, "window_geometry", "")
+        if geometry:
+            self.restoreGeometry(QByteArray.fromBase64(geometry.encode("ascii")))
+
+    def _build_partners(
+        self, page_widget: QWidget, layout: QVBoxLayout, page: FirstPage, settings: Any
+    ) -> None:
+        filters = QHBoxLayout()
+        self.search = QLineEdit(page_widget)
+        self.search.setObjectName("preview_search")
+        self.search.setPlaceholderText(_("Search names, readings, people, e-mail, phone (Ctrl+F)"))
+        self.search.setEnabled(False)  # the search index comes with the real tab
+        self.count_label = QLabel(page_widget)
+        self.count_label.setObjectName("preview_count")
+        total = i18n.format_number(page.total)
+        self.count_label.setText(_("{shown} of {total}").format(shown=total, total=total))
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.count_label)
+        layout.addLayout(filters)
+
+        self.model = PreviewModel(page.rows, page_widget)
+        self.view = QTableView(page_widget)
+        self.view.setObjectName("preview_table")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().setVisible(False)
+        self.view.verticalHeader().setDefaultSectionSize(
+            self.view.fontMetrics().height() + 10
+        )  # as RecordTab
+        header = self.view.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        header.setSectionsMovable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(*natural_sort())
+        saved = getattr(settings, "table_states", {}).get("partners", "")
+        restored = bool(saved) and header.restoreState(QByteArray.fromBase64(saved.encode("ascii")))
+        # a remembered sort by another column: the real tab sorts every organization, not the first page shown here
+        self.shows_natural_order = (
+            header.sortIndicatorSection(),
+            header.sortIndicatorOrder(),
+        ) == natural_sort()
+        self.header_changed = False  # the user resized or moved a column in the preview
+        header.sectionResized.connect(self._on_header_changed)
+        header.sectionMoved.connect(self._on_header_changed)
+        if not restored:
+            self.view.resizeColumnsToContents()
+            for section in range(self.model.columnCount()):
+                width = self.view.columnWidth(section)
+                self.view.setColumnWidth(section, min(max(width, MIN_WIDTH), MAX_WIDTH))
+        self.view.setColumnHidden(READING_COLUMN, i18n.current_language() != "ja")
+        self.header_changed = False  # (sizing the columns above is not the user's doing)
+        if page.rows:
+            self.view.selectRow(0)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, page_widget)
+        self.splitter.setObjectName("preview_splitter")
+        self.splitter.addWidget(self.view)
+        detail = QLabel("", self.splitter)  # the first organization's detail comes with the real tab
+        self.splitter.addWidget(detail)
+        self.splitter.setStretchFactor(0, 3)
+        self.splitter.setStretchFactor(1, 2)
+        state = getattr(settings, "tab_states", {}).get("partners")
+        splitter = state.get("splitter") if isinstance(state, dict) else None
+        if isinstance(splitter, str) and splitter:
+            self.splitter.restoreState(QByteArray.fromBase64(splitter.encode("ascii")))
+        layout.addWidget(self.splitter, 1)
+
+    def _on_header_changed(self, *_args: object) -> None:
+        self.header_changed = True
+
+    # --- what the user did, for the real window -------------------------------------------------------------
+
+    def current_tab_key(self) -> str:
+        return TABS[max(0, self.tabs.currentIndex())][0]
+
+    def selected_id(self) -> int | None:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.rows[rows[0].row()].id if rows else None
+
+    def top_id(self) -> int | None:
+        """The organization in the list's first visible line."""
+        row = self.view.rowAt(0)
+        return self.model.rows[row].id if 0 <= row < len(self.model.rows) else None
+
+    def header_state(self) -> str:
+        return bytes(self.view.horizontalHeader().saveState().toBase64().data()).decode("ascii")
+
+    def hand_over(self, window: Any) -> None:
+        """Give the real main window what the user did in the preview, show it in the preview's place and close
+        the preview. ``window`` is a ``kawaoffice.ui.main_window.MainWindow`` with its Partners tab loaded."""
+        if self.isMaximized() or self.isFullScreen():
+            window.restoreGeometry(self.saveGeometry())
+        else:
+            window.setGeometry(
+                self.geometry()
+            )  # exactly where the preview is (restoring may clamp to the screen)
+        key = self.current_tab_key()
+        if key != "partners":
+            window.show_tab(key)
+        window.show()  # laid out at its size: the scroll position below is then the preview's
+        tab = window.tab("partners")
+        try:
+            if self.header_changed:
+                tab.restore_header_state(self.header_state())
+            selected, top = self.selected_id(), self.top_id()
+            select_id = getattr(tab, "select_id", None)
+            if selected is not None and callable(select_id):
+                select_id(selected)
+            if top is not None:
+                row_for_id = getattr(tab.model, "row_for_id", None)
+                row = row_for_id(top) if callable(row_for_id) else None
+                if row is not None:
+                    tab.view.scrollTo(tab.model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop)
+        except Exception:  # the preview's state is a courtesy: never a reason not to show the window
+            log.exception("could not give the Partners tab the preview's state")
+        self._handed_over = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._handed_over:
+            self.closed_by_user = True
+            self.closed.emit()
+        super().closeEvent(event)
