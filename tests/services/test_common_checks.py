@@ -199,3 +199,49 @@ def test_the_same_text_read_in_another_country_is_another_number() -> None:
         c.phone("phone", "12", "JP")
     with pytest.raises(ValidationError):  # remembered as not possible: the same error again
         c.phone("phone", "12", "JP")
+
+
+def _example_numbers() -> list[phonenumbers.PhoneNumber]:
+    """The library's example numbers of every region and non-geographic code, of every type."""
+    numbers = []
+    types = [v for k, v in vars(phonenumbers.PhoneNumberType).items() if k.isupper() and isinstance(v, int)]
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in types:
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is not None:
+                numbers.append(number)
+    for code in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS):
+        number = phonenumbers.example_number_for_non_geo_entity(code)
+        if number is not None:
+            numbers.append(number)
+    return numbers
+
+
+def test_national_digits_of_every_regions_example_numbers_as_the_library_formats_them() -> None:
+    numbers = _example_numbers()
+    assert len(numbers) > 1000
+    assert c._national_formats(81) and c._national_formats(800)  # the quick way, not the library's fallback
+    for number in numbers:
+        e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        # the number itself, and with its last digits changed (other formats' lengths and leading digits)
+        for variant in (e164, e164[:-1], e164 + "7", e164[:-2] + "00", e164[:5] + "9" * (len(e164) - 5)):
+            c._national_digits.cache_clear()
+            assert c.national_digits(variant) == _reference_digits(variant), variant
+
+
+def _reference_digits(e164: str) -> str:
+    try:
+        return _reference_national(e164)
+    except phonenumbers.NumberParseException:
+        return ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([1, 7, 33, 39, 44, 49, 54, 55, 61, 81, 84, 86, 90, 91, 234, 856, 800, 979]),
+    st.text(alphabet="0123456789", min_size=1, max_size=14),
+)
+def test_national_digits_of_any_digits_as_the_library_formats_them(code: int, digits: str) -> None:
+    e164 = f"+{code}{digits}"
+    c._national_digits.cache_clear()
+    assert c.national_digits(e164) == _reference_digits(e164)
