@@ -231,3 +231,21 @@ def test_the_preview_restores_the_remembered_layout(
     qtbot.addWidget(second)
     assert second.view.columnWidth(2) == 222 and second.size() == first.size()
     assert second.shows_natural_order and not second.header_changed
+
+
+def test_the_frame_matches_the_partners_tab(qtbot, gui_db: Database, fresh_settings: Settings) -> None:
+    """The disabled toolbar, filter boxes and detail tabs keep the list where the real tab's will be."""
+    tab = PartnersTab(gui_db.session)
+    qtbot.addWidget(tab)
+    preview = PreviewWindow(_page(gui_db, "ja"), fresh_settings, "here")
+    qtbot.addWidget(preview)
+
+    def toolbar_texts(actions: list) -> list[str | None]:
+        return [None if a.isSeparator() else a.text() for a in actions]
+
+    assert toolbar_texts(preview.toolbar.actions()) == toolbar_texts(tab.toolbar.actions())
+    assert not any(a.isEnabled() for a in preview.toolbar.actions() if not a.isSeparator())
+    real_filters = (tab.kind_filter, tab.country_filter, tab.status_filter, tab.technology_filter)
+    assert [c.itemText(0) for c in preview.filters] == [c.itemText(0) for c in real_filters]
+    assert [preview.detail.tabText(i) for i in range(3)] == [tab.detail.tabText(i) for i in range(3)]
+    assert preview.search.placeholderText() == tab.search.placeholderText()

@@ -19,6 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QByteArray, QModelIndex, QPersis
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
+    QTextBrowser,
+    QToolBar,
     QVBoxLayout,
     QWidget,
 )
@@ -70,6 +73,28 @@ STATUS_LABELS: dict[str, str] = {
     "left": N_("Left"),
 }
 MENUS: tuple[str, ...] = (N_("&File"), N_("&View"), N_("&Tools"), N_("&Help"))
+# The Partners tab's toolbar (None: a separator), filter boxes and detail pane tabs, shown disabled so that the list
+# sits where the real tab's will (kawaoffice.ui.partners.tab, checked by a test).
+TOOLBAR: tuple[str | None, ...] = (
+    N_("New organization"),
+    N_("Edit"),
+    N_("Delete"),
+    None,
+    N_("New contact"),
+    N_("April check"),
+    None,
+    N_("Import…"),
+    N_("Export list…"),
+    N_("Copy member mailing list"),
+    N_("Print directory…"),
+)
+FILTERS: tuple[str, ...] = (
+    N_("All kinds"),
+    N_("All countries"),
+    N_("Any membership"),
+    N_("All technologies"),
+)
+DETAIL_TABS: tuple[str, ...] = (N_("Organization"), N_("Contacts"), N_("Timeline"))
 MIN_WIDTH, MAX_WIDTH = 60, 360
 
 
@@ -154,7 +179,7 @@ class PreviewWindow(QMainWindow):
             page_widget = QWidget(self.tabs)
             page_widget.setObjectName(f"page_{key}")
             layout = QVBoxLayout(page_widget)
-            layout.setContentsMargins(4, 4, 4, 4)
+            layout.setContentsMargins(4, 4, 4, 4)  # as RecordTab in its page
             if key == "partners":
                 self._build_partners(page_widget, layout, page, settings)
             else:
@@ -172,16 +197,34 @@ class PreviewWindow(QMainWindow):
     def _build_partners(
         self, page_widget: QWidget, layout: QVBoxLayout, page: FirstPage, settings: Any
     ) -> None:
+        self.toolbar = QToolBar(page_widget)
+        self.toolbar.setObjectName("preview_toolbar")
+        for text in TOOLBAR:
+            if text is None:
+                self.toolbar.addSeparator()
+            else:
+                self.toolbar.addAction(_(text)).setEnabled(False)
+        layout.addWidget(self.toolbar)
         filters = QHBoxLayout()
         self.search = QLineEdit(page_widget)
         self.search.setObjectName("preview_search")
         self.search.setPlaceholderText(_("Search names, readings, people, e-mail, phone (Ctrl+F)"))
+        self.search.setMinimumWidth(120)
         self.search.setEnabled(False)  # the search index comes with the real tab
+        filters.addWidget(self.search, 3)
+        self.filters: list[QComboBox] = []
+        for text in FILTERS:
+            combo = QComboBox(page_widget)
+            combo.addItem(_(text))
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(6)
+            combo.setEnabled(False)
+            filters.addWidget(combo, 1)
+            self.filters.append(combo)
         self.count_label = QLabel(page_widget)
         self.count_label.setObjectName("preview_count")
         total = i18n.format_number(page.total)
         self.count_label.setText(_("{shown} of {total}").format(shown=total, total=total))
-        filters.addWidget(self.search, 1)
         filters.addWidget(self.count_label)
         layout.addLayout(filters)
 
@@ -227,8 +270,10 @@ class PreviewWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, page_widget)
         self.splitter.setObjectName("preview_splitter")
         self.splitter.addWidget(self.view)
-        detail = QLabel("", self.splitter)  # the first organization's detail comes with the real tab
-        self.splitter.addWidget(detail)
+        self.detail = QTabWidget(self.splitter)  # the first organization's detail comes with the real tab
+        for text in DETAIL_TABS:
+            self.detail.addTab(QTextBrowser(self.detail), _(text))
+        self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
         state = getattr(settings, "tab_states", {}).get("partners")
