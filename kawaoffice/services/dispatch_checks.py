@@ -191,6 +191,7 @@ def _member_select(candidate: DispatchCandidate) -> Select[*tuple[Any, ...]]:
             Dispatch.departure_on.label("day1"),
             Dispatch.return_on.label("day2"),
             cast(null(), BookingSegment.starts_at.type).label("at"),
+            cast(null(), String).label("note"),
         )
         .join(Dispatch, DispatchMember.dispatch_id == Dispatch.id)
         .join(Staff, DispatchMember.staff_id == Staff.id)
@@ -255,6 +256,7 @@ def _passport_select(candidate: DispatchCandidate) -> Select[*tuple[Any, ...]]:
             Staff.passport_expiry.label("day1"),
             cast(null(), Date).label("day2"),
             cast(null(), BookingSegment.starts_at.type).label("at"),
+            cast(null(), String).label("note"),
         )
         .where(Staff.id.in_(set(candidate.staff_ids)))
         .where(Staff.passport_expiry.is_not(None))
@@ -321,6 +323,7 @@ def _guide_select(candidate: DispatchCandidate) -> Select[*tuple[Any, ...]]:
             cast(null(), Date).label("day1"),
             cast(null(), Date).label("day2"),
             BookingSegment.starts_at.label("at"),
+            cast(null(), String).label("note"),
         )
         .join(BookingSegment, SegmentStaff.segment_id == BookingSegment.id)
         .join(Booking, BookingSegment.booking_id == Booking.id)
@@ -410,23 +413,65 @@ def holiday_issues(candidate: DispatchCandidate) -> list[Issue]:
 
 def check_dispatch(session: Session, candidate: DispatchCandidate) -> list[Issue]:
     """Every check on a dispatch as it would be saved: errors first, then conflicts, then information."""
+    return check_dispatch_reading_overrides(session, candidate, overrides=False)[0]
+
+
+def check_dispatch_reading_overrides(
+    session: Session, candidate: DispatchCandidate, *, overrides: bool = True
+) -> tuple[list[Issue], list[OverrideRecord] | None]:
+    """``check_dispatch``, and the overrides recorded on the candidate's dispatch (``overrides_of``) read in the
+    same statement when the checks send one (``overrides`` and the dispatch is stored); None when not read."""
     errors = date_issues(candidate)
     if errors:
-        return errors + holiday_issues(candidate)
+        return errors + holiday_issues(candidate), None
     if not candidate.staff_ids or candidate.status == DispatchStatus.CANCELLED:
-        return holiday_issues(candidate)
+        return holiday_issues(candidate), None
     # the three checks on the members in one statement (a round trip each on a shared server), each part then
     # in the order its own check gives
-    rows = session.execute(
-        union_all(_member_select(candidate), _passport_select(candidate), _guide_select(candidate))
-    ).all()
+    branches = [_member_select(candidate), _passport_select(candidate), _guide_select(candidate)]
+    read = overrides and candidate.dispatch_id is not None
+    if read:
+        assert candidate.dispatch_id is not None
+        branches.append(_override_select(candidate.dispatch_id))
+    rows = session.execute(union_all(*branches)).all()
     members = sorted((r for r in rows if r.kind == "member"), key=lambda r: (r.day1, r.other_id, r.staff_id))
     passports = sorted((r for r in rows if r.kind == "passport"), key=lambda r: r.staff_id)
     guides = sorted((r for r in rows if r.kind == "guide"), key=lambda r: (r.at, r.staff_id))
     conflicts = [m.issue() for m in _member_conflicts(candidate, members)]
     conflicts += _passport_issues(candidate, passports)
     conflicts += _guide_issues(guides)
-    return conflicts + holiday_issues(candidate)
+    records = None
+    if read:
+        recorded = sorted(
+            (r for r in rows if r.kind == "override"), key=lambda r: (r.at, r.other_id), reverse=True
+        )
+        records = [
+            OverrideRecord(kind=r.code, key=r.family or "", reason=r.given or "", user=r.group_name or "", at=r.at,
+                           message=r.note or "")
+            for r in recorded
+        ]  # fmt: skip
+    return conflicts + holiday_issues(candidate), records
+
+
+def _override_select(dispatch_id: int) -> Select[*tuple[Any, ...]]:
+    """The overrides recorded on a dispatch (columns as the checks'; see ``overrides_of``)."""
+    return (
+        select(
+            literal("override").label("kind"),
+            cast(null(), Integer).label("staff_id"),
+            ConflictOverride.details["key"].as_string().label("family"),
+            ConflictOverride.reason.label("given"),
+            ConflictOverride.id.label("other_id"),
+            ConflictOverride.kind.label("code"),
+            ConflictOverride.user.label("group_name"),
+            cast(null(), Date).label("day1"),
+            cast(null(), Date).label("day2"),
+            ConflictOverride.at.label("at"),
+            ConflictOverride.details["message"].as_string().label("note"),
+        )
+        .where(ConflictOverride.subject_table == Dispatch.__tablename__)
+        .where(ConflictOverride.subject_id == dispatch_id)
+    )
 
 
 def blocking(issues: Iterable[Issue]) -> list[Issue]:

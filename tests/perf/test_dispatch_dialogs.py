@@ -32,10 +32,15 @@ LAO = ZoneInfo("Asia/Vientiane")
 DAY = date(2026, 5, 13)  # a Wednesday
 
 # what each dialog reads (see the dialogs' _load)
-DISPATCH_DIALOG = 3  # the dispatch with project/members/legs; the first staff; the members' checks (one)
-BOOKING_DIALOG_CHOICES = 4  # facilities, their courses, the active staff; the members' technologies (presenter
+DISPATCH_DIALOG = 2  # the dispatch with project/members/legs; the members' checks with the recorded overrides
+DISPATCH_DIALOG_STAFF = 1  # the staff chooser's first page (no filter): once per process (kept)
+BOOKING_DIALOG_CHOICES = (
+    4  # facilities, their courses, the active staff; the members' technologies (presenter
+)
 # suggestions, the booking has interests): once per process (kept)
-BOOKING_DIALOG = 2  # the booking with its parts, guides and presenters (joined); the checks of all parts at once
+BOOKING_DIALOG = (
+    2  # the booking with its parts, guides and presenters (joined); the checks of all parts at once
+)
 # in one UNION ALL (facilities, opening days, closed dates, courses, guides' names, the facilities' load, the
 # guides' other visits and dispatches, the parts' recorded overrides)
 RECORDED = 0  # (the recorded overrides are read in the checks' statement)
@@ -116,15 +121,18 @@ def _count(db: Database, work: Callable[[], object]) -> list[str]:
 
 
 def _open(url: str, dispatch_id: int, booking_id: int) -> dict[str, list[str]]:
+    from kawaoffice.ui.dispatch import staff_cache
     from kawaoffice.ui.dispatch.dialog import DispatchDialog
     from kawaoffice.ui.tours import choices
     from kawaoffice.ui.tours.dialog import BookingDialog
 
     choices.invalidate()
+    staff_cache.invalidate()
     db = open_database(url, "tester")
     parent = QWidget()
     try:
         return {
+            "dispatch (first)": _count(db, lambda: DispatchDialog(db.session, dispatch_id, parent)),
             "dispatch": _count(db, lambda: DispatchDialog(db.session, dispatch_id, parent)),
             "booking (first)": _count(db, lambda: BookingDialog(db.session, booking_id, parent)),
             "booking": _count(db, lambda: BookingDialog(db.session, booking_id, parent)),
@@ -135,6 +143,7 @@ def _open(url: str, dispatch_id: int, booking_id: int) -> dict[str, list[str]]:
         parent.deleteLater()
         QApplication.processEvents()
         choices.invalidate()
+        staff_cache.invalidate()
         db.dispose()
 
 
@@ -145,11 +154,43 @@ def test_dialogs_send_few_statements_whatever_the_size(
     larger = _open(*databases["larger"])
     for name, sent in small.items():
         assert len(larger[name]) == len(sent), (name, sent, larger[name])
+    assert len(small["dispatch (first)"]) == DISPATCH_DIALOG_STAFF + DISPATCH_DIALOG, small[
+        "dispatch (first)"
+    ]
     assert len(small["dispatch"]) == DISPATCH_DIALOG, small["dispatch"]
     assert len(small["booking"]) == BOOKING_DIALOG + RECORDED, "\n".join(x[:90] for x in small["booking"])
     assert len(small["booking (first)"]) == BOOKING_DIALOG_CHOICES + BOOKING_DIALOG + RECORDED
     assert len(small["new booking"]) == 0  # the choices are kept; the checks run when the user enters a part
-    assert len(small["new dispatch"]) == 1  # the first staff (no members: nothing to check)
+    assert len(small["new dispatch"]) == 0  # the first staff are kept; no members: nothing to check
     # nothing reads every project or person: the lookups read when the user types
     for sent in larger.values():
         assert not any("FROM projects" in sql or "FROM contacts" in sql for sql in sent)
+
+
+def test_staff_chooser_is_read_again_after_a_staff_change(
+    qapp: QApplication, databases: dict[str, tuple[str, int, int]]
+) -> None:
+    from kawaoffice.ui.dispatch import staff_cache
+    from kawaoffice.ui.dispatch.dialog import DispatchDialog
+
+    url, dispatch_id, _booking = databases["small"]
+    staff_cache.invalidate()
+    db = open_database(url, "tester")
+    parent = QWidget()
+    try:
+        DispatchDialog(db.session, None, parent)  # reads the first staff
+        assert _count(db, lambda: DispatchDialog(db.session, None, parent)) == []
+        with db.session() as s:
+            dispatch.create_staff(s, staff_no="NEW1", family_name="新人")
+            s.commit()
+        dialog = DispatchDialog(db.session, dispatch_id, parent)
+        shown = [dialog.staff_list.item(i).text() for i in range(dialog.staff_list.count())]
+        assert any(text.startswith("新人") for text in shown)
+        # a typed search still reads the database
+        dialog.staff_search.setText("新人")
+        assert _count(db, dialog.refresh_staff)
+    finally:
+        parent.deleteLater()
+        QApplication.processEvents()
+        staff_cache.invalidate()
+        db.dispose()

@@ -23,6 +23,7 @@ from kawaoffice.model.tours import (
 from kawaoffice.services import dispatch as svc
 from kawaoffice.services import dispatch_checks as checks
 from kawaoffice.services.errors import ConflictError, StaleEditError, ValidationError
+from tests.services.test_dispatch_page import statements
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -178,6 +179,16 @@ def test_save_dispatch_with_members_legs_and_override(session: Session) -> None:
     records = checks.overrides_of(session, second.id)
     issues = svc.check_saved_dispatch(session, second.id)
     assert [i.key for i in issues if i.overridable] == [r.key for r in records]
+    # the dialog reads the recorded overrides in the checks' own statement: the same records, newest first
+    session.add(ConflictOverride(user="other", kind="dispatch_overlap", subject_table="dispatches",
+                                 subject_id=second.id, reason="二度目", details={"key": "k2", "message": "m2"}))  # fmt: skip
+    session.commit()
+    candidate = checks.candidate_of(second)
+    with statements(session) as sent:
+        combined, read = checks.check_dispatch_reading_overrides(session, candidate)
+    assert len(sent) == 1 and read == checks.overrides_of(session, second.id) and len(read) == 2
+    assert combined == checks.check_dispatch(session, candidate)
+    assert checks.check_dispatch_reading_overrides(session, candidate, overrides=False)[1] is None
 
     # editing the members bumps the version: a second editor with the old version is refused
     version = first.version

@@ -66,6 +66,7 @@ from kawaoffice.services.errors import (
 )
 from kawaoffice.storage.errors import StorageError
 from kawaoffice.ui.dispatch.lookup import Choice, LazyCombo, LookupCombo
+from kawaoffice.ui.dispatch.staff_cache import first_staff
 from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, ask_merge, report_storage_error
 from kawaoffice.ui.widgets.live_refresh import RecordWatch, watch_record
 from kawaoffice.ui.widgets.paged_model import SessionProvider
@@ -537,13 +538,19 @@ class DispatchDialog(QDialog):
             "text": self.staff_search.text(),
             "limit": STAFF_LIMIT,
         }
+        unfiltered = not any(filters[k] for k in ("language", "skill")) and not str(filters["text"]).strip()
         if session is None:
             try:
-                with self.sessions() as s:
-                    rows, total = svc.staff_picks(s, **filters)
+                if unfiltered:  # the chooser as it opens: kept for the process (dropped when staff change)
+                    rows, total = first_staff(self.sessions, STAFF_LIMIT)
+                else:
+                    with self.sessions() as s:
+                        rows, total = svc.staff_picks(s, **filters)
             except StorageError as exc:
                 report_storage_error(self, exc, self.field_error.setText)
                 return
+        elif unfiltered:
+            rows, total = first_staff(self.sessions, STAFF_LIMIT, session)
         else:
             rows, total = svc.staff_picks(session, **filters)
         self.staff_list.clear()
@@ -679,7 +686,13 @@ class DispatchDialog(QDialog):
         self._show_issues()
 
     def _check(self, s: Session) -> None:
-        self.issues = checks.check_dispatch(s, self.candidate())
+        # the recorded overrides come with the checks' statement the first time (no round trip of their own)
+        self.issues, records = checks.check_dispatch_reading_overrides(
+            s, self.candidate(), overrides=not self._overrides_read
+        )
+        if records is not None:
+            self.overridden = checks.overridden_keys(records)
+            self._overrides_read = True
         # overrides are recorded only for blocking issues (conflicts): information alone needs no read
         if checks.blocking(self.issues) and not self._overrides_read:
             assert self.dispatch_id is not None
