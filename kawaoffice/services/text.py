@@ -46,14 +46,14 @@ def _fold_round(text: str) -> str:
 
 
 def _is_folded(text: str) -> bool:
-    """Whether a round of folding leaves ``text`` as it is: it is NFKC, has no katakana that kata2hira changes, is
-    its own casefold and has single spaces only (then every step of a round is the identity; checked, so a second
-    round is needed only for the rare text that one round does not fold completely)."""
+    """Whether a round of folding leaves ``text``, the result of a round, as it is: it is NFKC, has no katakana
+    that kata2hira changes and is its own casefold (then every step of a round is the identity: its words are
+    already joined by single spaces; checked, so a second round is needed only for the rare text that one round
+    does not fold completely)."""
     return (
         unicodedata.is_normalized("NFKC", text)
         and _KATAKANA_RUN.search(text) is None
         and text.casefold() == text
-        and " ".join(text.split()) == text
     )
 
 
