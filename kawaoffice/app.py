@@ -40,6 +40,7 @@ if TYPE_CHECKING:  # imported when used: after the splash screen is shown
     from sqlalchemy.exc import DBAPIError
 
     from kawaoffice.storage import DamagedDatabaseError, Database, StorageError
+    from kawaoffice.storage.first_page import FirstPage
     from kawaoffice.ui.main_window import MainWindow
     from kawaoffice.ui.widgets.first_page import PreviewWindow
 
@@ -104,6 +105,7 @@ class Startup:
     _background_result: _BackgroundResult | None = None
     splash: SplashScreen | None = None
     preview: PreviewWindow | None = None  # the light first page shown until the real window replaces it
+    _first_page: tuple[FirstPage, str] | None = None  # read before Qt starts: the page and the file's path
 
     # --- steps --------------------------------------------------------------------------------------------------
 
@@ -134,7 +136,7 @@ class Startup:
         if icon.exists():
             self.app.setWindowIcon(QIcon(str(icon)))
         install_qt_translations(self.app, self.language)
-        if not self.args.screenshot:
+        if not self.args.screenshot and self._first_page is None:  # (else the preview is shown at once)
             self.splash = show_splash(_("Starting KawaOffice..."))
 
     def say(self, message: str) -> None:
@@ -163,27 +165,35 @@ class Startup:
         )
         return url if sqlite_file_of(url) is not None else None
 
-    def show_first_page(self) -> None:
-        """Issue 10: on a local database at the head revision, the main window's frame with the Partners tab's
-        first page, read with the plain sqlite3 driver, before SQLAlchemy and the real window are loaded."""
+    def read_first_page(self) -> None:
+        """Issue 10: on a local database at the head revision, the Partners tab's first page read with the plain
+        sqlite3 driver (no Qt needed yet: the preview then replaces the splash screen)."""
         url = self.preview_url()
         if url is None:
             return
         from kawaoffice.storage.first_page import read_preview, sqlite_file_of
 
         page = read_preview(url, self.language, PREVIEW_ROWS)
-        if page is None:
+        if page is not None:
+            self._first_page = (page, str(sqlite_file_of(url)))
+
+    def show_first_page(self) -> None:
+        """The main window's frame with the first page read before, shown before SQLAlchemy and the real window
+        are loaded (see ``kawaoffice.ui.widgets.first_page``)."""
+        if self._first_page is None:
             return
+        page, location = self._first_page
+        self._first_page = None
         from kawaoffice.ui.widgets.first_page import PreviewWindow
 
-        preview = PreviewWindow(page, self.settings, str(sqlite_file_of(url)))
+        preview = PreviewWindow(page, self.settings, location)
         if not preview.shows_natural_order:
             log.info("no start-up preview: the list was last sorted by another column")
             preview.deleteLater()
+            self.splash = show_splash(_("Starting KawaOffice..."))
             return
         self.preview = preview
         show_preview(preview)
-        self.close_splash()
         log.info("start-up preview: %d of %d organizations", len(page.rows), page.total)
 
     def load_in_background(self) -> None:
@@ -398,6 +408,7 @@ class Startup:
             ("logging", self.setup_logging),
             ("settings", self.load_settings),
             ("language", self.choose_language),
+            ("first page (light read)", self.read_first_page),
             ("Qt application and fonts", self.start_qt),
             ("first page preview", self.show_first_page),
             ("loading (in the background)", self.load_in_background),
