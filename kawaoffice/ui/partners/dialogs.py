@@ -51,7 +51,7 @@ from kawaoffice.services import partners
 from kawaoffice.services.errors import NotFoundError, ServiceError, StaleEditError, ValidationError
 from kawaoffice.storage.errors import StorageError
 from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, conflicts_from, report_storage_error
-from kawaoffice.ui.widgets.format import localized
+from kawaoffice.ui.widgets.format import country_choices, localized
 from kawaoffice.ui.widgets.forms import ERROR_COLOR, error_label
 from kawaoffice.ui.widgets.live_refresh import RecordWatch, watch_record
 from kawaoffice.ui.widgets.paged_model import SessionProvider
@@ -253,7 +253,7 @@ class OrganizationDialog(_FormDialog):
         self.country = QComboBox(self)
         self.country.setObjectName("country")
         self.country.setEditable(False)
-        for code, name in i18n.country_choices():
+        for code, name in country_choices():
             self.country.addItem(f"{name} ({code})", code)
         self.country.setCurrentIndex(max(0, self.country.findData("JP")))
         self.form.addRow(_("Country"), self.country)

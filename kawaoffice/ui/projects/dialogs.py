@@ -45,7 +45,7 @@ from kawaoffice.ui.widgets.conflict_dialog import (
     report_storage_error,
     resolve_stale,
 )
-from kawaoffice.ui.widgets.format import localized
+from kawaoffice.ui.widgets.format import country_choices, localized
 from kawaoffice.ui.widgets.forms import ERROR_STYLE
 from kawaoffice.ui.widgets.live_refresh import RecordWatch, watch_record
 from kawaoffice.ui.widgets.paged_model import SessionProvider
@@ -308,7 +308,7 @@ class ProjectDialog(ServiceDialog):
         self.entered_on = date_edit(initial.get("start_on"))
         self.country = QComboBox()
         self.country.addItem("", "")
-        for code, name in i18n.country_choices():
+        for code, name in country_choices():
             self.country.addItem(name, code)
         self.country.setCurrentIndex(max(self.country.findData(initial.get("country", "")), 0))
         self.region = QLineEdit(initial.get("region", ""))

@@ -36,7 +36,7 @@ from kawaoffice.ui.projects.dialogs import (
     to_qdate,
 )
 from kawaoffice.ui.widgets.conflict_dialog import CurrentRecord
-from kawaoffice.ui.widgets.format import localized
+from kawaoffice.ui.widgets.format import country_choices, localized
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class NeedDialog(ServiceDialog):
         self.setWindowTitle(_("New local need") if self.creating else _("Edit local need"))
         self.country = QComboBox()
         self.country.addItem("", "")
-        for code, name in i18n.country_choices():
+        for code, name in country_choices():
             self.country.addItem(name, code)
         self.country.setCurrentIndex(max(self.country.findData(initial.get("country", "")), 0))
         self.counterpart = QComboBox()

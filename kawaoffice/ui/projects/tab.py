@@ -39,7 +39,7 @@ from kawaoffice.ui.projects.needs_view import NeedsView
 from kawaoffice.ui.projects.participants import ParticipantsDialog
 from kawaoffice.ui.projects.templates import SchemeTemplateDialog
 from kawaoffice.ui.widgets.busy import run_busy
-from kawaoffice.ui.widgets.format import localized
+from kawaoffice.ui.widgets.format import country_choices, localized
 from kawaoffice.ui.widgets.forms import ask_yes_no
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 from kawaoffice.ui.widgets.record_tab import RecordTab, require_role
@@ -244,7 +244,7 @@ class ProjectsTab(RecordTab):
             self.f_scheme.addItem(name, sid)
         self.f_country.clear()
         self.f_country.addItem(_("All countries"), "")
-        for code, name in i18n.country_choices():
+        for code, name in country_choices():
             self.f_country.addItem(name, code)
         self.f_sdg.clear()
         self.f_sdg.addItem(_("All SDG targets"), "")
