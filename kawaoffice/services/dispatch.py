@@ -896,15 +896,19 @@ def dispatches_page(
         .outerjoin(Contact, DispatchMember.contact_id == Contact.id)
         .where(DispatchMember.dispatch_id.in_(select(p.id))),
     ]  # fmt: skip
-    if with_choices:
-        branches.append(
-            select(*cols("choice", country=Dispatch.country, d1=func.min(Dispatch.departure_on),
-                         d2=func.max(Dispatch.return_on))).group_by(Dispatch.country)
-        )  # fmt: skip
+    if (
+        with_choices
+    ):  # the countries from their index; the first departure and the last return from the dates'
+        branches += [
+            select(*cols("country", country=Dispatch.country)).distinct(),
+            select(*cols("span", d1=select(func.min(Dispatch.departure_on)).scalar_subquery(),
+                         d2=select(func.max(Dispatch.return_on)).scalar_subquery())),
+        ]  # fmt: skip
     found = session.execute(union_all(*branches)).all()
     members: dict[int, list[tuple[int, int, str, str]]] = {}
     listed = []
-    countries: list[tuple[str, date, date]] = []
+    countries: list[str] = []
+    span: tuple[date | None, date | None] = (None, None)
     for r in found:
         if r.kind == "row":
             listed.append(r)
@@ -914,8 +918,10 @@ def dispatches_page(
             else:
                 name, name_en = person_name(r.cf or "", r.cg or ""), r.ce
             members.setdefault(r.id, []).append((_ROLE_ORDER.get(r.role, 9), r.mid, name, name_en or name))
+        elif r.kind == "country":
+            countries.append(r.country)
         else:
-            countries.append((r.country, r.d1, r.d2))
+            span = (r.d1, r.d2)
     listed.sort(key=lambda r: (r.d1, r.id), reverse=True)
     rows = []
     for r in listed:
@@ -927,17 +933,17 @@ def dispatches_page(
                 members=tuple(n for n, _en in names), members_en=tuple(en for _n, en in names),
             )
         )  # fmt: skip
-    choices = _filter_choices(countries) if with_choices else None
+    choices = _filter_choices(countries, *span) if with_choices else None
     return rows, choices
 
 
-def _filter_choices(rows: Sequence[tuple[str, date, date]]) -> tuple[list[int], list[str]]:
-    if not rows:
+def _filter_choices(
+    countries: Sequence[str], first: date | None, last: date | None
+) -> tuple[list[int], list[str]]:
+    if not countries or first is None or last is None:
         return [], []
-    first = min(r[1] for r in rows)
-    last = max(r[2] for r in rows)
     years = list(range(c.fiscal_year_of(last), c.fiscal_year_of(first) - 1, -1))
-    return years, sorted(r[0] for r in rows)
+    return years, sorted(countries)
 
 
 def dispatch_countries(session: Session) -> list[str]:
@@ -956,13 +962,9 @@ def dispatch_fiscal_years(session: Session) -> list[int]:
 
 def dispatch_filter_choices(session: Session) -> tuple[list[int], list[str]]:
     """The Dispatches tab's filter choices in one statement: the fiscal years from the first departure to the
-    last return (newest first, as ``dispatch_fiscal_years``) and the destination countries (``dispatch_countries``)."""
-    rows = session.execute(
-        select(Dispatch.country, func.min(Dispatch.departure_on), func.max(Dispatch.return_on)).group_by(
-            Dispatch.country
-        )
-    ).all()
-    return _filter_choices([(country, first, last) for country, first, last in rows])
+    last return (newest first, as ``dispatch_fiscal_years``) and the destination countries (``dispatch_countries``),
+    each from an index (not a pass over every dispatch)."""
+    return dispatches_page(session, limit=0, with_choices=True)[1] or ([], [])
 
 
 # --- staff registry ----------------------------------------------------------------------------------------------

@@ -114,10 +114,14 @@ def test_choices_come_with_the_first_page(demo: Session) -> None:
         rows, choices = svc.dispatches_page(demo, offset=0, limit=4, with_choices=True)
     assert len(sent) == 1
     assert rows == _separately(demo)[:4]
-    assert choices == svc.dispatch_filter_choices(demo) and choices[0] and choices[1]
+    assert (
+        choices == (svc.dispatch_fiscal_years(demo), svc.dispatch_countries(demo))
+        and choices[0]
+        and choices[1]
+    )
     # nothing matches: no rows, the choices still come
     rows, choices = svc.dispatches_page(demo, text="no such dispatch", with_choices=True)
-    assert rows == [] and choices == svc.dispatch_filter_choices(demo)
+    assert rows == [] and choices == (svc.dispatch_fiscal_years(demo), svc.dispatch_countries(demo))
 
 
 def test_empty_database(session: Session) -> None:
