@@ -249,3 +249,21 @@ def test_the_frame_matches_the_partners_tab(qtbot, gui_db: Database, fresh_setti
     assert [c.itemText(0) for c in preview.filters] == [c.itemText(0) for c in real_filters]
     assert [preview.detail.tabText(i) for i in range(3)] == [tab.detail.tabText(i) for i in range(3)]
     assert preview.search.placeholderText() == tab.search.placeholderText()
+
+
+def test_the_columns_are_as_wide_as_the_real_tabs(qtbot, gui_db: Database, fresh_settings: Settings) -> None:
+    from kawaoffice.ui.widgets import record_tab
+
+    assert (preview_module.MIN_WIDTH, preview_module.MAX_WIDTH, preview_module.FIT_ROWS) == (
+        record_tab.MIN_AUTO_WIDTH,
+        record_tab.MAX_AUTO_WIDTH,
+        record_tab.FIT_ROWS,
+    )
+    _more_organizations(gui_db)
+    tab = PartnersTab(gui_db.session)
+    qtbot.addWidget(tab)
+    tab.load()
+    preview = PreviewWindow(_page(gui_db, "ja"), fresh_settings, "here")
+    qtbot.addWidget(preview)
+    widths = [preview.view.columnWidth(c) for c in range(5)]  # (the last one stretches)
+    assert widths == [tab.view.columnWidth(c) for c in range(5)]
