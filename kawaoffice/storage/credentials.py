@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
 import threading
 from typing import TYPE_CHECKING, Any
 
@@ -122,10 +123,43 @@ def is_server_url(url: str) -> bool:
 # --- the keyring ------------------------------------------------------------------------------------------------
 
 
+# The credential store of the platforms KawaOffice is installed on, chosen without keyring's discovery (which reads
+# every installed package's entry points and imports every backend: about a quarter of a second at start with a
+# shared database). Elsewhere, or when that store is not usable, keyring discovers one as before.
+PLATFORM_BACKENDS: dict[str, tuple[str, str]] = {
+    "win32": ("keyring.backends.Windows", "WinVaultKeyring"),
+    "darwin": ("keyring.backends.macOS", "Keyring"),
+}
+
+
 def _keyring() -> Any:
     import keyring
 
+    core = getattr(keyring, "core", None)
+    if core is not None and getattr(core, "_keyring_backend", "unknown") is None:
+        # none chosen yet: the user's own choice first (environment, keyringrc.cfg), as keyring's discovery does
+        chosen = core.load_env() or core.load_config() or platform_backend()
+        if chosen is not None:
+            keyring.set_keyring(chosen)
     return keyring
+
+
+def platform_backend(platform: str | None = None) -> Any:
+    """The usable credential store of ``platform`` (default: this one) named in ``PLATFORM_BACKENDS``, or
+    ``None`` (keyring then discovers one)."""
+    import importlib
+
+    spec = PLATFORM_BACKENDS.get(platform or sys.platform)
+    if spec is None:
+        return None
+    try:
+        cls = getattr(importlib.import_module(spec[0]), spec[1])
+        if cls.priority <= 0:  # (raises when the store cannot be used here)
+            return None
+        return cls()
+    except Exception as exc:
+        log.info("credential store %s.%s not usable: %s", spec[0], spec[1], type(exc).__name__)
+        return None
 
 
 def store_password(url: str | URL, password: str) -> bool:

@@ -141,3 +141,41 @@ def test_open_database_uses_the_stored_password(
         assert "from-the-keyring" not in db.url
     finally:
         db.dispose()
+
+
+def test_the_platforms_credential_store_is_chosen_without_discovery(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows/macOS: the platform's store directly (no entry-point discovery at start); the user's own choice
+    (PYTHON_KEYRING_BACKEND) first; an unusable store or another platform: keyring discovers one as before."""
+    import keyring
+    import keyring.core
+
+    from kawaoffice.storage import credentials
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.setattr(
+        credentials, "PLATFORM_BACKENDS", {"testos": ("tests.storage.keyring_memory", "MemoryKeyring")}
+    )
+    monkeypatch.setattr(credentials.sys, "platform", "testos")
+    monkeypatch.delenv("PYTHON_KEYRING_BACKEND", raising=False)
+    monkeypatch.setattr(keyring.core, "load_config", lambda: None)
+    discovered: list[bool] = []
+    monkeypatch.setattr(keyring.core, "init_backend", lambda *a, **k: discovered.append(True))
+    assert type(credentials._keyring().get_keyring()).__name__ == "MemoryKeyring"
+    assert not discovered
+
+    monkeypatch.setattr(keyring.core, "_keyring_backend", None)
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
+    assert type(credentials._keyring().get_keyring()).__module__ == "keyring.backends.null"
+
+    assert credentials.platform_backend("plan9") is None
+    monkeypatch.setattr(credentials, "PLATFORM_BACKENDS", {"testos": ("keyring.backends.fail", "Keyring")})
+    assert credentials.platform_backend("testos") is None  # priority 0: not usable, discovery decides
+
+
+def test_the_named_platform_stores_exist_in_keyring() -> None:
+    import importlib
+
+    from kawaoffice.storage.credentials import PLATFORM_BACKENDS
+
+    for module, name in PLATFORM_BACKENDS.values():
+        assert hasattr(importlib.import_module(module), name), (module, name)
