@@ -75,8 +75,14 @@ def fold(text: str) -> str:
 
 
 def fold_all(*parts: str | None) -> str:
-    """One search key for several fields (names, readings, e-mail...), empty parts skipped."""
-    return fold(" ".join(p for p in parts if p))
+    """One search key for several fields (names, readings, e-mail...), empty parts skipped.
+
+    ``fold(" ".join(parts))``, made part by part: folding works character by character but for NFKC's
+    composition, which never joins a character to a space (nor a space to the next), so the key of the joined text
+    is the keys of its parts joined by spaces (tested against the whole text); the ASCII parts (e-mail, phone,
+    English names) take fold's shortcut instead of going through NFKC and kana with the Japanese ones."""
+    folded = [fold(p) for p in parts if p]
+    return " ".join(f for f in folded if f)
 
 
 def matches(query: str, search_text: str) -> bool:

@@ -107,3 +107,35 @@ def test_kana_runs_and_the_second_round() -> None:
     )
     assert fold("ヽヾヴヵヶ ーｰ・") == "ゝゞゔゕゖ ーー・"
     assert fold("ﬁ ß İ") == _reference_fold("ﬁ ß İ") == "fi ss i̇"
+
+
+_parts = st.one_of(
+    st.none(),
+    japanese_like,
+    st.text(max_size=12),
+    st.sampled_from(["", " ", "\u3000", "¨", "\u0308", "ﾞ", "゛", "a"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_parts, max_size=9))
+def test_fold_all_part_by_part_is_the_key_of_the_joined_text(parts: list[str | None]) -> None:
+    assert (
+        fold_all(*parts)
+        == fold(" ".join(p for p in parts if p))
+        == _reference_fold(" ".join(p for p in parts if p))
+    )
+
+
+def test_fold_all_where_parts_meet() -> None:
+    # a part that folds to nothing, marks at the start of a part, half-width sound marks after a space
+    for parts in (
+        ["ｶ", "ﾞ"],
+        ["カ", "\u3099"],
+        ["a", "¨"],
+        ["  ", "ｶﾞｽ"],
+        ["\u3000", ""],
+        ["Å", "\u030a"],
+        ["가", "\u11a8"],
+    ):
+        assert fold_all(*parts) == _reference_fold(" ".join(parts)), parts
