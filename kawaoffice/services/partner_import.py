@@ -52,6 +52,7 @@ from kawaoffice.services import common as c
 from kawaoffice.services.errors import ServiceError, ValidationError
 from kawaoffice.services.partner_search import _CORPORATE
 from kawaoffice.services.text import fold
+from kawaoffice.storage import notify
 
 __all__ = [
     "FIELDS",
@@ -675,6 +676,7 @@ def _write(
         ]
         writer.insert(Employment, posts)
         writer.write_audit()
+        writer.announce()
     except IntegrityError as exc:
         raise ServiceError(
             _(
@@ -699,6 +701,7 @@ class _BulkWriter:
         self.user = audit.current_user(session)
         self.now = utcnow()
         self.audit: list[tuple[Any, ...]] = []
+        self.written: list[tuple[str, int]] = []  # (table, id) of the records inserted
         self._columns: dict[type[Entity], tuple[list[str], dict[str, Any], list[str]]] = {}
 
     def _layout(self, cls: type[Entity]) -> tuple[list[str], dict[str, Any], list[str]]:
@@ -760,6 +763,25 @@ class _BulkWriter:
         )
         for record, new_id in zip(records, ids, strict=True):
             record["id"] = new_id
+        self.written.extend((cls.__tablename__, new_id) for new_id in ids)
+
+    def announce(self) -> None:
+        """Tell the other KawaOffice instances (and this one's commit listeners) which records were written, as
+        ``storage.notify``'s flush hook does for records added through the ORM (a bulk write does not flush):
+        the records are remembered in the session for the commit, and on PostgreSQL a ``pg_notify`` is sent on the
+        same transaction (heard only if it commits; a long list is sent as table names)."""
+        if not self.written:
+            return
+        tables = frozenset(table for table, _id in self.written)
+        found = self.session.info.setdefault(notify.INFO_CHANGES, (set(), set()))
+        found[0].update(tables)
+        found[1].update(self.written)
+        conn = self.session.connection()
+        if conn.dialect.name == "postgresql":
+            origin = str(self.session.info.get(notify.INFO_ORIGIN, ""))
+            change = notify.Change(tables, frozenset(self.written), origin)
+            conn.execute(select(func.pg_notify(notify.CHANNEL, change.to_payload())))
+        self.written = []
 
     def write_audit(self) -> None:
         if not self.audit:

@@ -222,3 +222,49 @@ def test_copy_texts_of_each_kind() -> None:
     assert pi._copy_texts(["a\x00b"]) is None  # psycopg refuses it with its own error
     assert pi._copy_texts([1, "a"]) is None and pi._copy_texts([1.5]) is None
     assert pi._copy_texts([date(2026, 4, 1), datetime(2026, 4, 1, tzinfo=UTC)]) is None
+
+
+# --- the other instances hear of an import ------------------------------------------------------------------------
+
+
+def test_an_import_reaches_the_other_instances_and_the_commit_listeners(db_url: str) -> None:
+    """As records saved through the ORM: another instance's watcher is told (PostgreSQL: NOTIFY, sent at the
+    commit; SQLite: the audit log it polls), and this process's commit listeners hear which tables changed."""
+    import threading
+    import time
+
+    from kawaoffice.storage import Database, notify
+
+    writer, reader = Database.open(db_url, "aiko"), Database.open(db_url, "kenji")
+    seen: list[notify.Change] = []
+    arrived = threading.Event()
+
+    def on_change(change: notify.Change) -> None:
+        seen.append(change)
+        if "organizations" in change.tables or any(t == "organizations" for t, _i in change.records):
+            arrived.set()
+
+    told: list[frozenset[str]] = []
+    notify.on_own_commit(told.append)
+    watcher = reader.watch_changes(on_change, interval=0.2)
+    try:
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not (
+            (watcher.mode == "listen" and watcher._conn is not None)
+            or (watcher.mode == "poll" and watcher._last_id is not None)
+        ):
+            time.sleep(0.02)
+        time.sleep(0.1)
+        with writer.session() as s:
+            rows = _rows(s, 3)
+            pi.import_rows(s, rows)
+            s.flush()
+            time.sleep(0.5)
+            assert not arrived.is_set()  # written, not committed: nothing told yet
+        assert arrived.wait(5)
+        assert {"organizations", "contacts", "employments", "memberships"} <= set().union(*told)
+    finally:
+        watcher.stop()
+        notify._commit_listeners.remove(told.append)
+        writer.dispose()
+        reader.dispose()
