@@ -65,6 +65,7 @@ from kawaoffice.services.errors import (
     ValidationError,
 )
 from kawaoffice.storage.errors import StorageError
+from kawaoffice.ui.dispatch.countries import country_model, timezone_choices
 from kawaoffice.ui.dispatch.lookup import Choice, LazyCombo, LookupCombo
 from kawaoffice.ui.dispatch.staff_cache import first_staff
 from kawaoffice.ui.widgets.conflict_dialog import ConflictDialog, ask_merge, report_storage_error
@@ -109,7 +110,7 @@ def _pydate(q: QDate) -> date:
 def zone_combo(parent: QWidget, current: str) -> QComboBox:
     box = QComboBox(parent)
     box.setEditable(True)
-    for zone, text in i18n.timezone_choices(COMMON_ZONES):
+    for zone, text in timezone_choices(COMMON_ZONES):  # kept per language and day
         box.addItem(text, zone)
     set_zone(box, current)
     return box
@@ -296,8 +297,7 @@ class DispatchDialog(QDialog):
         self.country = QComboBox(left)
         self.country.setEditable(True)
         self.country.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
-        for code, name in i18n.country_choices():
-            self.country.addItem(name, code)
+        self.country.setModel(country_model())  # built once per language, shared
         self.city = QLineEdit(left)
         self.timezone = zone_combo(left, "Asia/Vientiane")
         self.departure = QDateEdit(left)

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kawaoffice.i18n import _, country_choices, country_name, format_date, format_time
+from kawaoffice.i18n import _, country_name, format_date, format_time
 from kawaoffice.model.audit import AuditAction
 from kawaoffice.model.tours import (
     BOOKING_STATUS_LABELS,
@@ -48,6 +48,7 @@ from kawaoffice.model.tours import (
 from kawaoffice.services import ServiceError, audit, tour_checks, tours
 from kawaoffice.services.errors import ConflictError, NotFoundError, StaleEditError, ValidationError
 from kawaoffice.storage.errors import StorageError
+from kawaoffice.ui.dispatch.countries import country_model
 from kawaoffice.ui.tours.choices import (
     NO_STAFF,
     FacilityChoice,
@@ -268,9 +269,7 @@ class BookingDialog(QDialog):
             self.visitor_type.addItem(_(text), value.value)
         self.training_course = QLineEdit(self)
         self.country = QComboBox(self)
-        self.country.addItem("", "")
-        for code, name in country_choices():
-            self.country.addItem(name, code)
+        self.country.setModel(country_model(blank=True))  # built once per language, shared
         self.headcount = QSpinBox(self)
         self.headcount.setRange(1, 9999)
         self.headcount.setValue(10)
