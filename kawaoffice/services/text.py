@@ -80,8 +80,22 @@ def fold_all(*parts: str | None) -> str:
     ``fold(" ".join(parts))``, made part by part: folding works character by character but for NFKC's
     composition, which never joins a character to a space (nor a space to the next), so the key of the joined text
     is the keys of its parts joined by spaces (tested against the whole text); the ASCII parts (e-mail, phone,
-    English names) take fold's shortcut instead of going through NFKC and kana with the Japanese ones."""
-    folded = [fold(p) for p in parts if p]
+    English names) take fold's shortcut instead of going through NFKC and kana with the Japanese ones, which are
+    folded together where they follow each other."""
+    folded: list[str] = []
+    run: list[str] = []  # consecutive parts that are not ASCII: folded together
+    for part in parts:
+        if not part:
+            continue
+        if part.isascii():
+            if run:
+                folded.append(fold(" ".join(run)))
+                run = []
+            folded.append(" ".join(part.lower().split()))  # fold's ASCII shortcut
+        else:
+            run.append(part)
+    if run:
+        folded.append(fold(" ".join(run)))
     return " ".join(f for f in folded if f)
 
 
