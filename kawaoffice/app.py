@@ -15,6 +15,7 @@ SQLAlchemy, the models and the main window are imported after it, while it says 
 from __future__ import annotations
 
 import argparse
+import gc
 import getpass
 import logging
 import logging.handlers
@@ -216,8 +217,15 @@ class Startup:
                 failed.append(exc)
 
         thread = threading.Thread(target=work, name="kawaoffice-load", daemon=True)
-        thread.start()
-        wait_for_thread(thread)
+        collecting = gc.isenabled()
+        gc.disable()  # the cyclic collector would scan the modules' objects again and again while they load
+        try:
+            thread.start()
+            wait_for_thread(thread)
+        finally:
+            gc.freeze()  # what start-up loaded lives as long as the process: no collection scans it again
+            if collecting:
+                gc.enable()
         if failed:
             log.warning("loading in the background failed: %r", failed[0])
         self._check_preview_open()
@@ -279,6 +287,7 @@ class Startup:
         from sqlalchemy.exc import DBAPIError
 
         assert self.database is not None
+        gc.freeze()  # SQLAlchemy and the models are loaded for good: collections need not scan them (~0.1 s)
         self.say(_("Loading..."))
         try:
             self.window = self._new_window()

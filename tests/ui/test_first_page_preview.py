@@ -153,7 +153,7 @@ def test_when_the_preview_is_skipped(gui_db_url: str, fresh_settings: Settings, 
 
 
 def test_the_app_shows_the_preview_then_the_real_window(
-    qapp, qtbot, gui_db_url: str, monkeypatch: pytest.MonkeyPatch
+    qapp, qtbot, gui_db_url: str, fresh_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seen: list[tuple[PreviewWindow, bool, int]] = []
     real_show_preview = app.show_preview
@@ -181,7 +181,7 @@ def test_the_app_shows_the_preview_then_the_real_window(
 
 
 def test_closing_the_preview_while_loading_quits_quietly(
-    qapp, gui_db_url: str, monkeypatch: pytest.MonkeyPatch
+    qapp, gui_db_url: str, fresh_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     real_wait = app.wait_for_thread
 
