@@ -6,11 +6,13 @@ from datetime import date
 
 import pytest
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
+from PySide6.QtGui import QInputMethodEvent
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
 from sqlalchemy import select
 
 from kawaoffice.i18n import _, format_date
 from kawaoffice.model.partners import Employment, MembershipStatus, Organization, Technology
+from kawaoffice.services import partners
 from kawaoffice.storage import Database
 from kawaoffice.ui.partners.dialogs import NewPostDialog
 from kawaoffice.ui.partners.tab import PartnersTab
@@ -185,3 +187,66 @@ def test_move_a_contact_to_a_new_post(qtbot, tab: PartnersTab, gui_db: Database)
             (sanki, "課長", None, date(2025, 3, 31)),
             (jica, "専門家", date(2025, 4, 1), None),
         ]
+
+
+def _post_dialog(qtbot, gui_db: Database, at: int) -> NewPostDialog:  # type: ignore[no-untyped-def]
+    """The "New post" dialog of a person working at ``at``."""
+    with gui_db.session() as s:
+        person = partners.create_contact(s, family_name="高橋", given_name="健")
+        partners.create_employment(s, contact_id=person.id, organization_id=at, started_on=date(2020, 4, 1))
+        s.commit()
+        contact_id = person.id
+    dialog = NewPostDialog(gui_db.session, contact_id, at)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_enter_in_the_organization_box_takes_the_completion_and_does_not_save(
+    qtbot, gui_db: Database, japanese: None
+) -> None:  # type: ignore[no-untyped-def]
+    sanki, jica = org_id(gui_db, "三機工業"), org_id(gui_db, "国際協力機構")
+    dialog = _post_dialog(qtbot, gui_db, sanki)
+    saved: list[int] = []
+    dialog.accepted.connect(lambda: saved.append(1))
+    box = dialog.organization
+    box.setFocus()
+    box.lineEdit().selectAll()
+    commit = QInputMethodEvent()
+    commit.setCommitString("国際協力")  # what the Japanese input method types: the completer's list opens
+    QApplication.sendEvent(box.lineEdit(), commit)
+    popup = box.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    popup.setCurrentIndex(popup.model().index(0, 0))
+    qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert dialog.isVisible() and not saved  # Enter chose the organization, it did not press Save
+    assert box.currentData() == jica and box.currentText() == "国際協力機構"
+    assert not dialog.error_label.isVisible()
+
+
+def test_enter_on_typed_text_chooses_it_first_then_saves(qtbot, gui_db: Database, japanese: None) -> None:  # type: ignore[no-untyped-def]
+    sanki, jica = org_id(gui_db, "三機工業"), org_id(gui_db, "国際協力機構")
+    dialog = _post_dialog(qtbot, gui_db, sanki)
+    saved: list[int] = []
+    dialog.accepted.connect(lambda: saved.append(1))
+    box = dialog.organization
+    box.setFocus()
+    box.setEditText("国際協力")  # typed (or pasted) without choosing from the list
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    assert dialog.isVisible() and not saved and not dialog.error_label.isVisible()
+    assert box.currentData() == jica and box.currentText() == "国際協力機構"  # its first completion
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)  # the text is the chosen item: Enter saves, as usual
+    assert saved and not dialog.isVisible()
+
+
+def test_enter_on_text_that_matches_nothing_goes_to_save_which_says_why(
+    qtbot, gui_db: Database, japanese: None
+) -> None:  # type: ignore[no-untyped-def]
+    dialog = _post_dialog(qtbot, gui_db, org_id(gui_db, "三機工業"))
+    box = dialog.organization
+    box.setFocus()
+    box.setEditText("どこでもない会社")
+    qtbot.keyClick(box.lineEdit(), Qt.Key.Key_Return)
+    assert dialog.isVisible() and dialog.error_label.isVisible()  # "Choose an organization from the list."
+    assert box.currentText() == "どこでもない会社"  # the typed text is kept

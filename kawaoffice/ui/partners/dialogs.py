@@ -14,7 +14,8 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QEvent, QObject, Qt
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -58,6 +59,64 @@ from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 ERROR_STYLE = f"border: 1px solid {ERROR_COLOR};"
 DATE_FORMAT = "yyyy-MM-dd"
+
+
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+class EnterTakesCompletion(QObject):
+    """Enter in an editable combo box chooses what the user is choosing, not the dialog's default button (Save):
+    with the completer's list open it takes the highlighted completion (else the first), and on typed text that
+    is not the chosen item yet it chooses the item with that text (or the first completion of it). Enter on text
+    that already is the chosen item, or that matches nothing, goes on to the dialog as usual (Save, which then
+    says what is wrong)."""
+
+    def __init__(self, combo: QComboBox) -> None:
+        super().__init__(combo)
+        self.combo = combo
+        edit = combo.lineEdit()
+        assert edit is not None, "only for editable combo boxes"
+        edit.installEventFilter(self)
+        completer = combo.completer()
+        popup = completer.popup() if completer is not None else None
+        if popup is not None:
+            # (filters run newest first: this one sees Enter on the list before the completer does)
+            popup.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.KeyPress or not isinstance(event, QKeyEvent):
+            return False
+        if event.key() not in _ENTER_KEYS:
+            return False
+        combo = self.combo
+        completer = combo.completer()
+        popup = completer.popup() if completer is not None else None
+        if completer is not None and popup is not None and popup.isVisible():
+            index = popup.currentIndex()
+            text = str(index.data()) if index.isValid() else completer.currentCompletion()
+            popup.hide()
+            return self._choose(text or combo.currentText()) or True  # the list was open: never Save
+        if watched is combo.lineEdit():
+            typed = combo.currentText()
+            chosen = combo.itemText(combo.currentIndex()) if combo.currentIndex() >= 0 else None
+            if typed != chosen:
+                return self._choose(typed)
+        return False
+
+    def _choose(self, text: str) -> bool:
+        """Make the item with ``text`` (or the first completion of it) the current one; False if none."""
+        combo = self.combo
+        row = combo.findText(text)
+        completer = combo.completer()
+        if row < 0 and text.strip() and completer is not None:
+            completer.setCompletionPrefix(text)
+            if completer.completionCount():
+                row = combo.findText(completer.currentCompletion())
+        if row < 0:
+            return False
+        combo.setCurrentIndex(row)
+        combo.setEditText(combo.itemText(row))
+        return True
 
 
 class _FormDialog(QDialog):
@@ -835,6 +894,7 @@ class NewPostDialog(_FormDialog):
         completer.setFilterMode(Qt.MatchFlag.MatchContains)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.organization.setCompleter(completer)
+        EnterTakesCompletion(self.organization)
         self.organization.setCurrentIndex(max(0, self.organization.findData(organization_id)))
         intro = QLabel(
             _("{name} moves to a new post; the current post ends the day before it starts.").format(
