@@ -8,7 +8,8 @@ Start-up time (issue 10): a local SQLite file that is already at the schema head
 ``PRAGMA quick_check`` (it reads the whole file); the check runs in a worker thread once the window is shown,
 followed by the daily backup, and damage is reported then (restore from a backup, open the local database, or
 quit). A file to be upgraded is checked before the upgrade, as always; ``--screenshot`` checks before it opens.
-This module imports only Qt and the light modules at first: a splash screen is shown as soon as Qt runs, and
+This module imports only Qt and the light modules at first (not even the `Qt` namespace: PySide builds its
+enums on first use, 50-100 ms): a splash screen is shown as soon as Qt runs, and
 SQLAlchemy, the models and the main window are imported after it, while it says what is happening.
 """
 
@@ -28,7 +29,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, Qt, QTranslator, Signal
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
 from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
@@ -202,6 +203,9 @@ class Startup:
         modules in a worker thread, the event loop running meanwhile (the preview stays usable)."""
         if self.preview is None:
             return
+        from PySide6.QtCore import Qt  # (PySide builds its enums now: after the preview is shown, ~50 ms)
+
+        self.preview.setCursor(Qt.CursorShape.BusyCursor)  # usable, but work goes on
         failed: list[BaseException] = []
 
         def work() -> None:
@@ -552,6 +556,8 @@ class SplashScreen(QWidget):
     message_changed = Signal(str)
 
     def __init__(self, message: str) -> None:
+        from PySide6.QtCore import Qt
+
         super().__init__(
             None,
             Qt.WindowType.SplashScreen
@@ -575,6 +581,8 @@ class SplashScreen(QWidget):
             self.repaint()  # painted now: the next step keeps the event loop busy
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        from PySide6.QtCore import Qt
+
         painter = QPainter(self)
         try:
             painter.drawPixmap(0, 0, self._pixmap)
@@ -589,6 +597,8 @@ class SplashScreen(QWidget):
 
 
 def _splash_pixmap() -> QPixmap:
+    from PySide6.QtCore import Qt
+
     width, height = SPLASH_SIZE
     pixmap = QPixmap(width, height)
     pixmap.fill(QColor("#ffffff"))

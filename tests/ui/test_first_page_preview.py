@@ -66,7 +66,7 @@ def test_the_preview_shows_the_partners_tabs_first_page(
     qtbot.addWidget(preview)
     shown, real = preview.model, tab.model
     assert shown.rowCount() == app.PREVIEW_ROWS <= real.rowCount()
-    assert [r.id for r in shown.rows] == [real.id_at(i) for i in range(shown.rowCount())]
+    assert [r.id for r in preview.rows] == [real.id_at(i) for i in range(shown.rowCount())]
     for row in range(shown.rowCount()):
         for column in range(real.columnCount()):
             assert shown.data(shown.index(row, column)) == real.data(real.index(row, column)), (row, column)
@@ -99,7 +99,7 @@ def test_the_real_window_takes_over_what_the_user_did(
     preview.view.scrollTo(preview.model.index(20, 0), preview.view.ScrollHint.PositionAtTop)
     preview.view.setColumnWidth(0, 333)
     chosen, top = preview.selected_id(), preview.top_id()
-    assert chosen == preview.model.rows[30].id and top is not None and preview.header_changed
+    assert chosen == preview.rows[30].id and top is not None and preview.header_changed
     window = MainWindow(gui_db, fresh_settings, live_refresh=False)
     qtbot.addWidget(window)
     preview.hand_over(window)
@@ -267,3 +267,43 @@ def test_the_columns_are_as_wide_as_the_real_tabs(qtbot, gui_db: Database, fresh
     qtbot.addWidget(preview)
     widths = [preview.view.columnWidth(c) for c in range(5)]  # (the last one stretches)
     assert widths == [tab.view.columnWidth(c) for c in range(5)]
+
+
+def test_the_sort_indicator_is_read_and_set_in_the_saved_state(qtbot) -> None:
+    """The preview sets and reads the header's sort indicator in its saved state (``setSortIndicator`` takes a
+    ``Qt.SortOrder``, which makes PySide build all its Qt enums before the window shows): the same bytes as Qt's."""
+    from PySide6.QtWidgets import QTableView
+
+    view = QTableView()
+    qtbot.addWidget(view)
+    from PySide6.QtGui import QStandardItemModel
+
+    view.setModel(QStandardItemModel(2, 6, view))
+    header = view.horizontalHeader()
+    before = bytes(header.saveState().data())
+    for section, order in ((1, Qt.SortOrder.AscendingOrder), (3, Qt.SortOrder.DescendingOrder)):
+        header.setSortIndicator(section, order)
+        state = bytes(header.saveState().data())
+        assert preview_module.sort_indicator_of(state) == (section, order.value)
+        assert preview_module.with_sort_indicator(before, section, order.value) == state
+    assert preview_module.sort_indicator_of(b"\x00") is None
+
+
+def test_showing_the_preview_builds_no_qt_enums(gui_db_url: str, tmp_path: Path) -> None:
+    """PySide builds its ``Qt`` namespace (50-100 ms) on first use: the preview is shown without it."""
+    code = (
+        "import sys, time\n"
+        "from kawaoffice import app\n"
+        "real = app.show_preview\n"
+        "def show(preview):\n"
+        "    real(preview)\n"
+        "    import PySide6.QtCore as core\n"
+        "    print('built' if 'Qt' in core.__dict__ else 'not built', flush=True)\n"
+        "app.show_preview = show\n"
+        f"startup = app.Startup(app.parse_args(['--database', {gui_db_url!r}, '--lang', 'ja']))\n"
+        "startup.run()\n"
+    )
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KAWAOFFICE_SETTINGS=str(tmp_path / "settings.json"))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[0] == "not built"

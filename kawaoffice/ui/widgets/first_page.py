@@ -14,10 +14,11 @@ from __future__ import annotations
 
 import logging
 import math
+import struct
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QByteArray, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QCloseEvent, QFontMetricsF
+from PySide6.QtCore import QByteArray, Signal
+from PySide6.QtGui import QCloseEvent, QFontMetricsF, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -101,10 +102,10 @@ DETAIL_TABS: tuple[str, ...] = (N_("Organization"), N_("Contacts"), N_("Timeline
 MIN_WIDTH, MAX_WIDTH, FIT_ROWS = 60, 300, 30
 
 
-def natural_sort() -> tuple[int, Qt.SortOrder]:
+def natural_sort() -> tuple[int, int]:
     """The Partners list's own order as a sort indicator (PartnersModel.natural_sort): by reading in Japanese, by
-    name in English."""
-    return (READING_COLUMN if i18n.current_language() == "ja" else 0, Qt.SortOrder.AscendingOrder)
+    name in English, ascending (0)."""
+    return (READING_COLUMN if i18n.current_language() == "ja" else 0, 0)
 
 
 def _label(labels: dict[str, str], value: str | None) -> str:
@@ -126,35 +127,37 @@ def cell_texts(row: PreviewRow) -> tuple[str, ...]:
     )
 
 
-class PreviewModel(QAbstractTableModel):
-    """The first page's rows, formatted once."""
+def _model(texts: list[tuple[str, ...]], parent: QWidget) -> QStandardItemModel:
+    """The first page's texts in a C++ model: Qt calls no Python for its cells (a Python model makes PySide
+    build its whole ``Qt`` namespace of enums when the table is first painted: 50-100 ms before the window shows)."""
+    model = QStandardItemModel(len(texts), len(COLUMNS), parent)
+    model.setHorizontalHeaderLabels([_(c) for c in COLUMNS])
+    for row, cells in enumerate(texts):
+        for column, text in enumerate(cells):
+            item = QStandardItem(text)
+            item.setEditable(False)
+            if text:
+                item.setToolTip(text)
+            model.setItem(row, column, item)
+    return model
 
-    def __init__(self, rows: list[PreviewRow], parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.rows = rows
-        self.texts = [cell_texts(r) for r in rows]
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.texts)
+# QHeaderView.saveState(): int32 marker 0xff, int32 version 0, then orientation, sort order, sort section (Qt 5/6)
+_STATE_HEAD = struct.Struct(">iiiii")
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
 
-    def data(
-        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if not index.isValid() or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        return self.texts[index.row()][index.column()]
+def sort_indicator_of(state: bytes) -> tuple[int, int] | None:
+    """(section, order: 0 ascending, 1 descending) of a header's saved state, ``None`` if not one."""
+    if len(state) < _STATE_HEAD.size:
+        return None
+    marker, version, _orientation, order, section = _STATE_HEAD.unpack_from(state)
+    return (section, order) if (marker, version) == (0xFF, 0) else None
 
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return _(COLUMNS[section])
-        return section + 1
+
+def with_sort_indicator(state: bytes, section: int, order: int) -> bytes:
+    """``state`` with another sort indicator (``setSortIndicator`` takes a ``Qt.SortOrder``: see ``_model``)."""
+    marker, version, orientation, _order, _section = _STATE_HEAD.unpack_from(state)
+    return _STATE_HEAD.pack(marker, version, orientation, order, section) + state[_STATE_HEAD.size :]
 
 
 class PreviewWindow(QMainWindow):
@@ -170,7 +173,6 @@ class PreviewWindow(QMainWindow):
         self.setWindowTitle(
             _("{app} — {kind}: {location}").format(app=APP_NAME, kind=_("Local database"), location=location)
         )
-        self.setCursor(Qt.CursorShape.BusyCursor)  # usable, but work goes on
         for title in MENUS:
             menu = self.menuBar().addMenu(_(title))
             menu.addAction(_("Loading...")).setEnabled(False)
@@ -186,9 +188,13 @@ class PreviewWindow(QMainWindow):
             if key == "partners":
                 self._build_partners(page_widget, layout, page, settings)
             else:
-                waiting = QLabel(_("Loading..."), page_widget)
-                waiting.setAlignment(Qt.AlignmentFlag.AlignCenter)
-                layout.addWidget(waiting)
+                row = QHBoxLayout()
+                row.addStretch(1)
+                row.addWidget(QLabel(_("Loading..."), page_widget))
+                row.addStretch(1)
+                layout.addStretch(1)
+                layout.addLayout(row)
+                layout.addStretch(1)
             self.tabs.addTab(page_widget, _(title))
         self.setCentralWidget(self.tabs)
         self.statusBar().showMessage(_("Loading..."))
@@ -231,7 +237,9 @@ class PreviewWindow(QMainWindow):
         filters.addWidget(self.count_label)
         layout.addLayout(filters)
 
-        self.model = PreviewModel(page.rows, page_widget)
+        self.rows = page.rows
+        self.texts = [cell_texts(r) for r in page.rows]
+        self.model = _model(self.texts, page_widget)
         self.view = QTableView(page_widget)
         self.view.setObjectName("preview_table")
         self.view.setModel(self.model)
@@ -249,14 +257,13 @@ class PreviewWindow(QMainWindow):
         header.setStretchLastSection(True)
         header.setSectionsMovable(True)
         header.setSortIndicatorShown(True)
-        header.setSortIndicator(*natural_sort())
         saved = getattr(settings, "table_states", {}).get("partners", "")
         restored = bool(saved) and header.restoreState(QByteArray.fromBase64(saved.encode("ascii")))
+        state = bytes(header.saveState().data())
+        if not restored:  # the real tab's indicator: its natural order
+            header.restoreState(QByteArray(with_sort_indicator(state, *natural_sort())))
         # a remembered sort by another column: the real tab sorts every organization, not the first page shown here
-        self.shows_natural_order = (
-            header.sortIndicatorSection(),
-            header.sortIndicatorOrder(),
-        ) == natural_sort()
+        self.shows_natural_order = not restored or sort_indicator_of(state) == natural_sort()
         self.header_changed = False  # the user resized or moved a column in the preview
         header.sectionResized.connect(self._on_header_changed)
         header.sectionMoved.connect(self._on_header_changed)
@@ -267,7 +274,9 @@ class PreviewWindow(QMainWindow):
         if page.rows:
             self.view.selectRow(0)
 
-        self.splitter = QSplitter(Qt.Orientation.Horizontal, page_widget)
+        # (horizontal; no parent given: the constructor overloads with a Qt.Orientation make PySide build its
+        # Qt enums; the layout below adopts it)
+        self.splitter = QSplitter()
         self.splitter.setObjectName("preview_splitter")
         self.splitter.addWidget(self.view)
         self.detail = QTabWidget(self.splitter)  # the first organization's detail comes with the real tab
@@ -276,8 +285,8 @@ class PreviewWindow(QMainWindow):
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
-        state = getattr(settings, "tab_states", {}).get("partners")
-        splitter = state.get("splitter") if isinstance(state, dict) else None
+        tab_state = getattr(settings, "tab_states", {}).get("partners")
+        splitter = tab_state.get("splitter") if isinstance(tab_state, dict) else None
         if isinstance(splitter, str) and splitter:
             self.splitter.restoreState(QByteArray.fromBase64(splitter.encode("ascii")))
         layout.addWidget(self.splitter, 1)
@@ -291,7 +300,7 @@ class PreviewWindow(QMainWindow):
         style = view.style()
         margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
         margin += 1 if view.showGrid() else 0
-        texts = self.model.texts[:FIT_ROWS]
+        texts = self.texts[:FIT_ROWS]
         for section in range(self.model.columnCount()):
             widest = max(
                 (math.ceil(metrics.horizontalAdvance(t[section])) for t in texts if t[section]), default=0
@@ -309,12 +318,12 @@ class PreviewWindow(QMainWindow):
 
     def selected_id(self) -> int | None:
         rows = self.view.selectionModel().selectedRows()
-        return self.model.rows[rows[0].row()].id if rows else None
+        return self.rows[rows[0].row()].id if rows else None
 
     def top_id(self) -> int | None:
         """The organization in the list's first visible line."""
         row = self.view.rowAt(0)
-        return self.model.rows[row].id if 0 <= row < len(self.model.rows) else None
+        return self.rows[row].id if 0 <= row < len(self.rows) else None
 
     def header_state(self) -> str:
         return bytes(self.view.horizontalHeader().saveState().toBase64().data()).decode("ascii")
