@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -234,19 +234,11 @@ def first_page(session: Session, language: str, limit: int) -> tuple[int, list[P
     return opening.total, opening.rows
 
 
-@dataclass(frozen=True)
-class ListOpening:
-    """What opening the directory shows: the number of organizations, the first page and the filter choices."""
-
-    total: int
-    rows: list[PartnerRow]
-    choices: FilterChoices
-
-
-@lru_cache(maxsize=8)
-def _open_list_statement(language: str, choices: bool) -> Any:
-    """open_list's statement for ``language``, built once per process with the page's size as a bound parameter
-    (building and keying this UNION ALL took about as long as running it)."""
+def _list_parts(language: str, choices: bool) -> list[Any]:
+    """open_list's branches, in the columns of the detail statement (``_DETAIL_SLOTS``) so that both can be one
+    UNION ALL: ``R`` rows of the first page (i1 id; t1 kind, t2-t4 names, t5 country, t6 sort key, t7 membership
+    status, t8-t10 a technology's names and code), ``N`` the count (i1), ``T`` the technologies (i1 id, t8-t10),
+    ``C`` the countries (t5)."""
     sort = sort_column(language)
     page = (
         select(*_ROW_COLUMNS, sort.label("sort"))
@@ -261,89 +253,97 @@ def _open_list_statement(language: str, choices: bool) -> Any:
         .limit(1)
         .scalar_subquery()
     )
+    technology = [Technology.name_ja, Technology.name_en, Technology.code]
     rows_part: Any = (
         select(
-            literal_column("'r'").label("part"),
-            page.c.id,
-            page.c.kind,
-            page.c.name_ja,
-            page.c.name_kana,
-            page.c.name_en,
-            page.c.country,
-            page.c.sort,
-            status.label("status"),
-            Technology.name_ja.label("tech_ja"),
-            Technology.name_en.label("tech_en"),
-            Technology.code.label("code"),
+            *_detail_row(
+                "R",
+                ints=[page.c.id],
+                texts=[
+                    page.c.kind,
+                    page.c.name_ja,
+                    page.c.name_kana,
+                    page.c.name_en,
+                    page.c.country,
+                    page.c.sort,
+                    status,
+                    *technology,
+                ],
+            )
         )
+        .select_from(page)
         .outerjoin(OrganizationTechnology, OrganizationTechnology.organization_id == page.c.id)
         .outerjoin(Technology, Technology.id == OrganizationTechnology.technology_id)
     )
-
-    def nothing(first: int, last: int) -> list[Any]:
-        """Typed NULLs for the columns ``first``..``last`` of the rows part (PostgreSQL does not guess the type of
-        a NULL in a SELECT DISTINCT of a UNION)."""
-        return [cast(null(), rows_part.selected_columns[i].type) for i in range(first, last + 1)]
-
-    count_part: Any = select(
-        literal_column("'n'"), func.count(Organization.id), *nothing(2, 11)
-    )  # the count rides in the id column
-    parts = [rows_part, count_part]
+    parts = [rows_part, select(*_detail_row("N", ints=[func.count(Organization.id)]))]
     if choices:
-        parts.append(
-            select(
-                literal_column("'t'"),
-                Technology.id,
-                *nothing(2, 8),
-                Technology.name_ja,
-                Technology.name_en,
-                Technology.code,
-            )
-        )
-        parts.append(
-            select(literal_column("'c'"), *nothing(1, 5), Organization.country, *nothing(7, 11)).distinct()
+        parts.append(select(*_detail_row("T", ints=[Technology.id], texts=[None] * 7 + technology)))
+        parts.append(select(*_detail_row("C", texts=[None] * 4 + [Organization.country])).distinct())
+    return parts
+
+
+@lru_cache(maxsize=16)
+def _open_list_statement(language: str, choices: bool, first_detail: bool) -> Any:
+    """open_list's statement, built once per process and kind with the page's size as a bound parameter
+    (building and keying this UNION ALL took about as long as running it)."""
+    parts = _list_parts(language, choices)
+    if first_detail:  # the first organization of the list, found by the database with the same order
+        sort = sort_column(language)
+        parts += _detail_parts(
+            select(Organization.id).order_by(sort, Organization.id).limit(1).scalar_subquery()
         )
     return union_all(*parts)
 
 
-def open_list(session: Session, language: str, limit: int, *, choices: bool = True) -> ListOpening:
+@dataclass(frozen=True)
+class ListOpening:
+    """What opening the directory shows: the number of organizations, the first page, the filter choices and,
+    when asked for, the detail pane of the first organization."""
+
+    total: int
+    rows: list[PartnerRow]
+    choices: FilterChoices
+    first_detail: OrganizationDetail | None = None
+
+
+def open_list(
+    session: Session, language: str, limit: int, *, choices: bool = True, first_detail: bool = False
+) -> ListOpening:
     """The count, the first ``limit`` rows of the unfiltered list (an ``ORDER BY`` on the stored, indexed sort key
-    with ``LIMIT``; each row's membership status and technologies) and the filter boxes' choices, in one
-    statement: over a slow link to a shared server each statement is a round trip."""
-    total = 0
-    found: dict[int, tuple[Any, list[tuple[str, str, str]]]] = {}
-    technologies: list[tuple[int, str, str, str]] = []
-    countries: set[str] = set()
-    result: Any = session.execute(_open_list_statement(language, choices), {"page_limit": limit})
-    for r in result:
-        if r.part == "r":
-            entry = found.setdefault(r.id, (r, []))
-            if r.tech_ja is not None:
-                entry[1].append((r.code, r.tech_ja, r.tech_en or r.tech_ja))
-        elif r.part == "n":
-            total = int(r.id)
-        elif r.part == "t":
-            technologies.append((int(r.id), r.code, r.tech_ja, r.tech_en or ""))
-        elif r.country:
-            countries.add(r.country)
+    with ``LIMIT``; each row's membership status and technologies), the filter boxes' choices and (with
+    ``first_detail``) what the detail pane shows of the first organization, in one statement: over a slow link to
+    a shared server each statement is a round trip."""
+    found: dict[str, list[Any]] = defaultdict(list)
+    for r in session.execute(_open_list_statement(language, choices, first_detail), {"page_limit": limit}):
+        found[r.part].append(r)
+    listed: dict[int, tuple[Any, list[tuple[str, str, str]]]] = {}
+    for r in found["R"]:
+        entry = listed.setdefault(r.i1, (r, []))
+        if r.t8 is not None:
+            entry[1].append((r.t10, r.t8, r.t9 or r.t8))
+    total = int(found["N"][0].i1) if found["N"] else 0
     rows = []
-    for o, techs in sorted(found.values(), key=lambda f: (f[0].sort, f[0].id)):
+    for o, techs in sorted(listed.values(), key=lambda f: (f[0].t6, f[0].i1)):
         techs.sort()
         rows.append(
             PartnerRow(
-                id=o.id,
-                kind=OrganizationKind(o.kind),
-                name_ja=o.name_ja,
-                name_kana=o.name_kana,
-                name_en=o.name_en,
-                country=o.country,
-                member_status=MembershipStatus(o.status) if o.status is not None else None,
+                id=o.i1,
+                kind=OrganizationKind(o.t1),
+                name_ja=o.t2,
+                name_kana=o.t3,
+                name_en=o.t4,
+                country=o.t5,
+                member_status=MembershipStatus(o.t7) if o.t7 is not None else None,
                 technologies=tuple(t[1] for t in techs),
                 technologies_en=tuple(t[2] for t in techs),
             )
         )
-    technologies.sort(key=lambda t: (t[1], t[0]))
-    return ListOpening(total, rows, FilterChoices(technologies, sorted(countries)))
+    technologies = sorted(
+        ((int(t.i1), t.t10, t.t8, t.t9 or "") for t in found["T"]), key=lambda t: (t[1], t[0])
+    )
+    countries = sorted({c.t5 for c in found["C"] if c.t5})
+    detail = _detail_from(found) if first_detail else None
+    return ListOpening(total, rows, FilterChoices(technologies, countries), detail)
 
 
 def partner_rows(session: Session, ids: Sequence[int]) -> list[PartnerRow]:
@@ -594,15 +594,14 @@ def _detail_row(part: str, ints: Sequence[Any] = (), dates: Sequence[Any] = (), 
     return union_columns(_DETAIL_SLOTS, **values)
 
 
-@lru_cache(maxsize=1)
-def _detail_statement() -> Any:
-    """organization_detail's statement, built once per process with the organization id as a bound parameter:
-    building and keying this UNION ALL of nine branches took longer (5-7 ms) than running it."""
-    oid = bindparam("organization_id", type_=Integer)
+def _detail_parts(oid: Any) -> list[Any]:
+    """The detail statement's branches for the organization ``oid`` (a bound parameter or a scalar subquery):
+    ``o`` the organization (i1 version, i2 id), ``m`` memberships, ``t`` technologies, ``p`` people, ``e`` the
+    timeline."""
     org = select(
         *_detail_row(
             "o",
-            ints=[Organization.version],
+            ints=[Organization.version, Organization.id],
             texts=[
                 Organization.kind,
                 Organization.name_ja,
@@ -675,24 +674,34 @@ def _detail_statement() -> Any:
         for sel in _timeline_selects(oid)
         for kind, on, at, title, title_en, detail in [tuple(sel.selected_columns)]
     ]
-    return union_all(org, members, techs, people, *events)
+    return [org, members, techs, people, *events]
+
+
+@lru_cache(maxsize=1)
+def _detail_statement() -> Any:
+    """organization_detail's statement, built once per process with the organization id as a bound parameter:
+    building and keying this UNION ALL of nine branches took longer (5-7 ms) than running it."""
+    return union_all(*_detail_parts(bindparam("organization_id", type_=Integer)))
 
 
 def organization_detail(session: Session, organization_id: int) -> OrganizationDetail | None:
     """The organization with its memberships, technologies, people and timeline in one statement (a UNION ALL;
     over a slow link to a shared server each statement is a round trip): None when it does not exist."""
-    oid = organization_id
-    rows: Any = session.execute(_detail_statement(), {"organization_id": oid})
     found: dict[str, list[Any]] = defaultdict(list)
-    for r in rows:
+    for r in session.execute(_detail_statement(), {"organization_id": organization_id}):
         found[r.part].append(r)
-    if not found["o"]:
+    return _detail_from(found)
+
+
+def _detail_from(found: Mapping[str, list[Any]]) -> OrganizationDetail | None:
+    """The detail from the rows of the ``_detail_parts`` branches, by part (None: no such organization)."""
+    if not found.get("o"):
         return None
     o = found["o"][0]
     memberships = [
-        (MembershipStatus(m.t1), m.d1, m.d2) for m in sorted(found["m"], key=lambda m: (m.d1, m.i1))
+        (MembershipStatus(m.t1), m.d1, m.d2) for m in sorted(found.get("m", []), key=lambda m: (m.d1, m.i1))
     ]
-    technologies = [(t.t1, t.t2 or "", t.t3 or "") for t in sorted(found["t"], key=lambda t: t.i1)]
+    technologies = [(t.t1, t.t2 or "", t.t3 or "") for t in sorted(found.get("t", []), key=lambda t: t.i1)]
     lines = [
         ContactLine(
             contact_id=p.i1,
@@ -710,14 +719,14 @@ def organization_detail(session: Session, organization_id: int) -> OrganizationD
             successor_name=_person(p.t11, p.t12 or "") if p.t11 else "",
             version=p.i3,
         )
-        for p in found["p"]
+        for p in found.get("p", [])
     ]
     timeline_rows = [
         SimpleNamespace(kind=e.t1, on=e.d1, at=e.at, title=e.t2, title_en=e.t3, detail=e.t4)
-        for e in found["e"]
+        for e in found.get("e", [])
     ]
     return OrganizationDetail(
-        id=oid,
+        id=o.i2,
         version=o.i1,
         kind=OrganizationKind(o.t1),
         name_ja=o.t2,

@@ -199,3 +199,25 @@ def test_the_cached_statements_bind_each_calls_values(session: Session) -> None:
         assert detail is not None and detail.id == ids[key]
         assert detail.name_en == (name or "Kawasaki Water")
     assert ps.organization_detail(session, max(ids.values()) + 1000) is None
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_list_brings_its_first_organizations_detail(session: Session, language: str) -> None:
+    """Opening the directory reads the first organization's detail pane in the list's own statement (one round
+    trip over a slow link instead of two): the same detail as organization_detail, for the list's first row."""
+    assert ps.open_list(session, language, 5, first_detail=True).first_detail is None  # an empty directory
+    ids = _directory(session)
+    with_detail = ps.open_list(session, language, 2, first_detail=True)
+    plain = ps.open_list(session, language, 2)
+    assert (with_detail.total, with_detail.rows, with_detail.choices) == (
+        plain.total,
+        plain.rows,
+        plain.choices,
+    )
+    assert plain.first_detail is None
+    first = with_detail.rows[0].id
+    assert first == (ids["gas"] if language == "ja" else ids["jica"])
+    detail = with_detail.first_detail
+    assert detail is not None and detail == ps.organization_detail(session, first)
+    if language == "en":  # JICA: its person and nothing else
+        assert [c.name for c in detail.contacts] == ["佐藤 花子"]

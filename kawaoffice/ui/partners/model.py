@@ -101,6 +101,7 @@ class PartnersModel(PagedTableModel):
         self._language = current_language()
         self._total = 0  # organizations in the directory, as of the last reload
         self.choices = ps.FilterChoices([], [])  # what the filter boxes offer, as of the last reload
+        self._first_detail: ps.OrganizationDetail | None = None  # read with the list (see take_first_detail)
         # every organization in the list's order: None until needed (opening the tab reads only the first page)
         self._all: list[int] | None = None
         self._first: list[int] = []  # the first page of the unfiltered list, read with the count
@@ -172,10 +173,12 @@ class PartnersModel(PagedTableModel):
         self._started = True
         first_size = min(self.FIRST_PAGE_SIZE, self.PAGE_SIZE)
         with self._sessions() as session:
-            # the count, the first page and the filter choices in one statement: an ORDER BY on the stored sort
-            # key with LIMIT (over a slow link each statement is a round trip)
-            opening = ps.open_list(session, language, first_size)
+            # the count, the first page, the filter choices and the first organization's detail pane in one
+            # statement: an ORDER BY on the stored sort key with LIMIT (over a slow link each statement is a round
+            # trip)
+            opening = ps.open_list(session, language, first_size, first_detail=True)
         self._total, rows, self.choices = opening.total, opening.rows, opening.choices
+        self._first_detail = opening.first_detail
         self._first = [row.id for row in rows]
         self._rows = {row.id: row for row in rows}
         self._index = None
@@ -186,6 +189,12 @@ class PartnersModel(PagedTableModel):
             self._build.start()
         self._matched = self._search(self._filter)
         super().reload()
+
+    def take_first_detail(self, organization_id: int) -> ps.OrganizationDetail | None:
+        """The detail pane of the list's first organization, read with the list by the last reload, if
+        ``organization_id`` is that organization; given once (later selections read a fresh detail)."""
+        detail, self._first_detail = self._first_detail, None
+        return detail if detail is not None and detail.id == organization_id else None
 
     def wait_for_index(self) -> None:
         """Block until the search index is built (benchmarks, tests and the import wizard's duplicate check)."""

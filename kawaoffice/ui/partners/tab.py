@@ -276,8 +276,12 @@ class PartnersTab(RecordTab):
             self.timeline.setRowCount(0)
             self._contacts = []
             return
-        with self._sessions() as session:
-            org = ps.organization_detail(session, org_id)  # one statement: a round trip on a shared server
+        org = self.model.take_first_detail(org_id)  # the first row's: read with the list by the reload
+        if org is None:
+            with self._sessions() as session:
+                org = ps.organization_detail(
+                    session, org_id
+                )  # one statement: a round trip on a shared server
         if org is None:  # deleted meanwhile
             return
         members = [
