@@ -451,13 +451,20 @@ def _preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list
                 tech_index[_key(word)] = t.id
     existing: dict[str, str] = {}
     existing_mail: dict[str, str] = {}
-    for o in session.execute(select(Organization.name_ja, Organization.name_en, Organization.email)):
-        for norm in (_normalized_name(o.name_ja), _normalized_name(o.name_en)):
+    # the directory read as plain rows (Core: no ORM processing of 10,000 + 100,000 rows; the session's pending
+    # changes were flushed by the query above)
+    conn = session.connection()
+    for name_ja, name_en, email in conn.execute(
+        select(Organization.name_ja, Organization.name_en, Organization.email)
+    ):
+        for norm in (_normalized_name(name_ja), _normalized_name(name_en)):
             if norm:
-                existing.setdefault(norm, o.name_ja)
-        if o.email:
-            existing_mail[o.email.casefold()] = o.name_ja
-    contact_mail = {e.casefold() for e in session.scalars(select(Contact.email).where(Contact.email != ""))}
+                existing.setdefault(norm, name_ja)
+        if email:
+            existing_mail[email.casefold()] = name_ja
+    contact_mail = set(
+        map(str.casefold, conn.execute(select(Contact.email).where(Contact.email != "")).scalars())
+    )
     seen_in_file: dict[str, int] = {}
     result: list[PreviewRow] = []
     for n, cells in enumerate(table.rows, start=2):
