@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import Integer, String, func, literal, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from kawaoffice.i18n import _
@@ -910,6 +910,57 @@ def staff_choices(session: Session) -> list[tuple[int, str]]:
         .order_by(Staff.family_kana, Staff.staff_no)
     )
     return [(sid, f"{family} {given}".strip()) for sid, family, given in rows]
+
+
+@dataclass(frozen=True)
+class FacilityPick:
+    """An active facility as the booking dialog's pickers show it, with its active courses (id, name, minutes)."""
+
+    id: int
+    name_ja: str
+    timezone: str
+    courses: tuple[tuple[int, str, int], ...]
+
+
+_CHOICE_SLOTS: dict[str, Any] = {
+    "kind": String(8), "id": Integer(), "owner": Integer(), "pos": Integer(), "t1": String(200),
+    "t2": String(100), "t3": String(64),
+}  # fmt: skip
+
+
+def booking_choice_rows(session: Session) -> tuple[list[FacilityPick], list[tuple[int, str]]]:
+    """The booking dialog's choice lists in one statement (a UNION ALL; each statement is a round trip to a shared
+    server): the active facilities by id with their active courses (``facility_choices``) and the active staff for
+    the guide pickers (``staff_choices``, in the database's order of their readings)."""
+
+    def cols(kind: str, **values: Any) -> list[Any]:
+        return c.union_columns(_CHOICE_SLOTS, kind=literal(kind), **values)
+
+    order = func.row_number().over(order_by=(Staff.family_kana, Staff.staff_no))
+    rows = session.execute(
+        union_all(
+            select(*cols("facility", id=Facility.id, t1=Facility.name_ja, t3=Facility.timezone))
+            .where(Facility.active.is_(True)),
+            select(*cols("course", id=Course.id, owner=Course.facility_id, pos=Course.duration_min,
+                         t1=Course.name_ja))
+            .join(Facility, Course.facility_id == Facility.id)
+            .where(Facility.active.is_(True), Course.active.is_(True)),
+            select(*cols("staff", id=Staff.id, pos=order, t1=Staff.family_name, t2=Staff.given_name))
+            .where(Staff.active.is_(True)),
+        )
+    ).all()  # fmt: skip
+    courses: dict[int, list[tuple[int, str, int]]] = {}
+    for r in sorted((r for r in rows if r.kind == "course"), key=lambda r: r.id):
+        courses.setdefault(r.owner, []).append((r.id, r.t1, r.pos))
+    facilities = [
+        FacilityPick(r.id, r.t1, r.t3 or "Asia/Tokyo", tuple(courses.get(r.id, ())))
+        for r in sorted((r for r in rows if r.kind == "facility"), key=lambda r: r.id)
+    ]
+    staff = [
+        (r.id, f"{r.t1} {r.t2 or ''}".strip())
+        for r in sorted((r for r in rows if r.kind == "staff"), key=lambda r: r.pos)
+    ]
+    return facilities, staff
 
 
 def booking_for_edit(session: Session, booking_id: int) -> Booking:

@@ -34,15 +34,13 @@ DAY = date(2026, 5, 13)  # a Wednesday
 # what each dialog reads (see the dialogs' _load)
 DISPATCH_DIALOG = 2  # the dispatch with project/members/legs; the members' checks with the recorded overrides
 DISPATCH_DIALOG_STAFF = 1  # the staff chooser's first page (no filter): once per process (kept)
-BOOKING_DIALOG_CHOICES = (
-    4  # facilities, their courses, the active staff; the members' technologies (presenter
-)
-# suggestions, the booking has interests): once per process (kept)
-BOOKING_DIALOG = (
-    2  # the booking with its parts, guides and presenters (joined); the checks of all parts at once
-)
-# in one UNION ALL (facilities, opening days, closed dates, courses, guides' names, the facilities' load, the
-# guides' other visits and dispatches, the parts' recorded overrides)
+# once per process (kept): the facilities with their courses and the active staff (one UNION ALL); the member
+# companies' technologies for the presenter suggestions (this booking has interests)
+BOOKING_DIALOG_CHOICES = 2
+# the booking with its parts, guides and presenters (joined); the checks of all parts at once in one UNION ALL
+# (facilities, opening days, closed dates, courses, guides' names, the facilities' load, the guides' other visits
+# and dispatches, the parts' recorded overrides)
+BOOKING_DIALOG = 2
 RECORDED = 0  # (the recorded overrides are read in the checks' statement)
 
 

@@ -13,7 +13,7 @@ from kawaoffice.model.audit import ConflictOverride
 from kawaoffice.model.dispatch import Dispatch, DispatchMember, DispatchStatus, Staff
 from kawaoffice.model.tours import Booking, BookingSegment, BookingStatus, Course, Facility, SegmentStaff
 from kawaoffice.services import tour_checks, tours
-from tests.services.test_tours_loading import DAY, _plans, _world, at
+from tests.services.test_tours_loading import DAY, _plans, _world, at, statements
 
 
 def _separately(
@@ -107,3 +107,33 @@ def test_a_part_at_a_removed_facility_is_not_checked(session: Session) -> None:
         session, [gone, *_plans(b)], headcount=12, booking_id=b.id, skip_recorded=False
     )
     assert issues and all(i.index == 1 for i in issues)
+
+
+def test_choice_lists_in_one_statement_are_the_separate_readers(session: Session) -> None:
+    from kawaoffice.services import dispatch
+
+    _b, guides = _world(session, 1)
+    f = tours.create_facility(session, code="OLD", name_ja="旧施設", capacity=10)
+    f.active = False  # not offered
+    first = session.scalars(select(Facility).where(Facility.active.is_(True)).order_by(Facility.id)).first()
+    assert first is not None
+    tours.create_course(
+        session, facility_id=first.id, code="SHORT", name_ja="短縮", duration_min=30, max_group=10
+    )
+    gone = tours.create_course(session, facility_id=first.id, code="GONE", name_ja="廃止", duration_min=90,
+                               max_group=10)  # fmt: skip
+    gone.active = False
+    dispatch.create_staff(session, staff_no="Z9", family_name="退職", given_name="者").active = False
+    session.commit()
+    with statements(session) as sent:
+        facilities, staff = tours.booking_choice_rows(session)
+    assert len(sent) == 1
+    assert [(p.id, p.name_ja, p.timezone, p.courses) for p in facilities] == [
+        (f.id, f.name_ja, f.timezone, tuple((c.id, c.name_ja, c.duration_min) for c in sorted(f.courses,
+                                                                                             key=lambda c: c.id)
+                                            if c.active))
+        for f in tours.facility_choices(session)
+    ]  # fmt: skip
+    assert staff == tours.staff_choices(session) and len(staff) == len(guides)
+    assert "旧施設" not in {p.name_ja for p in facilities}
+    assert "廃止" not in {name for p in facilities for _i, name, _m in p.courses}

@@ -1,7 +1,7 @@
 """The booking dialog's choice lists, kept for the process: the active facilities with their courses, and the
 active staff as guides (a list model shared by every guide picker, so opening a dialog adds no rows to widgets).
 
-Read once per database (two statements and one); dropped when this process commits a change to a facility, course
+Read once per database (one statement); dropped when this process commits a change to a facility, course
 or staff member (``storage.notify.on_own_commit``), when the main window announces that someone else changed one
 of those tables (``change_hub().tables_changed``), and when the Visits tab is reloaded (F5).
 
@@ -109,16 +109,8 @@ def booking_choices(sessions: SessionProvider, session: Session | None = None) -
 
 
 def _read(session: Session) -> BookingChoices:
-    facilities = [
-        FacilityChoice(
-            f.id,
-            f.name_ja,
-            f.timezone,
-            tuple((c.id, c.name_ja, c.duration_min) for c in f.courses if c.active),
-        )
-        for f in tours.facility_choices(session)
-    ]
-    staff = tours.staff_choices(session)
+    picks, staff = tours.booking_choice_rows(session)  # one statement
+    facilities = [FacilityChoice(f.id, f.name_ja, f.timezone, f.courses) for f in picks]
     model = QStandardItemModel()
     model.appendRow(guide_item(NO_STAFF, _("(no guide)")))
     for sid, name in staff:
