@@ -253,17 +253,19 @@ class PreviewWindow(QMainWindow):
             self.view.fontMetrics().height() + 10
         )  # as RecordTab
         header = self.view.horizontalHeader()
+        # the real tab's indicator, its natural order, set first (restoring a state later sets the layout again)
+        initial = bytes(header.saveState().data())
+        header.restoreState(QByteArray(with_sort_indicator(initial, *natural_sort())))
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
         header.setSectionsMovable(True)
         header.setSortIndicatorShown(True)
         saved = getattr(settings, "table_states", {}).get("partners", "")
         restored = bool(saved) and header.restoreState(QByteArray.fromBase64(saved.encode("ascii")))
-        state = bytes(header.saveState().data())
-        if not restored:  # the real tab's indicator: its natural order
-            header.restoreState(QByteArray(with_sort_indicator(state, *natural_sort())))
         # a remembered sort by another column: the real tab sorts every organization, not the first page shown here
-        self.shows_natural_order = not restored or sort_indicator_of(state) == natural_sort()
+        self.shows_natural_order = (
+            not restored or sort_indicator_of(bytes(header.saveState().data())) == natural_sort()
+        )
         self.header_changed = False  # the user resized or moved a column in the preview
         header.sectionResized.connect(self._on_header_changed)
         header.sectionMoved.connect(self._on_header_changed)
@@ -301,7 +303,7 @@ class PreviewWindow(QMainWindow):
         margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
         margin += 1 if view.showGrid() else 0
         texts = self.texts[:FIT_ROWS]
-        for section in range(self.model.columnCount()):
+        for section in range(self.model.columnCount() - 1):  # the last one stretches to the window's edge
             widest = max(
                 (math.ceil(metrics.horizontalAdvance(t[section])) for t in texts if t[section]), default=0
             )
