@@ -856,7 +856,7 @@ def _choice_branches() -> list[Any]:
     years = _project_years_select().subquery()
     return [
         _detail_row(
-            "s",
+            "S",
             Scheme.id,
             n1=Scheme.position,
             n2=SchemeStage.id,
@@ -877,6 +877,8 @@ def _choices_from(rows: Iterable[Any]) -> ProjectChoices:
     for row in rows:
         if row.kind == "y":
             fiscal_years.add(int(row.id))
+            continue
+        if row.kind != "S":
             continue
         entry = schemes.setdefault(row.id, ((int(row.n1), row.t1), row.t2, row.t3 or "", []))
         if row.n2 is not None:
@@ -903,9 +905,14 @@ def project_choices(session: Session) -> ProjectChoices:
 
 
 @lru_cache(maxsize=16)
-def _tab_start_statement(filters: ProjectFilter, limit: int) -> Any:
+def _tab_start_statement(filters: ProjectFilter, limit: int, first_detail: bool = False) -> Any:
     """projects_tab_start's statement, built once per filters and page size (building and keying this UNION ALL
-    took longer than running it: the tab opens with the same filters every time)."""
+    took longer than running it: the tab opens with the same filters every time); with ``first_detail`` also the
+    detail branches of the page's first project."""
+    extra: list[Any] = []
+    if first_detail:
+        first = _list_statement(filters, 0, 1).with_only_columns(Project.id).scalar_subquery()
+        extra = _project_detail_parts(first)
     page = _list_statement(filters, 0, limit).subquery("page")
     position = func.row_number().over(order_by=(page.c.code, page.c.id))
     return union_all(
@@ -934,7 +941,18 @@ def _tab_start_statement(filters: ProjectFilter, limit: int) -> Any:
             d4=page.c.entered_on,
         ),
         *_choice_branches(),
+        *extra,
     )
+
+
+@dataclass(frozen=True)
+class TabOpening:
+    """What the projects tab shows when it opens: the filters' choices, the table's first page and the detail pane
+    of the page's first project (None without projects)."""
+
+    choices: ProjectChoices
+    rows: list[ProjectListRow]
+    first_detail: ProjectDetail | None
 
 
 def projects_tab_start(
@@ -942,7 +960,18 @@ def projects_tab_start(
 ) -> tuple[ProjectChoices, list[ProjectListRow]]:
     """What the projects tab shows when it opens, in ONE statement: the filters' choices (:func:`project_choices`)
     and the first ``limit`` rows of :func:`list_projects` (the page numbered by the database in its own order)."""
-    rows = session.execute(_tab_start_statement(filters, limit)).all()
+    opening = _tab_opening(session, filters, limit, None)
+    return opening.choices, opening.rows
+
+
+def projects_tab_open(session: Session, filters: ProjectFilter, limit: int, *, today: date) -> TabOpening:
+    """Like :func:`projects_tab_start`, with the detail pane of the page's first project (:func:`project_detail`
+    as of ``today``) in the same statement: opening the tab is one round trip to a shared server, not two."""
+    return _tab_opening(session, filters, limit, today)
+
+
+def _tab_opening(session: Session, filters: ProjectFilter, limit: int, today: date | None) -> TabOpening:
+    rows = session.execute(_tab_start_statement(filters, limit, today is not None)).all()
     listed = sorted((r for r in rows if r.kind == "r"), key=lambda r: r.n3)
     projects = [
         _list_row(
@@ -971,7 +1000,10 @@ def projects_tab_start(
         )
         for r in listed
     ]
-    return _choices_from(r for r in rows if r.kind != "r"), projects
+    detail = None
+    if today is not None:
+        detail = _project_detail_from((r for r in rows if r.kind in _PROJECT_DETAIL_KINDS), today)
+    return TabOpening(_choices_from(r for r in rows if r.kind in ("S", "y")), projects, detail)
 
 
 # --- the board ------------------------------------------------------------------------------------------------
@@ -1268,17 +1300,16 @@ def _detail_row(kind: str, id_: Any, **values: Any) -> Any:
     return select(*c.union_columns(_DETAIL_SLOTS, kind=literal(kind, String()), id=id_, **values))
 
 
-@lru_cache(maxsize=1)
-def _project_detail_statement() -> Any:
-    """project_detail's statement, built once per process with the project id as a bound parameter (building and
-    keying this UNION ALL of seven branches took longer than running it)."""
-    project_id = bindparam("project_id", type_=Integer)
+def _project_detail_parts(project_id: Any) -> list[Any]:
+    """The detail statement's branches for the project ``project_id`` (a bound parameter or a scalar subquery):
+    ``P`` the project, ``p`` participants, ``s`` SDG targets, ``c`` DAC sectors, ``e`` stage events, ``d``
+    dispatches, ``v`` visits."""
     counterpart = aliased(Organization)
     frm = aliased(SchemeStage)
     to = aliased(SchemeStage)
     first = func.min(BookingSegment.starts_at)
     last = func.max(BookingSegment.ends_at)
-    stmt = union_all(
+    return [
         _detail_row(
             "P",
             Project.id,
@@ -1366,14 +1397,33 @@ def _project_detail_statement() -> Any:
         .outerjoin(BookingSegment, BookingSegment.booking_id == Booking.id)
         .where(Booking.project_id == project_id)
         .group_by(Booking.id, Booking.code, Booking.group_name, Booking.group_name_en, Booking.status),
-    )
-    return stmt
+    ]
+
+
+@lru_cache(maxsize=1)
+def _project_detail_statement() -> Any:
+    """project_detail's statement, built once per process with the project id as a bound parameter (building and
+    keying this UNION ALL of seven branches took longer than running it)."""
+    return union_all(*_project_detail_parts(bindparam("project_id", type_=Integer)))
 
 
 def project_detail(session: Session, project_id: int, *, today: date) -> ProjectDetail:
     """The detail pane's data in ONE statement whatever the project holds (on a shared server each statement is
     a round trip): the project with its scheme, stage, counterpart and lead, its participants, SDG targets, DAC
     sectors, stage events, dispatches and visits, as the branches of a UNION ALL."""
+    detail = _project_detail_from(
+        session.execute(_project_detail_statement(), {"project_id": project_id}), today
+    )
+    if detail is None:
+        raise NotFoundError()
+    return detail
+
+
+_PROJECT_DETAIL_KINDS = frozenset("Ppscedv")
+
+
+def _project_detail_from(rows: Iterable[Any], today: date) -> ProjectDetail | None:
+    """The detail from the rows of the ``_project_detail_parts`` branches (None: no such project)."""
     participants: list[ParticipantLine] = []
     targets: list[str] = []
     sectors: list[tuple[str, int | None]] = []
@@ -1381,7 +1431,7 @@ def project_detail(session: Session, project_id: int, *, today: date) -> Project
     dispatches: list[tuple[tuple[date, int], LinkedRecord]] = []
     visits: list[tuple[tuple[bool, datetime, int], LinkedRecord]] = []
     project: ProjectFacts | None = None
-    for r in session.execute(_project_detail_statement(), {"project_id": project_id}):
+    for r in rows:
         if r.kind == "P":
             lead_ja = f"{r.t13 or ''} {r.t14 or ''}".strip()
             project = ProjectFacts(
@@ -1438,7 +1488,7 @@ def project_detail(session: Session, project_id: int, *, today: date) -> Project
                 )
             )
     if project is None:
-        raise NotFoundError()
+        return None
     return ProjectDetail(
         project=project,
         participants=tuple(sorted(participants, key=lambda x: (x.role, x.id))),

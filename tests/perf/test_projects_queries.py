@@ -111,9 +111,14 @@ def test_tab_and_detail_statements_do_not_grow(qapp: QApplication, db: Database)
     tab.resize(1200, 700)
     tab.show()
     opened = count(db.engine, tab.load)
-    # filter choices, the first page, the first row's detail (project + its lists)
-    assert len(opened) == 2, "\n".join(opened)
+    # filter choices, the first page and the first row's detail (project + its lists): one statement
+    assert len(opened) == 1, "\n".join(opened)
     assert tab._current is not None and tab.model.rowCount() > 0
+    assert tab._current == tab.model.id_at(0)
+    with db.session() as s:
+        first = s.get(Project, tab._current)
+        assert first is not None and first.code in tab.detail.toPlainText()
+    assert len(count(db.engine, lambda: tab._show_detail(tab.model.id_at(0)))) == 1  # given once, then read
 
     small = grow(db, "LA-2018-MAWASU2", 1)
     before = count(db.engine, lambda: tab._show_detail(small))

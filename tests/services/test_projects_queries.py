@@ -291,3 +291,21 @@ def test_tab_start_is_the_choices_and_the_first_page_in_one_statement(session: S
         assert rows == projects.list_projects(session, filters, limit=limit)
     _choices, rows = projects.projects_tab_start(session, projects.ProjectFilter(), 60)
     assert len(rows) > 3 and any(r.sdg_targets for r in rows) and any(r.entered_on for r in rows)
+
+
+def test_tab_open_brings_the_first_projects_detail_in_the_same_statement(session: Session) -> None:
+    load_demo(session, scale=0)
+    session.commit()
+    today = date(2025, 6, 1)
+    for filters in (projects.ProjectFilter(), projects.ProjectFilter(country="LA")):
+        with statements(session) as seen:
+            opening = projects.projects_tab_open(session, filters, 5, today=today)
+        assert len(seen) == 1
+        assert (opening.choices, opening.rows) == projects.projects_tab_start(session, filters, 5)
+        assert opening.rows and opening.first_detail is not None
+        assert opening.first_detail == projects.project_detail(session, opening.rows[0].id, today=today)
+    nothing = projects.projects_tab_open(
+        session, projects.ProjectFilter(text="no-such-project"), 5, today=today
+    )
+    assert nothing.rows == [] and nothing.first_detail is None
+    assert nothing.choices == projects.project_choices(session)

@@ -26,7 +26,12 @@ def _days(n: int | None) -> str:
 
 
 def project_html(session: Session, project_id: int, today: date) -> str:
-    detail = service.project_detail(session, project_id, today=today)  # one statement for the whole pane
+    # one statement for the whole pane
+    return detail_html(service.project_detail(session, project_id, today=today), today)
+
+
+def detail_html(detail: service.ProjectDetail, today: date) -> str:
+    """The pane's HTML for a project's detail (read by ``project_detail`` or with the tab's first page)."""
     p = detail.project
     stage = localized(p.stage_ja, p.stage_en) if p.stage_ja is not None else ""
     state = _(PROJECT_STATE_LABELS[p.state])

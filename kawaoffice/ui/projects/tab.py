@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -32,7 +33,7 @@ from kawaoffice.services import projects as service
 from kawaoffice.services.errors import ServiceError
 from kawaoffice.services.projects import BoardColumn, ProjectFilter
 from kawaoffice.ui.projects.board import BoardView, column_title
-from kawaoffice.ui.projects.detail import ProjectDetail, project_html
+from kawaoffice.ui.projects.detail import ProjectDetail, detail_html, project_html
 from kawaoffice.ui.projects.dialogs import MoveStageDialog, ProjectDialog
 from kawaoffice.ui.projects.model import ProjectsModel
 from kawaoffice.ui.projects.needs_view import NeedsView
@@ -45,6 +46,9 @@ from kawaoffice.ui.widgets.paged_model import SessionProvider
 from kawaoffice.ui.widgets.record_tab import RecordTab, require_role
 
 VIEWS = ("table", "board", "needs")
+# How long the first project's detail, read with the table's first page when the tab opens, is shown instead of
+# reading it again (the table takes the focus and shows it in the same turn of events).
+FIRST_FRESH_S = 5.0
 
 
 def _exec(dialog: QDialog) -> int:
@@ -80,6 +84,8 @@ class ProjectsTab(RecordTab):
         self._schemes: list[tuple[int, str, list[tuple[int, str]]]] = []
         self._board_scheme: int | None = None
         self._current: int | None = None
+        # the first project's detail read with the table when the tab opened, and when (see _show_detail)
+        self._first_detail: tuple[service.ProjectDetail, float] | None = None
 
         self.toolbar = QToolBar(self)
         self.toolbar.setObjectName("projects_toolbar")
@@ -220,8 +226,13 @@ class ProjectsTab(RecordTab):
         with self.sessions() as session:
             rows: list[service.ProjectListRow] | None = None
             asked = self.filters()
-            if first_page:
-                choices, rows = service.projects_tab_start(session, asked, limit)
+            if (
+                first_page
+            ):  # with the detail pane of the page's first project, shown when the table takes focus
+                opening = service.projects_tab_open(session, asked, limit, today=self.today())
+                choices, rows = opening.choices, opening.rows
+                if opening.first_detail is not None:
+                    self._first_detail = (opening.first_detail, time.monotonic())
             else:
                 choices = service.project_choices(session)
             if not choices.schemes:
@@ -354,9 +365,17 @@ class ProjectsTab(RecordTab):
             self.detail.clear_project()
             return
         self._current = project_id
+        first, self._first_detail = self._first_detail, None
         try:
-            with self.sessions() as session:
-                html = project_html(session, project_id, self.today())
+            if (
+                first is not None
+                and first[0].project.id == project_id
+                and time.monotonic() - first[1] < FIRST_FRESH_S
+            ):
+                html = detail_html(first[0], self.today())  # read with the table's first page a moment ago
+            else:
+                with self.sessions() as session:
+                    html = project_html(session, project_id, self.today())
         except ServiceError:
             self._current = None
             self.detail.clear_project()
