@@ -456,14 +456,14 @@ def _preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list
     conn = session.connection()
     for name_ja, name_en, email in conn.execute(
         select(Organization.name_ja, Organization.name_en, Organization.email)
-    ):
+    ).all():  # all(): one fetchall, not a fetchone per row
         for norm in (_normalized_name(name_ja), _normalized_name(name_en)):
             if norm:
                 existing.setdefault(norm, name_ja)
         if email:
             existing_mail[email.casefold()] = name_ja
     contact_mail = set(
-        map(str.casefold, conn.execute(select(Contact.email).where(Contact.email != "")).scalars())
+        map(str.casefold, conn.execute(select(Contact.email).where(Contact.email != "")).scalars().all())
     )
     seen_in_file: dict[str, int] = {}
     result: list[PreviewRow] = []
@@ -984,7 +984,7 @@ def _new_ids(conn: Connection, table: Any, count: int) -> list[int]:
     stmt = sql_text(
         "SELECT nextval(CAST(pg_get_serial_sequence(:table, 'id') AS regclass)) FROM generate_series(1, :n)"
     )
-    return [int(i) for i in conn.execute(stmt, {"table": table.name, "n": count}).scalars()]
+    return [int(i) for i in conn.execute(stmt, {"table": table.name, "n": count}).scalars().all()]
 
 
 def _processed(proc: Callable[[Any], Any], values: list[Any]) -> list[Any]:
@@ -1022,7 +1022,9 @@ def _bulk_insert(
         return list(conn.execute(stmt, rows).scalars().all())
     before = conn.execute(select(func.max(table.c.id))).scalar() or 0
     _executemany(conn, table, keys, columns)
-    ids = list(conn.execute(select(table.c.id).where(table.c.id > before).order_by(table.c.id)).scalars())
+    ids = list(
+        conn.execute(select(table.c.id).where(table.c.id > before).order_by(table.c.id)).scalars().all()
+    )
     if len(ids) != count:  # pragma: no cover - another writer got in (SQLite's write lock prevents it)
         raise ServiceError(
             _("Another program wrote to the database during the import: nothing was imported.")
