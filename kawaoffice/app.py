@@ -1,16 +1,22 @@
 """GUI entry point (``kawaoffice``): start-up as a list of named steps, each logged.
 
-Steps: logging -> settings -> language -> Qt application (fonts, Qt's own translations) -> database and migrations
--> main window (then the warning about a database file on a network share) -> background checks. ``--screenshot
-PATH`` saves a PNG of the main window after start-up and exits.
+Steps: logging -> settings -> language -> first page (light read) -> Qt application (fonts, Qt's own
+translations) -> first page preview -> loading in the background -> database and migrations -> main window (then
+the warning about a database file on a network share) -> background checks. ``--screenshot PATH`` saves a PNG of
+the main window after start-up and exits.
 
 Start-up time (issue 10): a local SQLite file that is already at the schema head is opened without its
 ``PRAGMA quick_check`` (it reads the whole file); the check runs in a worker thread once the window is shown,
 followed by the daily backup, and damage is reported then (restore from a backup, open the local database, or
 quit). A file to be upgraded is checked before the upgrade, as always; ``--screenshot`` checks before it opens.
-This module imports only Qt and the light modules at first (not even the `Qt` namespace: PySide builds its
-enums on first use, 50-100 ms): a splash screen is shown as soon as Qt runs, and
-SQLAlchemy, the models and the main window are imported after it, while it says what is happening.
+
+This module imports only Qt and the light modules at first (not even the ``Qt`` namespace: PySide builds its enums
+on first use, 50-100 ms). When the window opens on the Partners tab of a local database at the head revision, the
+tab's first page is read with the plain sqlite3 driver (``kawaoffice.storage.first_page``) and shown at once in
+the main window's frame (``kawaoffice.ui.widgets.first_page``); SQLAlchemy, the models and the real window's
+modules are imported in a worker thread while the preview stays usable, and the real window then takes its place
+with what the user did meanwhile. Otherwise (another tab, a shared database, a file to upgrade, a screenshot) a
+splash screen is shown as soon as Qt runs, and the rest is imported after it, while it says what is happening.
 """
 
 from __future__ import annotations
