@@ -278,7 +278,10 @@ def _list_parts(language: str, choices: bool) -> list[Any]:
     parts = [rows_part, select(*_detail_row("N", ints=[func.count(Organization.id)]))]
     if choices:
         parts.append(select(*_detail_row("T", ints=[Technology.id], texts=[None] * 7 + technology)))
-        parts.append(select(*_detail_row("C", texts=[None] * 4 + [Organization.country])).distinct())
+        # the distinct countries first, then widened to the statement's columns (a DISTINCT over the whole wide row
+        # hashed 10,000 rows of 21 columns: 8-10 ms on PostgreSQL)
+        countries = select(Organization.country).distinct().subquery()
+        parts.append(select(*_detail_row("C", texts=[None] * 4 + [countries.c.country])))
     return parts
 
 
