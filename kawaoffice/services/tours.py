@@ -774,7 +774,9 @@ class PresenterSuggestion:
     score: int
 
 
-PresenterRow = tuple[int, str, str, str, str, str, str]  # org id, name ja/en, technology ja/en, product, text
+# organization id, its names (ja, en), the technology's Japanese name, and (lower case, for matching) the
+# technology's names with the product and its description, and the technology's Japanese name
+PresenterRow = tuple[int, str, str, str, str, str]
 
 
 def presenter_catalog(session: Session) -> list[PresenterRow]:
@@ -790,7 +792,10 @@ def presenter_catalog(session: Session) -> list[PresenterRow]:
         .where(Organization.kind == OrganizationKind.MEMBER)
         .order_by(Organization.id, OrganizationTechnology.id)
     ).all()  # fmt: skip
-    return [(oid, oja, oen, tja, ten, product, text) for oid, oja, oen, tja, ten, product, text in rows]
+    return [
+        (oid, oja, oen, tja, " ".join((tja, ten, product, text)).lower(), (tja or "").lower())
+        for oid, oja, oen, tja, ten, product, text in rows
+    ]
 
 
 def interest_words(interests: str) -> list[str]:
@@ -807,9 +812,8 @@ def rank_presenters(
     if not words:
         return []
     found: dict[int, tuple[str, str, list[str], int]] = {}
-    for oid, org_ja, org_en, tech_ja, tech_en, product, description in rows:
-        text = " ".join((tech_ja, tech_en, product, description)).lower()
-        score = sum(1 for w in words if w in text or (len(w) >= 2 and tech_ja and tech_ja.lower() in w))
+    for oid, org_ja, org_en, tech_ja, text, tech_low in rows:  # (the lower-case texts made once per catalog)
+        score = sum(1 for w in words if w in text or (len(w) >= 2 and tech_low and tech_low in w))
         if score:
             entry = found.setdefault(oid, (org_ja, org_en, [], 0))
             if tech_ja not in entry[2]:

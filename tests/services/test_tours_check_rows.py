@@ -137,3 +137,39 @@ def test_choice_lists_in_one_statement_are_the_separate_readers(session: Session
     assert staff == tours.staff_choices(session) and len(staff) == len(guides)
     assert "旧施設" not in {p.name_ja for p in facilities}
     assert "廃止" not in {name for p in facilities for _i, name, _m in p.courses}
+
+
+def test_presenter_suggestions_from_the_kept_catalog(session: Session) -> None:
+    from kawaoffice.model.partners import Organization, OrganizationKind, OrganizationTechnology, Technology
+    from kawaoffice.services.demo import load_demo
+
+    load_demo(session)
+    session.commit()
+    catalog = tours.presenter_catalog(session)
+
+    def by_hand(interests: str) -> list[tuple[int, tuple[str, ...], int]]:
+        words = tours.interest_words(interests)
+        found: dict[int, tuple[str, list[str], int]] = {}
+        for link in session.scalars(select(OrganizationTechnology).order_by(OrganizationTechnology.id)):
+            org, tech = (
+                session.get(Organization, link.organization_id),
+                session.get(Technology, link.technology_id),
+            )
+            assert org is not None and tech is not None
+            if org.kind != OrganizationKind.MEMBER:
+                continue
+            text = " ".join((tech.name_ja, tech.name_en, link.product_name, link.description)).lower()
+            score = sum(1 for w in words if w in text or (tech.name_ja and tech.name_ja.lower() in w))
+            if score:
+                name, techs, total = found.get(org.id, (org.name_ja, [], 0))
+                found[org.id] = (name, techs + [tech.name_ja] * (tech.name_ja not in techs), total + score)
+        ranked = sorted(found.items(), key=lambda kv: (-kv[1][2], kv[1][0]))
+        return [(oid, tuple(techs), score) for oid, (_n, techs, score) in ranked[:5]]
+
+    for interests in ("漏水", "下水処理 水道", "leak detection", "x"):
+        got = tours.rank_presenters(catalog, interests, limit=5)
+        assert [(p.organization_id, p.technologies, p.score) for p in got] == by_hand(interests)
+        assert [(p.organization_id, p.score) for p in got] == [
+            (p.organization_id, p.score) for p in tours.suggest_presenters(session, interests, limit=5)
+        ]
+    assert tours.rank_presenters(catalog, "漏水", limit=5)  # the demo's members present something
