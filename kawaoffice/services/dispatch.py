@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from sqlalchemy import ColumnElement, Date, Integer, String, case, func, literal, select, union_all
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 from sqlalchemy.types import TypeEngine
 
 from kawaoffice.i18n import N_, _, country_name, format_date, format_datetime
@@ -896,11 +896,18 @@ def dispatches_page(
         .outerjoin(Contact, DispatchMember.contact_id == Contact.id)
         .where(DispatchMember.dispatch_id.in_(select(p.id))),
     ]  # fmt: skip
-    if (
-        with_choices
-    ):  # the countries from their index; the first departure and the last return from the dates'
+    if with_choices:
+        # the countries by skipping through their index (one probe per country, not a pass over every dispatch's
+        # entry); the first departure and the last return from the dates' index
+        first_country = select(func.min(Dispatch.country).label("country")).cte("countries", recursive=True)
+        later = aliased(Dispatch)
+        next_country = select(
+            select(func.min(later.country)).where(later.country > first_country.c.country).scalar_subquery()
+        ).where(first_country.c.country.is_not(None))
+        countries_found = first_country.union_all(next_country)
         branches += [
-            select(*cols("country", country=Dispatch.country)).distinct(),
+            select(*cols("country", country=countries_found.c.country))
+            .where(countries_found.c.country.is_not(None)),
             select(*cols("span", d1=select(func.min(Dispatch.departure_on)).scalar_subquery(),
                          d2=select(func.max(Dispatch.return_on)).scalar_subquery())),
         ]  # fmt: skip
