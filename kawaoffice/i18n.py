@@ -324,6 +324,14 @@ _JA_READINGS: dict[str, str] = {
 }
 
 _SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
+_HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
+# Voicing marks, the long-vowel mark, separators and every white-space character (all of them are below U+3001)
+# dropped from the primary key, small kana made large: one str.translate pass.
+_PRIMARY = {
+    **{ord(c): None for c in "\u3099\u309a\u30fc\u30fb・ -()（）"},
+    **{c: None for c in range(0x3001) if chr(c).isspace()},
+    **_SMALL_KANA,
+}
 
 
 def kana_sort_key(text: str) -> tuple[str, str]:
@@ -333,12 +341,8 @@ def kana_sort_key(text: str) -> tuple[str, str]:
     long-vowel mark and separators, so ｶﾞｽ, がす and ガス sort together and ア < ガ < カ is not split by code point.
     The secondary key keeps the voiced forms to order ties. Kanji stay as they are (give the reading instead).
     """
-    folded = unicodedata.normalize("NFKC", text).casefold()
-    kata = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in folded)
-    base = unicodedata.normalize("NFD", kata)
-    primary = "".join(
-        c for c in base if c not in "\u3099\u309a\u30fc\u30fb・ -()（）" and not c.isspace()
-    ).translate(_SMALL_KANA)
+    kata = unicodedata.normalize("NFKC", text).casefold().translate(_HIRAGANA_TO_KATAKANA)
+    primary = unicodedata.normalize("NFD", kata).translate(_PRIMARY)
     return unicodedata.normalize("NFC", primary), kata
 
 

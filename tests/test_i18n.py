@@ -10,6 +10,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from kawaoffice import i18n
 from kawaoffice.i18n import (
@@ -307,6 +309,43 @@ def test_kana_sort_key_folds_width_and_script() -> None:
     assert kana_sort_key("ｶﾜｻｷ")[0] == kana_sort_key("かわさき")[0] == kana_sort_key("カワサキ")[0]
     words = ["ガス", "カメラ", "キャンプ", "きかい", "アート"]
     assert sorted(words, key=kana_sort_key) == ["アート", "ガス", "カメラ", "きかい", "キャンプ"]
+
+
+def _kana_sort_key_per_character(text: str) -> tuple[str, str]:
+    """The first version of kana_sort_key (a character at a time), kept to check the translate-table one."""
+    import unicodedata
+
+    small = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウエオツヤユヨワカケ")
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    kata = "".join(chr(ord(c) + 0x60) if "\u3041" <= c <= "\u3096" else c for c in folded)
+    base = unicodedata.normalize("NFD", kata)
+    primary = "".join(
+        c for c in base if c not in "\u3099\u309a\u30fc\u30fb・ -()（）" and not c.isspace()
+    ).translate(small)
+    return unicodedata.normalize("NFC", primary), kata
+
+
+_KANA_TEXT = st.text(
+    st.one_of(
+        st.characters(min_codepoint=0x3000, max_codepoint=0x30FF),  # kana, marks, ideographic space
+        st.characters(min_codepoint=0xFF00, max_codepoint=0xFFEF),  # half- and full-width forms
+        st.sampled_from(" \t\n\u00a0\u2003\u3000-()（）・ー゛゜ﾞﾟ"),
+        st.characters(),
+    ),
+    max_size=30,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_KANA_TEXT)
+def test_kana_sort_key_equals_the_per_character_version(text: str) -> None:
+    assert kana_sort_key(text) == _kana_sort_key_per_character(text)
+
+
+def test_kana_sort_key_drops_every_white_space_character() -> None:
+    spaces = "".join(chr(c) for c in range(0x110000) if chr(c).isspace())
+    assert kana_sort_key(f"ア{spaces}イ") == _kana_sort_key_per_character(f"ア{spaces}イ")
+    assert kana_sort_key(f"ア{spaces}イ")[0] == "アイ"
 
 
 # --- Japanese eras and fiscal years ---------------------------------------------------------------------------------
