@@ -775,19 +775,11 @@ class _BulkWriter:
     def announce(self) -> None:
         """Tell the other KawaOffice instances (and this one's commit listeners) which records were written, as
         ``storage.notify``'s flush hook does for records added through the ORM (a bulk write does not flush):
-        the records are remembered in the session for the commit, and on PostgreSQL a ``pg_notify`` is sent on the
-        same transaction (heard only if it commits; a long list is sent as table names)."""
+        ``notify.record_change``: remembered for the commit, and on PostgreSQL a ``pg_notify`` on the same transaction
+        (heard only if it commits; a long list is sent as table names)."""
         if not self.written:
             return
-        tables = frozenset(table for table, _id in self.written)
-        found = self.session.info.setdefault(notify.INFO_CHANGES, (set(), set()))
-        found[0].update(tables)
-        found[1].update(self.written)
-        conn = self.session.connection()
-        if conn.dialect.name == "postgresql":
-            origin = str(self.session.info.get(notify.INFO_ORIGIN, ""))
-            change = notify.Change(tables, frozenset(self.written), origin)
-            conn.execute(select(func.pg_notify(notify.CHANNEL, change.to_payload())))
+        notify.record_change(self.session, {table for table, _id in self.written}, self.written)
         self.written = []
 
     def write_audit(self) -> None:

@@ -131,12 +131,20 @@ def _after_flush(session: Session, flush_context: UOWTransaction) -> None:
             row_id = getattr(obj, "id", None)
             if isinstance(row_id, int):
                 records.add((table, row_id))
-    if not tables:
-        return
+    if tables:
+        record_change(session, tables, records)
+
+
+def record_change(session: Session, tables: Iterable[str], records: Iterable[tuple[str, int]] = ()) -> None:
+    """Tell the other instances (NOTIFY on PostgreSQL, sent in the session's transaction: heard only if it commits)
+    and, at the commit, this process's ``on_own_commit`` listeners that ``records`` of ``tables`` changed. The ORM
+    flush hook calls it; writes that bypass the ORM (the import's bulk insert) call it themselves."""
+    tables = frozenset(tables)
+    records = frozenset(records)
     all_tables, all_records = _pending(session)
     all_tables |= tables
     all_records |= records
-    _send(session, Change(frozenset(tables), frozenset(records), str(session.info.get(INFO_ORIGIN, ""))))
+    _send(session, Change(tables, records, str(session.info.get(INFO_ORIGIN, ""))))
 
 
 def _send(session: Session, change: Change) -> None:
