@@ -94,7 +94,7 @@ def run_backend(
         out.extend(found)
         print(render_table(found), f"\n({time.perf_counter() - started:.0f} s)\n", flush=True)
 
-    step("startup", "start-up and memory", lambda: measure_startup(url, backend, runs=max(3, args.runs // 2)))
+    step("startup", "start-up and memory", lambda: measure_startup(url, backend, runs=args.runs))
     app = QApplication.instance() or QApplication(sys.argv[:1])
     step("search", "partner search", lambda: measure_search(url, backend))
     db = open_database(url, "bench")
