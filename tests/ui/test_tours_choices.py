@@ -159,3 +159,39 @@ def test_chosen_facility_and_guide_saved_and_inactive_guide_kept(
     with db.session() as s:
         b = tours.booking_for_edit(s, booking_id)
         assert b.headcount == 11 and [a.staff_id for a in b.segments[0].staff] == [known["G2"]]
+
+
+@pytest.mark.parametrize("retired", ["course", "facility"])
+def test_a_part_at_a_retired_facility_or_course_keeps_it(qtbot: QtBot, db: Database, english: None,
+                                                          retired: str) -> None:  # fmt: skip
+    known = _ids(db)
+    with db.session() as s:
+        facility = tours.get_facility(s, known["NAGASAWA"])
+        course = facility.courses[0]
+        b = tours.create_booking(s, code="V-OLD", group_name="視察団", visitor_type=tours.VisitorType.DELEGATION,
+                                 headcount=10)  # fmt: skip
+        tours.add_segment(s, booking_id=b.id, facility_id=facility.id, course_id=course.id,
+                          starts_at=datetime.combine(DAY, time(10), JST),
+                          ends_at=datetime.combine(DAY, time(11, 30), JST))  # fmt: skip
+        if retired == "course":
+            tours.update_course(s, course.id, course.version, active=False)
+        else:
+            tours.update_facility(s, facility.id, facility.version, active=False)
+        s.commit()
+        booking_id, facility_id, course_id = b.id, facility.id, course.id
+    dialog = BookingDialog(db.session, booking_id)
+    qtbot.addWidget(dialog)
+    row = dialog.rows[0]
+    assert (row.facility.currentData(), row.course.currentData()) == (facility_id, course_id)
+    assert row.course.currentText() == "標準コース (inactive)"
+    if retired == "facility":
+        assert row.facility.currentText() == "長沢浄水場 (inactive)"
+    assert row.plan().facility_id == facility_id and row.plan().course_id == course_id
+    assert (row.start.time(), row.end.time()) == (QTime(10, 0), QTime(11, 30))
+    fresh = BookingDialog(db.session)  # a new booking is not offered them
+    qtbot.addWidget(fresh)
+    offered = [fresh.rows[0].facility.itemText(i) for i in range(fresh.rows[0].facility.count())]
+    assert all("(inactive)" not in text for text in offered)
+    if retired == "course":
+        fresh.rows[0].facility.setCurrentIndex(fresh.rows[0].facility.findData(facility_id))
+        assert fresh.rows[0].course.findData(course_id) < 0

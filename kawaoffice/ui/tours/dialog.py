@@ -162,6 +162,25 @@ class SegmentRow(QWidget):
         fid = self.facility.currentData()
         return next((f for f in self._facilities if f.id == fid), None)
 
+    def keep_choice(self, facility: FacilityChoice, course: tuple[int, str, int] | None) -> None:
+        """Keep a facility or course that is no longer active on the part that was booked with it (shown marked
+        inactive, and saved as it was), in this row's own copy of the lists."""
+        known = next((f for f in self._facilities if f.id == facility.id), None)
+        if known is None:
+            known = FacilityChoice(
+                facility.id, _("{name} (inactive)").format(name=facility.name), facility.zone, ()
+            )
+            self._facilities = [*self._facilities, known]
+            self.facility.blockSignals(True)
+            self.facility.addItem(known.name, known.id)
+            self.facility.blockSignals(False)
+        if course is not None and all(cid != course[0] for cid, _n, _m in known.courses):
+            inactive = (course[0], _("{name} (inactive)").format(name=course[1]), course[2])
+            known_with = FacilityChoice(known.id, known.name, known.zone, (*known.courses, inactive))
+            self._facilities = [known_with if f.id == known.id else f for f in self._facilities]
+            if self.facility.currentData() == known.id:
+                self._fill_courses()
+
     def _fill_courses(self) -> None:
         self.course.blockSignals(True)
         self.course.clear()
@@ -385,6 +404,11 @@ class BookingDialog(QDialog):
             self._keep_inactive_guides(b)
             for seg in b.segments:
                 row = self.add_row()
+                course = seg.course
+                row.keep_choice(
+                    FacilityChoice(seg.facility_id, seg.facility.name_ja, seg.facility.timezone, ()),
+                    (course.id, course.name_ja, course.duration_min) if course is not None else None,
+                )
                 row.set_values(seg.facility_id, seg.course_id, seg.starts_at, seg.ends_at,
                                [a.staff_id for a in seg.staff])  # fmt: skip
                 row.segment_id, row.version = seg.id, seg.version
