@@ -27,7 +27,9 @@ from sqlalchemy import (
     union,
     union_all,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from kawaoffice.i18n import _, current_language, ngettext
 from kawaoffice.model.base import UTCDateTime
@@ -804,10 +806,33 @@ def list_projects(
     return [_list_row(r) for r in session.execute(stmt)]
 
 
+class _FiscalYear(FunctionElement[int]):
+    """The fiscal year (April-March) of a date column, in SQL (SQLite and PostgreSQL)."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "fiscal_year"
+
+
+@compiles(_FiscalYear)
+def _fiscal_year_by_extract(element: _FiscalYear, compiler: Any, **kw: Any) -> str:
+    (column,) = element.clauses
+    year = cast(extract("year", column), Integer)
+    return str(compiler.process(year - case((cast(extract("month", column), Integer) < 4, 1), else_=0), **kw))
+
+
+@compiles(_FiscalYear, "sqlite")
+def _fiscal_year_by_text(element: _FiscalYear, compiler: Any, **kw: Any) -> str:
+    """SQLite keeps a date as ISO text (YYYY-MM-DD): the year and month read from it directly took half the time
+    of STRFTIME over every project and stage event (the distinct fiscal years when the projects tab opens)."""
+    (column,) = element.clauses
+    text = compiler.process(column, **kw)
+    return f"(CAST(substr({text}, 1, 4) AS INTEGER) - (substr({text}, 6, 2) < '04'))"
+
+
 def _fiscal_year_sql(column: Any) -> Any:
     """The fiscal year (April-March) of a date column, in SQL (SQLite and PostgreSQL)."""
-    year = cast(extract("year", column), Integer)
-    return year - case((cast(extract("month", column), Integer) < 4, 1), else_=0)
+    return _FiscalYear(column)
 
 
 def _project_years_select() -> Any:
