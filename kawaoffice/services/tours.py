@@ -474,6 +474,8 @@ def _validate_segment(session: Session, values: dict[str, Any], obj: BookingSegm
             c.aware(field, values[field])
     if c.current(values, obj, "ends_at") <= c.current(values, obj, "starts_at"):
         raise ValidationError("ends_at", _("The visit ends before it starts."))
+    if c.current(values, obj, "ends_at") - c.current(values, obj, "starts_at") > tc.MAX_PART:
+        raise ValidationError("ends_at", _("A part of a visit lasts at most 24 hours."))
     c.texts(BookingSegment, values, optional=("meeting_point", "notes"))
     return values
 

@@ -173,3 +173,31 @@ def test_presenter_suggestions_from_the_kept_catalog(session: Session) -> None:
             (p.organization_id, p.score) for p in tours.suggest_presenters(session, interests, limit=5)
         ]
     assert tours.rank_presenters(catalog, "漏水", limit=5)  # the demo's members present something
+
+
+def test_a_part_lasts_at_most_a_day_and_the_checks_find_the_longest(session: Session) -> None:
+    import pytest
+
+    from kawaoffice.services.errors import ValidationError
+
+    b, _guides = _world(session, 1)
+    facility = b.segments[0].facility_id
+    other = tours.create_booking(
+        session, code="LONG", group_name="長い", visitor_type=b.visitor_type, headcount=30
+    )
+    with pytest.raises(ValidationError) as info:
+        tours.add_segment(session, booking_id=other.id, facility_id=facility, starts_at=at(9) - timedelta(days=1),
+                          ends_at=at(10, 1), override_reason="x")  # fmt: skip
+    assert info.value.field == "ends_at"
+    # the longest allowed part, starting a day before, still counts against a part it overlaps at its end
+    tours.add_segment(session, booking_id=other.id, facility_id=facility, starts_at=at(10) - timedelta(days=1),
+                      ends_at=at(10), override_reason="x")  # fmt: skip
+    tours.add_segment(session, booking_id=other.id, facility_id=facility, starts_at=at(9, 30) - timedelta(days=1),
+                      ends_at=at(9, 30), override_reason="x")  # fmt: skip
+    session.commit()
+    plan = tour_checks.SegmentPlan(facility, at(9), at(10))
+    rows = tour_checks.read_check_rows(session, [plan], None)
+    assert rows.load == tour_checks._load_rows(session, [(facility, plan.starts_at, plan.ends_at)], None)
+    assert sum(1 for row in rows.load if row[5] == "LONG") == 2
+    issues = tour_checks.check_plan(session, [plan], headcount=20)
+    assert any(i.kind == tour_checks.OVER_CAPACITY and "LONG" in i.details["bookings"] for i in issues)
