@@ -31,8 +31,8 @@ guard_none_refcount()  # PySide6 6.12.0 on Python 3.11 drops a reference to None
 # link each statement is a round trip, so these are kept low on purpose (the tab and detail readers combine their
 # lookups in one UNION ALL statement; see services/partner_search.open_list, projects.projects_tab_start).
 CEILINGS = {
-    "tab:partners": 2,  # count + first page + filter choices in one statement; the first organization's detail
-    "tab:projects": 1,  # filter choices + first page
+    "tab:partners": 1,  # count, first page, filter choices and the first organization's detail in one statement
+    "tab:projects": 1,  # filter choices, first page and the first project's detail
     "tab:dispatch": 3,
     "tab:tours": 4,
     "detail:partner": 1,
