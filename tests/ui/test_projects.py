@@ -172,3 +172,24 @@ def test_model_passes_the_model_tester(qtmodeltester, tab: ProjectsTab, dialogs:
     dialogs.fillers.append(new_project(qtbot, "LA-1", "Vientiane", date(2026, 4, 1)))
     tab.actions_["new"].trigger()
     qtmodeltester.check(tab.model)
+
+
+def test_opening_the_tab_chooses_the_first_project_and_shows_its_detail(
+    qtbot, tab: ProjectsTab, dialogs: Dialogs, empty_gui_db: Database
+) -> None:
+    """As the Partners tab does: the first row is current and its detail pane (read with the page) is shown."""
+    from tests.perf.test_query_counts import Counter
+
+    for code, title in (("LA-1", "Vientiane water"), ("LA-2", "Luang Prabang water")):
+        dialogs.fillers.append(new_project(qtbot, code, title, date(2026, 4, 1)))
+        tab.actions_["new"].trigger()
+    fresh = ProjectsTab(empty_gui_db.session)
+    qtbot.addWidget(fresh)
+    fresh.today = lambda: TODAY
+    statements = Counter(empty_gui_db.engine).count(fresh.load)
+    assert fresh.view.currentIndex().row() == 0
+    first = fresh.model.id_at(0)
+    assert fresh.selected_project() == first
+    shown = fresh.detail.toPlainText()
+    assert shown and ("Vientiane water" in shown) != ("Luang Prabang water" in shown)
+    assert len(statements) == 1  # the detail came with the page

@@ -203,6 +203,9 @@ class ProjectsTab(RecordTab):
         # the filters' choices and the table's first page in one statement (each one a round trip on a server)
         self._load_choices(first_page=True)
         super().load()
+        if not self.view.currentIndex().isValid() and self.model.rowCount():
+            # the first project chosen, as the Partners tab does: its detail pane was read with the page
+            self.view.setCurrentIndex(self.model.index(0, 0))
         if self.stack.currentWidget() is self.board:
             self.reload_board()
         elif self.stack.currentWidget() is self.needs:
