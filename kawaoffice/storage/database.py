@@ -39,6 +39,10 @@ PG_CONNECT_ARGS: dict[str, Any] = {
     "keepalives_interval": 10,
     "keepalives_count": 3,
     "application_name": "KawaOffice",
+    # No JIT compilation: the office's statements are short, but a UNION ALL of several lookups can be estimated
+    # above jit_above_cost and then spend a second compiling a query that runs in a millisecond (seen in issue 10).
+    # Sent in the start-up packet: no round trip.
+    "options": "-c jit=off",
 }
 T = TypeVar("T")
 # A pooled PostgreSQL connection idle for longer than this is checked with one round trip before it is used again

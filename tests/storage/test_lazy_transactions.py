@@ -149,3 +149,14 @@ def test_a_connection_idle_too_long_is_checked_and_replaced_when_dead(pg_url: st
 )
 def test_which_statements_need_a_transaction(statement: str, needs: bool) -> None:
     assert _needs_transaction(statement) is needs
+
+
+def test_sessions_run_without_jit_compilation(pg_url: str) -> None:
+    """A short statement estimated as expensive must not spend a second in JIT compilation (start-up option)."""
+    engine = create_db_engine(pg_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(text("SHOW jit")) == "off"
+            assert conn.scalar(text("SHOW application_name")) == "KawaOffice"
+    finally:
+        engine.dispose()
