@@ -175,14 +175,15 @@ def test_detail_in_two_statements_matches_the_records(session: Session) -> None:
             status=BookingStatus.CONFIRMED,
             project_id=p.id,
         )
-        tsvc.add_segment(
-            session,
-            booking_id=b.id,
-            facility_id=fac.id,
-            starts_at=start,
-            ends_at=start + timedelta(hours=26),
-            override_reason="test data",
-        )
+        for day in (0, 1):  # two days: a part lasts at most 24 hours
+            tsvc.add_segment(
+                session,
+                booking_id=b.id,
+                facility_id=fac.id,
+                starts_at=start + timedelta(days=day),
+                ends_at=start + timedelta(days=day, hours=2),
+                override_reason="test data",
+            )
     tsvc.create_booking(
         session,
         code="V-0",
