@@ -170,3 +170,35 @@ def test_statistics_dialog(qtbot, demo_db: Database, english: None) -> None:
     dialog.year.setValue(0)
     assert "All years" in dialog.headline.text() and "countries and regions" in dialog.headline.text()
     assert dialog.table.rowCount() > 3
+
+
+def test_a_part_with_a_problem_is_outlined_in_red(qtbot, tab: VisitsTab, demo_db: Database) -> None:
+    from PySide6.QtGui import QColor
+
+    from kawaoffice.ui.tours.dialog import ERROR_COLOR
+
+    known = ids(demo_db)
+    dialog = BookingDialog(demo_db.session, None, tab)
+    qtbot.addWidget(dialog)
+    dialog.resize(1100, 500)
+    dialog.show()
+    dialog.code.setText("V-2026-JICA-TEST2")
+    dialog.group_name.setText("JICA課題別研修 テスト")
+    dialog.headcount.setValue(12)
+    closed, good = dialog.rows[0], dialog.add_row()
+    fill(closed, known["NAGASAWA"], date(2026, 12, 29), (9, 30), (11, 0), known["K1003"])  # 年末年始
+    fill(good, known["IRIEZAKI"], date(2026, 12, 8), (14, 0), (15, 30), known["K1004"])
+    dialog.run_checks()
+    assert "Part 1:" in dialog.issues.text() and "Part 2:" not in dialog.issues.text()
+    assert closed.flagged and not good.flagged
+
+    def red_above_facility(row: object) -> bool:
+        image = row.grab().toImage()  # type: ignore[attr-defined]
+        box = row.facility.geometry()  # type: ignore[attr-defined]
+        return image.pixelColor(box.center().x(), box.top() - 1) == QColor(ERROR_COLOR)
+
+    assert red_above_facility(closed) and not red_above_facility(good)
+    fill(closed, known["NAGASAWA"], date(2026, 12, 8), (9, 30), (11, 0), known["K1003"])
+    dialog.run_checks()
+    assert dialog.issues.text() == "No problems found."
+    assert not closed.flagged and not red_above_facility(closed)
