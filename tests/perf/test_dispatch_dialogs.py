@@ -14,7 +14,6 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
-from sqlalchemy import event
 
 from kawaoffice.model.dispatch import DispatchPurpose, LegKind, MemberRole
 from kawaoffice.model.partners import OrganizationKind
@@ -24,6 +23,7 @@ from kawaoffice.qtfix import guard_none_refcount
 from kawaoffice.services import dispatch, partners, projects, tours
 from kawaoffice.services.dispatch import LegSpec, MemberSpec
 from kawaoffice.storage import Database, open_database
+from tests.perf.statements import sent_statements
 
 guard_none_refcount()
 
@@ -104,18 +104,7 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[str, 
 
 
 def _count(db: Database, work: Callable[[], object]) -> list[str]:
-    sent: list[str] = []
-
-    def listen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        work()
-        QApplication.processEvents()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listen)
-    return sent
+    return sent_statements(db.engine, work)
 
 
 def _open(url: str, dispatch_id: int, booking_id: int) -> dict[str, list[str]]:

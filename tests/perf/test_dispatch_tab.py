@@ -6,8 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication
-from sqlalchemy import event
 
 from kawaoffice.i18n import set_language
 from kawaoffice.qtfix import guard_none_refcount
@@ -15,6 +13,7 @@ from kawaoffice.services import dispatch as svc
 from kawaoffice.services.demo import load_demo
 from kawaoffice.storage import Database, open_database
 from kawaoffice.ui.dispatch.tab import DispatchesTab
+from tests.perf.statements import sent_statements
 
 guard_none_refcount()
 
@@ -34,18 +33,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 
 
 def _sent(db: Database, work: Callable[[], object]) -> list[str]:
-    sent: list[str] = []
-
-    def listen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        work()
-        QApplication.processEvents()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listen)
-    return sent
+    return sent_statements(db.engine, work)
 
 
 def _items(combo: object) -> list[object]:

@@ -8,8 +8,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QApplication
-from sqlalchemy import event
 
 from kawaoffice.i18n import set_language
 from kawaoffice.qtfix import guard_none_refcount
@@ -17,6 +15,7 @@ from kawaoffice.services import tours
 from kawaoffice.services.demo import load_demo
 from kawaoffice.storage import Database, open_database
 from kawaoffice.ui.tours.tab import DAY, LIST, WEEK, VisitsTab
+from tests.perf.statements import sent_statements
 
 guard_none_refcount()
 
@@ -41,18 +40,7 @@ def db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
 
 
 def _sent(db: Database, work: Callable[[], object]) -> list[str]:
-    sent: list[str] = []
-
-    def listen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        sent.append(statement)
-
-    event.listen(db.engine, "before_cursor_execute", listen)
-    try:
-        work()
-        QApplication.processEvents()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", listen)
-    return sent
+    return sent_statements(db.engine, work)
 
 
 def test_list_opens_with_one_statement_and_calendars_read_the_facilities(qtbot, db: Database) -> None:
