@@ -11,13 +11,14 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, insert, select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from kawaoffice.model.base import utcnow
 from kawaoffice.model.partners import MembershipStatus, Organization, OrganizationKind, organization_sort_key
 from kawaoffice.services import partner_search as ps
 from kawaoffice.services import partners
+from tests.statements import statements_of as _statements
 
 _READINGS = [
     "カワサキ",
@@ -129,21 +130,6 @@ def test_empty_directory(session: Session) -> None:
     assert ps.first_page(session, "ja", 60) == (0, [])
     assert ps.filter_choices(session) == ps.FilterChoices([], [])
     assert ps.open_list(session, "en", 60) == ps.ListOpening(0, [], ps.FilterChoices([], []))
-
-
-def _statements(session: Session, work: Callable[[], object]) -> list[str]:
-    seen: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *args: object) -> None:
-        seen.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        work()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return seen
 
 
 def test_the_detail_readers_send_as_many_statements_whatever_the_organization_holds(session: Session) -> None:

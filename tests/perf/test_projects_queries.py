@@ -4,14 +4,13 @@ trip). The pane still shows what it did before (its HTML is compared with the re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 
 from kawaoffice.model.dispatch import DispatchPurpose, DispatchStatus
 from kawaoffice.model.projects import Project
@@ -24,25 +23,11 @@ from kawaoffice.services import tours as tsvc
 from kawaoffice.services.demo import load_demo
 from kawaoffice.storage import Database, open_database
 from kawaoffice.ui.projects.tab import ProjectsTab
+from tests.perf.statements import sent_statements as count
 
 guard_none_refcount()
 
 pytestmark = pytest.mark.gui
-
-
-def count(engine: Engine, work: Callable[[], object]) -> list[str]:
-    seen: list[str] = []
-
-    def listen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        work()
-        QApplication.processEvents()
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
-    return seen
 
 
 @pytest.fixture

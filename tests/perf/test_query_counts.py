@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication, QWidget
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 
 from kawaoffice.model.dispatch import Dispatch
 from kawaoffice.model.partners import Organization
@@ -24,6 +23,7 @@ from kawaoffice.model.tours import Booking
 from kawaoffice.qtfix import guard_none_refcount
 from kawaoffice.services.demo import NPL, load_demo
 from kawaoffice.storage import Database, open_database
+from tests.perf.statements import sent_statements
 
 guard_none_refcount()  # PySide6 6.12.0 on Python 3.11 drops a reference to None on every void call
 
@@ -58,25 +58,6 @@ def _build(path: Path, scale: int) -> str:
 def databases(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     folder = tmp_path_factory.mktemp("query-counts")
     return {"small": _build(folder / "small.sqlite3", 0), "larger": _build(folder / "larger.sqlite3", 1)}
-
-
-class Counter:
-    def __init__(self, engine: Engine) -> None:
-        self.statements: list[str] = []
-        self.engine = engine
-
-    def __call__(self, conn: object, cursor: object, statement: str, *args: object) -> None:
-        self.statements.append(statement)
-
-    def count(self, work: Callable[[], object]) -> list[str]:
-        self.statements = []
-        event.listen(self.engine, "before_cursor_execute", self)
-        try:
-            work()
-            QApplication.processEvents()
-        finally:
-            event.remove(self.engine, "before_cursor_execute", self)
-        return self.statements
 
 
 def _screens(db: Database, parent: QWidget) -> Iterator[tuple[str, Callable[[], object]]]:
@@ -122,8 +103,7 @@ def _counts(url: str) -> dict[str, list[str]]:
     parent.resize(1280, 800)
     parent.show()  # a hidden table asks for its next page at once (its scroll bar is at the end)
     try:
-        counter = Counter(db.engine)
-        return {name: counter.count(work) for name, work in _screens(db, parent)}
+        return {name: sent_statements(db.engine, work) for name, work in _screens(db, parent)}
     finally:
         parent.deleteLater()
         QApplication.processEvents()

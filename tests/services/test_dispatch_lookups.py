@@ -3,13 +3,11 @@ with their current employer) and its one-statement read of a dispatch, on SQLite
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from kawaoffice.model.dispatch import DispatchPurpose, LanguageLevel, LegKind, MemberRole, Skill
@@ -19,22 +17,7 @@ from kawaoffice.services import dispatch as svc
 from kawaoffice.services import partners, projects
 from kawaoffice.services.dispatch import LegSpec, MemberSpec
 from kawaoffice.services.errors import NotFoundError
-
-
-@contextmanager
-def statements(session: Session) -> Iterator[list[str]]:
-    """The SQL statements the session sends inside the block."""
-    sent: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        sent.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+from tests.statements import recorded_statements as statements
 
 
 def _projects(session: Session) -> dict[str, int]:

@@ -3,11 +3,8 @@ choices in one UNION ALL statement) returns what separate reads give, on SQLite 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kawaoffice.model.dispatch import Dispatch, DispatchMember, DispatchPurpose, DispatchStatus, MemberRole
@@ -15,23 +12,9 @@ from kawaoffice.model.projects import Project
 from kawaoffice.services import dispatch as svc
 from kawaoffice.services.demo import load_demo
 from kawaoffice.services.dispatch import DispatchListRow
+from tests.statements import recorded_statements as statements
 
 ROLE_ORDER = {MemberRole.LEADER: 0, MemberRole.MEMBER: 1, MemberRole.INTERPRETER: 2}
-
-
-@contextmanager
-def statements(session: Session) -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        sent.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _separately(session: Session, **f: object) -> list[DispatchListRow]:

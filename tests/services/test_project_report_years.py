@@ -10,13 +10,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from kawaoffice.model.dispatch import DispatchPurpose, DispatchStatus
@@ -32,6 +29,7 @@ from kawaoffice.services.project_report import (
     progress_report,
     progress_reports,
 )
+from tests.statements import recorded_statements as _statements
 
 JST = ZoneInfo("Asia/Tokyo")
 
@@ -248,21 +246,6 @@ def test_demo_data_several_years_at_once(session: Session) -> None:
     assert together == [progress_report(session, fy) for fy in years]
     assert sum(len(r.projects) for r in together) > 0
     assert any(p.dispatches for r in together for p in r.projects)
-
-
-@contextmanager
-def _statements(session: Session) -> Iterator[list[str]]:
-    seen: list[str] = []
-    engine = session.get_bind()
-
-    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_statements_do_not_grow_with_the_data_or_the_years(session: Session) -> None:

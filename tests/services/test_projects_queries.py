@@ -4,12 +4,10 @@ same statement, and the detail pane's two statements."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kawaoffice.model.dispatch import DispatchPurpose, DispatchStatus
@@ -22,21 +20,7 @@ from kawaoffice.services import tours as tsvc
 from kawaoffice.services.common import fiscal_year_of
 from kawaoffice.services.demo import load_demo
 from kawaoffice.services.errors import NotFoundError
-
-
-@contextmanager
-def statements(session: Session) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def listen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", listen)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", listen)
+from tests.statements import recorded_statements as statements
 
 
 def years_one_by_one(session: Session) -> list[int]:

@@ -4,13 +4,11 @@ guides of a part at once, in the order of the guides; on SQLite and PostgreSQL."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import set_language
@@ -19,6 +17,7 @@ from kawaoffice.model.partners import OrganizationKind
 from kawaoffice.model.tours import Booking, VisitorType
 from kawaoffice.services import dispatch, partners, tour_checks, tours
 from kawaoffice.services.errors import NotFoundError
+from tests.statements import recorded_statements as statements
 
 JST = ZoneInfo("Asia/Tokyo")
 DAY = date(2026, 5, 13)  # a Wednesday, no holiday
@@ -31,21 +30,6 @@ def _english() -> None:
 
 def at(hour: int, minute: int = 0) -> datetime:
     return datetime.combine(DAY, time(hour, minute), JST)
-
-
-@contextmanager
-def statements(session: Session) -> Iterator[list[str]]:
-    sent: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        sent.append(statement)
-
-    engine = session.get_bind()
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield sent
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _world(session: Session, parts: int) -> tuple[Booking, list[int]]:

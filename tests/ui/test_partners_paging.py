@@ -3,12 +3,8 @@ organization's detail once, and scrolling or searching still shows every organiz
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 from PySide6.QtCore import QModelIndex
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 from kawaoffice.i18n import _, format_number
 from kawaoffice.model.partners import OrganizationKind
@@ -17,6 +13,7 @@ from kawaoffice.services import partners
 from kawaoffice.storage import Database
 from kawaoffice.ui.partners.model import PartnersModel
 from kawaoffice.ui.partners.tab import PartnersTab
+from tests.statements import statements_of as _statements
 
 KANA = ["ア", "カ", "サ", "タ", "ナ", "ハ", "マ", "ヤ", "ラ", "ワ"]
 
@@ -34,20 +31,6 @@ def many(empty_gui_db: Database) -> Database:
             )
         s.commit()
     return empty_gui_db
-
-
-def _statements(engine: Engine, work: Callable[[], object]) -> list[str]:
-    seen: list[str] = []
-
-    def count(_conn: object, _cursor: object, statement: str, *args: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        work()
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return seen
 
 
 def test_opening_reads_the_first_page_and_scrolling_the_rest_in_order(

@@ -178,7 +178,7 @@ def test_opening_the_tab_chooses_the_first_project_and_shows_its_detail(
     qtbot, tab: ProjectsTab, dialogs: Dialogs, empty_gui_db: Database
 ) -> None:
     """As the Partners tab does: the first row is current and its detail pane (read with the page) is shown."""
-    from tests.perf.test_query_counts import Counter
+    from tests.perf.statements import sent_statements
 
     for code, title in (("LA-1", "Vientiane water"), ("LA-2", "Luang Prabang water")):
         dialogs.fillers.append(new_project(qtbot, code, title, date(2026, 4, 1)))
@@ -186,7 +186,7 @@ def test_opening_the_tab_chooses_the_first_project_and_shows_its_detail(
     fresh = ProjectsTab(empty_gui_db.session)
     qtbot.addWidget(fresh)
     fresh.today = lambda: TODAY
-    statements = Counter(empty_gui_db.engine).count(fresh.load)
+    statements = sent_statements(empty_gui_db.engine, fresh.load)
     assert fresh.view.currentIndex().row() == 0
     first = fresh.model.id_at(0)
     assert fresh.selected_project() == first
