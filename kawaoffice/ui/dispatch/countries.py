@@ -24,7 +24,7 @@ def country_model(*, blank: bool = False) -> QStandardItemModel:
     model = _models.get(key)
     if model is None:
         model = QStandardItemModel()
-        pairs = ([("", "")] if blank else []) + i18n.country_choices()
+        pairs = ([("", "")] if blank else []) + list(i18n.country_choices())
         for code, name in pairs:
             item = QStandardItem(name)
             item.setData(code, Qt.ItemDataRole.UserRole)

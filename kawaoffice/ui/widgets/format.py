@@ -18,18 +18,9 @@ def country_name(code: str | None) -> str:
     return i18n.country_name(code)
 
 
-_COUNTRY_CHOICES: dict[str, tuple[tuple[str, str], ...]] = {}
-
-
 def country_choices() -> tuple[tuple[str, str], ...]:
-    """``(code, name)`` of every country for a combo box in the current language (Japanese: by reading), worked
-    out once per language and process: sorting the 250 names by their readings took 5-8 ms each time a tab or
-    dialog filled its country box (Babel's data does not change while the application runs)."""
-    language = current_language()
-    found = _COUNTRY_CHOICES.get(language)
-    if found is None:
-        found = _COUNTRY_CHOICES[language] = tuple(i18n.country_choices(language=language))
-    return found
+    """``(code, name)`` of every country for a combo box in the current language (Japanese: by reading)."""
+    return i18n.country_choices()
 
 
 def format_date(d: date | None) -> str:
