@@ -8,22 +8,17 @@ typed search is always read from the database.
 
 from __future__ import annotations
 
-import contextlib
-import weakref
-from typing import Any
-
 from sqlalchemy.orm import Session
 
 from kawaoffice.services import dispatch as svc
-from kawaoffice.storage import notify
+from kawaoffice.ui.widgets.database_cache import DatabaseCache
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 WATCHED_TABLES = frozenset({"staff"})
 
 Picks = tuple[list[svc.StaffPick], int]
 
-_cache: weakref.WeakKeyDictionary[Any, tuple[int, Picks]] = weakref.WeakKeyDictionary()
-_watching = False
+_cache: DatabaseCache[tuple[int, Picks]] = DatabaseCache(WATCHED_TABLES)
 
 
 def invalidate() -> None:
@@ -31,38 +26,10 @@ def invalidate() -> None:
     _cache.clear()
 
 
-def _on_tables(tables: object) -> None:
-    if isinstance(tables, frozenset) and tables & WATCHED_TABLES:
-        invalidate()
-
-
-def _watch() -> None:
-    global _watching
-    if _watching:
-        return
-    _watching = True
-    notify.on_own_commit(_on_tables)
-    from kawaoffice.ui.widgets.live_refresh import change_hub
-
-    change_hub().tables_changed.connect(_on_tables)
-
-
 def first_staff(sessions: SessionProvider, limit: int, session: Session | None = None) -> Picks:
     """The unfiltered chooser's rows (``svc.staff_picks`` with ``limit``) for the database of ``sessions``, read
     (with ``session`` when given) when not kept."""
-    _watch()
-    key = getattr(sessions, "__self__", sessions)  # Database.session is a new bound method at each access
-    try:
-        cached = _cache.get(key)
-    except TypeError:  # a provider that cannot be weakly referenced: no caching
-        cached = None
-    if cached is not None and cached[0] == limit:
-        return cached[1]
-    if session is None:
-        with sessions() as s:
-            picks = svc.staff_picks(s, limit=limit)
-    else:
-        picks = svc.staff_picks(session, limit=limit)
-    with contextlib.suppress(TypeError):
-        _cache[key] = (limit, picks)
-    return picks
+    kept = _cache.get(
+        sessions, lambda s: (limit, svc.staff_picks(s, limit=limit)), session, fresh=lambda v: v[0] == limit
+    )
+    return kept[1]

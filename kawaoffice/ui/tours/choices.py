@@ -12,10 +12,7 @@ a technology (not with the lists above, which stay).
 
 from __future__ import annotations
 
-import contextlib
-import weakref
 from dataclasses import dataclass
-from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
@@ -23,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from kawaoffice.i18n import _, current_language
 from kawaoffice.services import tours
-from kawaoffice.storage import notify
+from kawaoffice.ui.widgets.database_cache import DatabaseCache
 from kawaoffice.ui.widgets.paged_model import SessionProvider
 
 NO_STAFF = 0
@@ -47,38 +44,14 @@ class BookingChoices:
     language: str
 
 
-_cache: weakref.WeakKeyDictionary[Any, BookingChoices] = weakref.WeakKeyDictionary()
-_presenters: weakref.WeakKeyDictionary[Any, list[tours.PresenterRow]] = weakref.WeakKeyDictionary()
-_watching = False
+_cache: DatabaseCache[BookingChoices] = DatabaseCache(WATCHED_TABLES)
+_presenters: DatabaseCache[list[tours.PresenterRow]] = DatabaseCache(PRESENTER_TABLES)
 
 
 def invalidate() -> None:
     """Read the choice lists (and the presenters' technologies) again the next time a dialog opens."""
     _cache.clear()
     _presenters.clear()
-
-
-def _owner(sessions: SessionProvider) -> Any:
-    """The database behind a session provider (``Database.session`` is a new bound method at each access)."""
-    return getattr(sessions, "__self__", sessions)
-
-
-def _on_tables(tables: object) -> None:
-    if isinstance(tables, frozenset) and tables & WATCHED_TABLES:
-        _cache.clear()
-    if isinstance(tables, frozenset) and tables & PRESENTER_TABLES:
-        _presenters.clear()
-
-
-def _watch() -> None:
-    global _watching
-    if _watching:
-        return
-    _watching = True
-    notify.on_own_commit(_on_tables)
-    from kawaoffice.ui.widgets.live_refresh import change_hub
-
-    change_hub().tables_changed.connect(_on_tables)
 
 
 def guide_item(staff_id: int, name: str) -> QStandardItem:
@@ -90,22 +63,7 @@ def guide_item(staff_id: int, name: str) -> QStandardItem:
 
 def booking_choices(sessions: SessionProvider, session: Session | None = None) -> BookingChoices:
     """The cached lists for the database of ``sessions`` (read with ``session`` when given and not cached)."""
-    _watch()
-    key = _owner(sessions)
-    try:
-        cached = _cache.get(key)
-    except TypeError:  # a provider that cannot be weakly referenced: no caching
-        cached = None
-    if cached is not None and cached.language == current_language():
-        return cached
-    if session is None:
-        with sessions() as s:
-            choices = _read(s)
-    else:
-        choices = _read(session)
-    with contextlib.suppress(TypeError):
-        _cache[key] = choices
-    return choices
+    return _cache.get(sessions, _read, session, fresh=lambda kept: kept.language == current_language())
 
 
 def _read(session: Session) -> BookingChoices:
@@ -121,19 +79,4 @@ def _read(session: Session) -> BookingChoices:
 def presenter_catalog(sessions: SessionProvider, session: Session | None = None) -> list[tours.PresenterRow]:
     """The member companies' technologies for ``tours.rank_presenters``, kept for the database of ``sessions``
     (read with ``session`` when given and not kept)."""
-    _watch()
-    key = _owner(sessions)
-    try:
-        cached = _presenters.get(key)
-    except TypeError:
-        cached = None
-    if cached is not None:
-        return cached
-    if session is None:
-        with sessions() as s:
-            rows = tours.presenter_catalog(s)
-    else:
-        rows = tours.presenter_catalog(session)
-    with contextlib.suppress(TypeError):
-        _presenters[key] = rows
-    return rows
+    return _presenters.get(sessions, tours.presenter_catalog, session)
