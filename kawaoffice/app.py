@@ -53,7 +53,7 @@ if TYPE_CHECKING:  # imported when used: after the splash screen is shown
     from sqlalchemy.exc import DBAPIError
 
     from kawaoffice.storage import DamagedDatabaseError, Database, StorageError
-    from kawaoffice.storage.first_page import FirstPage
+    from kawaoffice.storage.first_page import PendingPreview, PreviewSource
     from kawaoffice.ui.main_window import MainWindow
     from kawaoffice.ui.widgets.first_page import PreviewWindow
 
@@ -118,7 +118,7 @@ class Startup:
     _background_result: _BackgroundResult | None = None
     splash: SplashScreen | None = None
     preview: PreviewWindow | None = None  # the light first page shown until the real window replaces it
-    _first_page: tuple[FirstPage, str] | None = None  # read before Qt starts: the page and the file's path
+    _first_page: PendingPreview | None = None  # started before Qt starts: the page being read
 
     # --- steps --------------------------------------------------------------------------------------------------
 
@@ -163,43 +163,50 @@ class Startup:
             self.splash.deleteLater()
             self.splash = None
 
-    def preview_url(self) -> str | None:
-        """The database to preview at start (a local SQLite file), or ``None``: the window opens on another tab,
-        a screenshot is taken, or the database is not a plain local file."""
+    def preview_source(self) -> PreviewSource | None:
+        """The database to preview at start, or ``None``: the window opens on another tab, a screenshot is taken,
+        or the database is not one the light reader previews (``storage.first_page.preview_source``)."""
         if self.args.screenshot:
             return None
         first = self.args.tab if self.args.tab in TAB_KEYS else self.settings.last_tab
         if first in TAB_KEYS and first != TAB_KEYS[0]:
             return None  # the real window opens on another tab: no preview of it (yet)
-        from kawaoffice.storage.first_page import light_database_url, sqlite_file_of
+        from kawaoffice.storage.first_page import light_database_url, preview_source
 
         url = light_database_url(
             self.args.database, self.settings.database_url, paths.default_database_path()
         )
-        return url if sqlite_file_of(url) is not None else None
+        return preview_source(url)
+
+    def preview_url(self) -> str | None:
+        source = self.preview_source()
+        return source.url if source is not None else None
 
     def read_first_page(self) -> None:
-        """Issue 10: on a local database at the head revision, the Partners tab's first page read with the plain
-        sqlite3 driver (no Qt needed yet: the preview then replaces the splash screen)."""
-        url = self.preview_url()
-        if url is None:
+        """Issue 10: on a database at the head revision, the Partners tab's first page read with the plain DB-API
+        driver (no Qt needed yet: the preview then replaces the splash screen)."""
+        source = self.preview_source()
+        if source is None:
             return
-        from kawaoffice.storage.first_page import read_preview, sqlite_file_of
+        from kawaoffice.storage.first_page import begin_preview
 
-        page = read_preview(url, self.language, PREVIEW_ROWS)
-        if page is not None:
-            self._first_page = (page, str(sqlite_file_of(url)))
+        self._first_page = begin_preview(source, self.language, PREVIEW_ROWS)
 
     def show_first_page(self) -> None:
         """The main window's frame with the first page read before, shown before SQLAlchemy and the real window
         are loaded (see ``kawaoffice.ui.widgets.first_page``)."""
         if self._first_page is None:
             return
-        page, location = self._first_page
+        pending = self._first_page
         self._first_page = None
+        page = pending.result()
+        if page is None:
+            if self.splash is None and not self.args.screenshot:
+                self.splash = show_splash(_("Starting KawaOffice..."))
+            return
         from kawaoffice.ui.widgets.first_page import PreviewWindow
 
-        preview = PreviewWindow(page, self.settings, location)
+        preview = PreviewWindow(page, self.settings, pending.source.location, shared=pending.source.shared)
         if not preview.shows_natural_order:
             log.info("no start-up preview: the list was last sorted by another column")
             preview.deleteLater()

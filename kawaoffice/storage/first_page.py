@@ -184,6 +184,41 @@ def head_revision() -> str | None:
     return graph[0] if graph is not None else None
 
 
+@dataclass(frozen=True)
+class PreviewSource:
+    """A database the start-up preview can read: its URL, the place shown in the window title, and whether it is the
+    office's shared database (PostgreSQL) or a local file."""
+
+    url: str
+    location: str
+    shared: bool = False
+
+
+def preview_source(url: str) -> PreviewSource | None:
+    """The database at ``url`` as the start-up preview reads it, or ``None`` when it takes the normal path."""
+    path = sqlite_file_of(url)
+    if path is None:
+        return None
+    return PreviewSource(url, str(path))
+
+
+class PendingPreview:
+    """The first page being read (``begin_preview``); ``result()`` gives it, or ``None`` for the normal path."""
+
+    def __init__(self, source: PreviewSource, language: str, limit: int) -> None:
+        self.source = source
+        self._page = read_preview(source.url, language, limit)
+
+    def result(self) -> FirstPage | None:
+        return self._page
+
+
+def begin_preview(source: PreviewSource, language: str, limit: int) -> PendingPreview:
+    """Start reading the first page of ``source`` (called before Qt starts; ``result()`` is asked for once the
+    Qt application is up)."""
+    return PendingPreview(source, language, limit)
+
+
 def read_preview(url: str, language: str, limit: int) -> FirstPage | None:
     """The first page of a local SQLite database at the scripts' head, or ``None`` (anything else, or any error:
     logged) so that the caller opens the database the normal way. PostgreSQL is not previewed at start-up yet: its

@@ -165,13 +165,14 @@ class PreviewWindow(QMainWindow):
 
     closed = Signal()  # the user closed the window before KawaOffice finished loading
 
-    def __init__(self, page: FirstPage, settings: Any, location: str) -> None:
+    def __init__(self, page: FirstPage, settings: Any, location: str, *, shared: bool = False) -> None:
         super().__init__()
         self.setObjectName("PreviewWindow")
         self.closed_by_user = False
         self._handed_over = False
+        kind = _("Shared database") if shared else _("Local database")
         self.setWindowTitle(
-            _("{app} — {kind}: {location}").format(app=APP_NAME, kind=_("Local database"), location=location)
+            _("{app} — {kind}: {location}").format(app=APP_NAME, kind=kind, location=location)
         )
         for title in MENUS:
             menu = self.menuBar().addMenu(_(title))
