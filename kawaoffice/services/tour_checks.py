@@ -173,7 +173,7 @@ def _load_rows(session: Session, windows: Sequence[Window], exclude_booking_id: 
         .join(Booking, BookingSegment.booking_id == Booking.id)
         .where(
             or_(*(and_(BookingSegment.facility_id == fid, BookingSegment.starts_at < ends,
-                       BookingSegment.ends_at > starts)
+                       BookingSegment.starts_at > starts - MAX_PART, BookingSegment.ends_at > starts)
                   for fid, starts, ends in dict.fromkeys(windows)))
         )
         .where(Booking.status != BookingStatus.CANCELLED)
@@ -373,6 +373,42 @@ def check_plan(
     if status == BookingStatus.CANCELLED:
         return []
     rows = read_check_rows(session, plans, booking_id, recorded=skip_recorded)
+    return _plan_issues(rows, plans, headcount, booking_id, skip_recorded)
+
+
+def check_each_plan(
+    session: Session,
+    plans: Sequence[SegmentPlan],
+    *,
+    headcount: int,
+    booking_id: int | None = None,
+    skip_recorded: bool = True,
+) -> list[PlanCheck]:
+    """``check_plan`` of each of ``plans`` on its own (as a one-part booking: the other plans do not count against
+    it), e.g. the candidate start times of a day, with the facility's peak; one statement for all of them."""
+    rows = read_check_rows(session, plans, booking_id, recorded=skip_recorded)
+    key = -1 if booking_id is None else booking_id
+    checks: list[PlanCheck] = []
+    for plan in plans:
+        group = [(plan.starts_at, plan.ends_at, headcount, key)]
+        peak, _codes = _peak(rows.load, plan.facility_id, plan.starts_at, plan.ends_at, group)
+        checks.append(PlanCheck(_plan_issues(rows, [plan], headcount, booking_id, skip_recorded), peak))
+    return checks
+
+
+@dataclass(frozen=True)
+class PlanCheck:
+    issues: list[CheckIssue]
+    peak: int  # the most visitors at the part's facility at any moment of it, this group included
+
+
+def _plan_issues(
+    rows: CheckRows,
+    plans: Sequence[SegmentPlan],
+    headcount: int,
+    booking_id: int | None,
+    skip_recorded: bool,
+) -> list[CheckIssue]:
     issues: list[CheckIssue] = []
     key = -1 if booking_id is None else booking_id
     checked = [

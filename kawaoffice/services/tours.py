@@ -748,22 +748,23 @@ def suggest_free_slots(
         opens, closes = datetime.combine(day, row.opens, zone), datetime.combine(day, row.closes, zone)
     else:
         opens, closes = datetime.combine(day, time(9), zone), datetime.combine(day, time(17), zone)
-    slots: list[FreeSlot] = []
+    plans: list[tc.SegmentPlan] = []
     start = opens
     while start + duration <= closes:
-        plan = tc.SegmentPlan(facility.id, start, start + duration, course.id)
-        issues = tc.check_plan(session, [plan], headcount=headcount, booking_id=exclude_booking_id)
-        blocking = [i for i in issues if i.kind != tc.GROUP_SIZE]
-        if not blocking:
-            peak, _codes = tc.facility_load(
-                session, facility.id, start, start + duration, exclude_booking_id=exclude_booking_id
-            )
-            slots.append(FreeSlot(start, start + duration, facility.capacity - peak - headcount))
-            if limit is not None and len(slots) >= limit:
-                break
-        elif any(i.kind in (tc.CLOSED_DATE, tc.PUBLIC_HOLIDAY, tc.WEEKLY_CLOSED) for i in blocking):
-            return []
+        plans.append(tc.SegmentPlan(facility.id, start, start + duration, course.id))
         start += timedelta(minutes=step_minutes)
+    slots: list[FreeSlot] = []
+    # every candidate checked as a one-part booking (one statement for the day): hours, closed days, capacity
+    checks = tc.check_each_plan(session, plans, headcount=headcount, booking_id=exclude_booking_id)
+    for plan, check in zip(plans, checks, strict=True):
+        blocking = [i for i in check.issues if i.kind != tc.GROUP_SIZE]
+        if any(i.kind in (tc.CLOSED_DATE, tc.PUBLIC_HOLIDAY, tc.WEEKLY_CLOSED) for i in blocking):
+            return []
+        if blocking:
+            continue
+        slots.append(FreeSlot(plan.starts_at, plan.ends_at, facility.capacity - check.peak))
+        if limit is not None and len(slots) >= limit:
+            break
     return slots
 
 

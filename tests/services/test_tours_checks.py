@@ -16,6 +16,7 @@ from kawaoffice.model.dispatch import DispatchPurpose, DispatchStatus
 from kawaoffice.model.tours import Booking, BookingStatus, Course, Facility, VisitorType
 from kawaoffice.services import dispatch, tour_checks, tour_stats, tours
 from kawaoffice.services.errors import ConflictError
+from tests.statements import recorded_statements
 
 JST = ZoneInfo("Asia/Tokyo")
 DAY = date(2026, 5, 13)  # a Wednesday, no holiday
@@ -166,6 +167,30 @@ def test_free_slots(session: Session) -> None:
     starts = [s.starts_at for s in tours.suggest_free_slots(session, course.id, DAY, 10)]
     assert at(9) not in starts and at(10, 30) not in starts and at(12) in starts
     assert all(s.free_places >= 0 for s in tours.suggest_free_slots(session, course.id, DAY, 5))
+
+
+def test_free_slots_agree_with_checking_each_start_alone_in_one_statement(session: Session) -> None:
+    f, course = facility(session)
+    for code, count, start, end in (("A", 20, at(9, 30), at(11)), ("B", 15, at(10, 30), at(12)),
+                                    ("C", 8, at(13), at(16))):  # fmt: skip
+        b = booking(session, code, count)
+        tours.add_segment(session, booking_id=b.id, facility_id=f.id, starts_at=start, ends_at=end)
+    session.flush()
+    with recorded_statements(session) as statements:
+        slots = tours.suggest_free_slots(session, course.id, DAY, 6, step_minutes=15)
+    assert len(statements) <= 2  # the course (with its facility) and one read for every start time of the day
+    expected = []
+    start = at(9)
+    while start + timedelta(minutes=course.duration_min) <= at(17):
+        end = start + timedelta(minutes=course.duration_min)
+        plan = tour_checks.SegmentPlan(f.id, start, end, course.id)
+        issues = [i for i in tour_checks.check_plan(session, [plan], headcount=6) if i.kind != "group_size"]
+        if not issues:
+            peak, _codes = tour_checks.facility_load(session, f.id, start, end)
+            expected.append((start, end, f.capacity - peak - 6))
+        start += timedelta(minutes=15)
+    assert [(s.starts_at, s.ends_at, s.free_places) for s in slots] == expected
+    assert {s.free_places for s in slots} != {f.capacity - 6}  # the other groups counted somewhere
 
 
 def test_visit_stats_by_country_type_and_fiscal_year(session: Session) -> None:
