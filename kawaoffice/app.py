@@ -45,11 +45,15 @@ from kawaoffice.storage.credentials import install_log_masking
 from kawaoffice.ui.widgets import format as _format  # noqa: F401  (the preview's cell texts)
 
 # isort: split
-from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QObject, QTranslator, Signal
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPainter, QPaintEvent, QPixmap
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+# Only the Qt classes a bare window needs at module level: PySide builds a class's enums when the class is first
+# named (QLocale's languages and countries, QEvent's types, QMessageBox's buttons...: ~30 ms before the window
+# showed), so the others are imported where they are used.
+from PySide6.QtCore import QCoreApplication, QObject, Signal
+from PySide6.QtWidgets import QApplication, QWidget
 
 if TYPE_CHECKING:  # imported when used: after the splash screen is shown
+    from PySide6.QtCore import QTranslator
+    from PySide6.QtGui import QPaintEvent, QPixmap
     from sqlalchemy.exc import DBAPIError
 
     from kawaoffice.storage import DamagedDatabaseError, Database, StorageError
@@ -119,6 +123,7 @@ class Startup:
     splash: SplashScreen | None = None
     preview: PreviewWindow | None = None  # the light first page shown until the real window replaces it
     _first_page: PendingPreview | None = None  # started before Qt starts: the page being read
+    _qt_translations_installed: bool = False
 
     # --- steps --------------------------------------------------------------------------------------------------
 
@@ -147,10 +152,22 @@ class Startup:
         register_fonts(self.app)
         icon = paths.resources_dir() / "icons" / "kawaoffice.png"
         if icon.exists():
+            from PySide6.QtGui import QIcon
+
             self.app.setWindowIcon(QIcon(str(icon)))
-        install_qt_translations(self.app, self.language)
+        if (
+            self._first_page is None
+        ):  # (else once the preview is shown: nothing in it comes from Qt's catalog)
+            self.install_qt_translations()
         if not self.args.screenshot and self._first_page is None:  # (else the preview is shown at once)
             self.splash = show_splash(_("Starting KawaOffice..."))
+
+    def install_qt_translations(self) -> None:
+        """Qt's own catalog and default locale for the UI language (once; before any dialog or the real window)."""
+        if self._qt_translations_installed or self.app is None:
+            return
+        self._qt_translations_installed = True
+        install_qt_translations(self.app, self.language)
 
     def say(self, message: str) -> None:
         """What the splash screen says while the next step runs."""
@@ -201,6 +218,7 @@ class Startup:
         self._first_page = None
         page = pending.result()
         if page is None:
+            self.install_qt_translations()
             if self.splash is None and not self.args.screenshot:
                 self.splash = show_splash(_("Starting KawaOffice..."))
             return
@@ -210,6 +228,7 @@ class Startup:
         if not preview.shows_natural_order:
             log.info("no start-up preview: the list was last sorted by another column")
             preview.deleteLater()
+            self.install_qt_translations()
             self.splash = show_splash(_("Starting KawaOffice..."))
             return
         self.preview = preview
@@ -243,6 +262,7 @@ class Startup:
         gc.disable()  # the cyclic collector would scan the modules' objects again and again while they load
         try:
             thread.start()
+            self.install_qt_translations()  # (on this thread, the preview shown: before any dialog or window)
             wait_for_thread(thread)
         finally:
             gc.freeze()  # what start-up loaded lives as long as the process: no collection scans it again
@@ -268,6 +288,7 @@ class Startup:
     def open_database(self) -> None:
         from kawaoffice.storage import StorageError, resolve_database_url
 
+        self.install_qt_translations()  # (done already unless the preview was not shown after all)
         self.say(_("Opening the database..."))
         # a shared database's password comes from the credential store (open_database fills it in)
         url = resolve_database_url(self.args.database, self.settings.database_url)
@@ -489,6 +510,8 @@ def configure_logging() -> Path | None:
 
 def register_fonts(app: QApplication) -> list[str]:
     """Register the bundled fonts (once) and add IPAex Gothic as the UI font's fallback for Japanese."""
+    from PySide6.QtGui import QFont, QFontDatabase
+
     if not _registered_font_families:
         for ttf in sorted(paths.fonts_dir().glob("*.ttf")):
             font_id = QFontDatabase.addApplicationFont(str(ttf))
@@ -507,6 +530,8 @@ def register_fonts(app: QApplication) -> list[str]:
 
 def install_qt_translations(app: QApplication, language: str) -> None:
     """Qt's own catalog (qtbase_ja) so standard buttons and dialogs speak the UI language."""
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
     for translator in _qt_translators:
         app.removeTranslator(translator)
     _qt_translators.clear()
@@ -524,6 +549,8 @@ def install_qt_translations(app: QApplication, language: str) -> None:
 
 def ask_open_local_instead(message: str) -> bool:
     """Tell the user why the database cannot be opened; ``True`` if they choose the local database instead."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Critical, _("Cannot open the database"), message)
     box.setInformativeText(_("You can open the local database on this PC instead, or quit KawaOffice."))
     open_local = box.addButton(_("Open local database"), QMessageBox.ButtonRole.AcceptRole)
@@ -535,6 +562,8 @@ def ask_open_local_instead(message: str) -> bool:
 
 def ask_about_damage(message: str, parent: QWidget, *, can_open_local: bool) -> str:
     """``"restore"``, ``"local"`` or ``""`` (quit): what to do with the open database found damaged."""
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Critical, _("The database is damaged"), message, parent=parent)
     box.setInformativeText(
         _(
@@ -600,6 +629,7 @@ class SplashScreen(QWidget):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         from PySide6.QtCore import Qt
+        from PySide6.QtGui import QColor, QPainter
 
         painter = QPainter(self)
         try:
@@ -616,6 +646,7 @@ class SplashScreen(QWidget):
 
 def _splash_pixmap() -> QPixmap:
     from PySide6.QtCore import Qt
+    from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
 
     width, height = SPLASH_SIZE
     pixmap = QPixmap(width, height)
@@ -680,6 +711,8 @@ def wait_for_thread(thread: threading.Thread, poll_ms: int = 10) -> None:
 
 
 def show_error(title: str, message: str) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     box = QMessageBox(QMessageBox.Icon.Critical, title, message)
     box.exec()
 
@@ -694,6 +727,8 @@ def make_excepthook(
     that nothing was saved and that open windows keep their entries (an edit dialog stays open)."""
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         from kawaoffice.storage import DatabaseUnavailableError, is_connection_error
 
         if issubclass(exc_type, KeyboardInterrupt):
@@ -727,6 +762,8 @@ def make_excepthook(
 
 
 def show_connection_lost(parent: QWidget) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
     QMessageBox.warning(
         parent,
         _("Connection lost"),
