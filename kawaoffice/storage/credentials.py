@@ -89,9 +89,12 @@ def install_log_masking(logger: logging.Logger | None = None) -> None:
 def credential_key(url: str | URL) -> str:
     """The keyring user name of a server URL: ``user@host:port/dbname`` (port 5432 when not given)."""
     parsed = make_url(url) if isinstance(url, str) else url
-    host = parsed.host or "localhost"
-    port = parsed.port or DEFAULT_PG_PORT
-    return f"{parsed.username or ''}@{host}:{port}/{parsed.database or ''}"
+    return key_of(parsed.username, parsed.host, parsed.port, parsed.database)
+
+
+def key_of(user: str | None, host: str | None, port: int | None, database: str | None) -> str:
+    """``credential_key`` of a server's parts (the start-up preview has them without SQLAlchemy)."""
+    return f"{user or ''}@{host or 'localhost'}:{port or DEFAULT_PG_PORT}/{database or ''}"
 
 
 def without_password(url: str) -> str:
@@ -132,15 +135,21 @@ PLATFORM_BACKENDS: dict[str, tuple[str, str]] = {
 }
 
 
+_keyring_lock = threading.Lock()  # the start-up preview may look a password up in a worker thread
+
+
 def _keyring() -> Any:
     import keyring
 
-    core = getattr(keyring, "core", None)
-    if core is not None and getattr(core, "_keyring_backend", "unknown") is None:
-        # none chosen yet: the user's own choice first (environment, keyringrc.cfg), as keyring's discovery does
-        chosen = core.load_env() or core.load_config() or platform_backend()
-        if chosen is not None:
-            keyring.set_keyring(chosen)
+    with _keyring_lock:
+        core = getattr(keyring, "core", None)
+        if core is not None and getattr(core, "_keyring_backend", "unknown") is None:
+            # none chosen yet: the user's own choice first (environment, keyringrc.cfg), as keyring's discovery does
+            chosen = core.load_env() or core.load_config() or platform_backend()
+            if chosen is not None:
+                keyring.set_keyring(chosen)
+            else:
+                keyring.get_keyring()  # keyring's discovery, once, under the lock
     return keyring
 
 
@@ -177,7 +186,11 @@ def store_password(url: str | URL, password: str) -> bool:
 
 def stored_password(url: str | URL) -> str | None:
     """The remembered password of the server of ``url`` (``None`` when there is none or no credential store)."""
-    key = credential_key(url)
+    return stored_password_for(credential_key(url))
+
+
+def stored_password_for(key: str) -> str | None:
+    """``stored_password`` by the keyring user name ``key`` (see ``key_of``); nothing here imports SQLAlchemy."""
     try:
         password = _keyring().get_password(KEYRING_SERVICE, key)
     except Exception as exc:
@@ -214,10 +227,12 @@ __all__ = [
     "forget_password",
     "install_log_masking",
     "is_server_url",
+    "key_of",
     "mask_passwords",
     "password_of",
     "store_password",
     "stored_password",
+    "stored_password_for",
     "with_stored_password",
     "without_password",
 ]

@@ -10,16 +10,26 @@ normal path). ``tests/storage/test_first_page.py`` compares it with the service 
 
 Nothing here imports SQLAlchemy; a database this cannot read (not a file, not KawaOffice's, locked, damaged) gives
 ``None`` or raises, and the caller takes the normal path.
+
+The office's shared PostgreSQL database is read in a worker thread started before Qt (``begin_preview``), so that
+importing psycopg, looking the password up in the credential store and the round trips overlap with starting Qt;
+``PendingPreview.result()`` waits for it at most ``SERVER_WAIT_S`` and then leaves it: a server that does not answer
+delays the normal path (which shows the offline banner or asks for the password, as before) by about a second. The
+password comes from the URL or the credential store only, as the normal path finds it (``storage.credentials``);
+the preview never asks for one.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from kawaoffice.storage.revisions import MIGRATIONS_DIR, light_revision_graph
 
@@ -123,27 +133,108 @@ def read_sqlite(path: Path, language: str, limit: int) -> FirstPage:
         connection.close()
 
 
-def read_postgresql(url: str, language: str, limit: int) -> FirstPage:
-    """The first page of the PostgreSQL database at ``url`` (``postgresql[+psycopg]://user:password@host:port/db``;
-    the password must be in the URL)."""
-    import psycopg
+# What the normal path connects with besides the URL (storage.database.PG_CONNECT_ARGS: the same application name,
+# and no JIT, which once spent a second compiling a statement like this one); a short timeout: libpq's minimum is 2 s,
+# and result() does not wait that long anyway.
+PREVIEW_CONNECT_ARGS: dict[str, Any] = {
+    "connect_timeout": 2,
+    "application_name": "KawaOffice",
+    "options": "-c jit=off",
+}
+SERVER_SCHEMES = ("postgresql", "postgresql+psycopg", "postgres")
 
-    parts = urlsplit(url)
-    connection = psycopg.connect(
-        host=parts.hostname or None,
-        port=parts.port or None,
-        user=unquote(parts.username) if parts.username else None,
-        password=unquote(parts.password) if parts.password else None,
-        dbname=unquote(parts.path.lstrip("/")) or None,
-        autocommit=True,
-        connect_timeout=5,
+# SQLAlchemy's URL pattern (sqlalchemy.engine.url._parse_url) without the query part: the same user, password,
+# host, port and database as the normal path connects with (tests/storage/test_first_page.py compares them).
+_SERVER_URL = re.compile(
+    r"""(?P<scheme>[\w+]+)://
+        (?:(?P<user>[^:/]*)(?::(?P<password>[^@]*))?@)?
+        (?:(?:\[(?P<ipv6host>[^/?]+)\]|(?P<ipv4host>[^/:?]+))?(?::(?P<port>[^/?]*))?)?
+        (?:/(?P<database>[^?]*))?$""",
+    re.X,
+)
+
+_HOST_NAME = re.compile(r"[A-Za-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class ServerAddress:
+    """Where a PostgreSQL URL connects to (``password`` only when the URL has one)."""
+
+    user: str | None
+    password: str | None
+    host: str | None
+    port: int | None
+    database: str | None
+
+    @property
+    def display_name(self) -> str:
+        """As ``storage.database.display_name_of`` shows it (the real window's title): never the password."""
+        user = f"{self.user}@" if self.user else ""
+        port = f":{self.port}" if self.port else ""
+        return f"{user}{self.host or 'localhost'}{port}/{self.database or ''}"
+
+    @property
+    def credential_key(self) -> str:
+        from kawaoffice.storage.credentials import key_of
+
+        return key_of(self.user, self.host, self.port, self.database)
+
+
+def server_address_of(url: str) -> ServerAddress | None:
+    """The server of a plain PostgreSQL URL (the psycopg driver), or ``None`` for anything else or anything the
+    light reader does not understand: query options (``sslmode``, ``host`` of a socket...), several hosts, a
+    fragment, a second ``@``, another driver, a port that is not a number."""
+    if not url.startswith(tuple(f"{s}://" for s in SERVER_SCHEMES)) or "?" in url or "#" in url:
+        return None
+    if url.count("@") > 1:
+        return None
+    m = _SERVER_URL.match(url)
+    if m is None or m["scheme"] not in SERVER_SCHEMES:
+        return None
+    if m["ipv4host"] and not _HOST_NAME.fullmatch(m["ipv4host"]):
+        return None  # several hosts, spaces, escapes...
+    port: int | None = None
+    if m["port"]:
+        if not m["port"].isascii() or not m["port"].isdigit():
+            return None
+        port = int(m["port"])
+    user, password, database = (
+        unquote(v) if v is not None else None for v in m.group("user", "password", "database")
     )
+    return ServerAddress(user, password, m["ipv4host"] or m["ipv6host"], port, database)
+
+
+def read_postgresql(url: str, language: str, limit: int, *, password: str | None = None) -> FirstPage:
+    """The first page of the PostgreSQL database at ``url`` (``postgresql[+psycopg]://user:password@host:port/db``;
+    the password from the URL, else ``password``, else libpq's own: ``PGPASSWORD``, ``.pgpass``)."""
+    address = server_address_of(url)
+    if address is None:
+        raise ValueError("not a PostgreSQL URL the light reader understands")
+    connection = _connect(address, address.password or password)
     try:
-        with connection.cursor() as cursor:
-            cursor.execute(_sql(language, "%s").encode(), (limit,))
-            return _rows(cursor.fetchall())
+        return _read_server(connection, language, limit)
     finally:
         connection.close()
+
+
+def _connect(address: ServerAddress, password: str | None) -> Any:
+    import psycopg
+
+    given = {
+        "host": address.host,
+        "port": address.port,
+        "user": address.user,
+        "password": password,
+        "dbname": address.database,
+    }
+    kwargs: dict[str, Any] = {k: v for k, v in given.items() if v is not None and v != ""}
+    return psycopg.connect(autocommit=True, **kwargs, **PREVIEW_CONNECT_ARGS)
+
+
+def _read_server(connection: Any, language: str, limit: int) -> FirstPage:
+    with connection.cursor() as cursor:
+        cursor.execute(_sql(language, "%s").encode(), (limit,))
+        return _rows(cursor.fetchall())
 
 
 def read_first_page(url: str, language: str, limit: int) -> FirstPage:
@@ -197,19 +288,65 @@ class PreviewSource:
 def preview_source(url: str) -> PreviewSource | None:
     """The database at ``url`` as the start-up preview reads it, or ``None`` when it takes the normal path."""
     path = sqlite_file_of(url)
-    if path is None:
-        return None
-    return PreviewSource(url, str(path))
+    if path is not None:
+        return PreviewSource(url, str(path))
+    address = server_address_of(url)
+    if address is not None:
+        return PreviewSource(url, address.display_name, shared=True)
+    return None
+
+
+# How long result() waits for the shared database's first page (from when it is asked: Qt has started meanwhile).
+SERVER_WAIT_S = 1.0
 
 
 class PendingPreview:
-    """The first page being read (``begin_preview``); ``result()`` gives it, or ``None`` for the normal path."""
+    """The first page being read (``begin_preview``); ``result()`` gives it, or ``None`` for the normal path.
 
-    def __init__(self, source: PreviewSource, language: str, limit: int) -> None:
+    A local file is read at once (a few milliseconds); the shared database in a daemon thread, which ``result()``
+    waits for at most ``wait_s`` seconds and then abandons (it ends by itself: connect timeout, or it closes its
+    connection without reading once it sees it was abandoned)."""
+
+    def __init__(
+        self, source: PreviewSource, language: str, limit: int, *, wait_s: float = SERVER_WAIT_S
+    ) -> None:
         self.source = source
-        self._page = read_preview(source.url, language, limit)
+        self.wait_s = wait_s
+        self._page: FirstPage | None = None
+        self._done = threading.Event()
+        self._abandoned = threading.Event()
+        self._thread: threading.Thread | None = None
+        if not source.shared:
+            self._page = read_preview(source.url, language, limit)
+            self._done.set()
+            return
+        self._started = time.perf_counter()
+        self._thread = threading.Thread(
+            target=self._read_server, args=(language, limit), name="kawaoffice-preview", daemon=True
+        )
+        self._thread.start()
+
+    def _read_server(self, language: str, limit: int) -> None:
+        try:
+            self._page = read_server_preview(self.source.url, language, limit, self._abandoned)
+        except BaseException as exc:  # (never raised into the app: the normal path says what is wrong)
+            log.info("no start-up preview of %s: %s", self.source.location, type(exc).__name__)
+        finally:
+            self._done.set()
 
     def result(self) -> FirstPage | None:
+        if not self._done.wait(self.wait_s):
+            self._abandoned.set()
+            log.info(
+                "no start-up preview: %s did not answer within %.1f s", self.source.location, self.wait_s
+            )
+            return None
+        if self._thread is not None:
+            log.info(
+                "start-up preview of %s read in %.0f ms (in the background)",
+                self.source.location,
+                (time.perf_counter() - self._started) * 1000,
+            )
         return self._page
 
 
@@ -221,8 +358,7 @@ def begin_preview(source: PreviewSource, language: str, limit: int) -> PendingPr
 
 def read_preview(url: str, language: str, limit: int) -> FirstPage | None:
     """The first page of a local SQLite database at the scripts' head, or ``None`` (anything else, or any error:
-    logged) so that the caller opens the database the normal way. PostgreSQL is not previewed at start-up yet: its
-    password comes from the credential store, whose look-up costs as much as the preview saves."""
+    logged) so that the caller opens the database the normal way (a shared database: ``read_server_preview``)."""
     path = sqlite_file_of(url)
     if path is None or not path.is_file():
         return None
@@ -232,7 +368,44 @@ def read_preview(url: str, language: str, limit: int) -> FirstPage | None:
     except Exception as exc:  # a locked, damaged or foreign file: the normal path says what is wrong
         log.info("no start-up preview of %s: %s", path, exc)
         return None
+    return _at_head(page, head)
+
+
+def _at_head(page: FirstPage, head: str | None) -> FirstPage | None:
     if head is None or page.revision != head:
         log.info("no start-up preview: the database is at %s, the scripts at %s", page.revision, head)
         return None
     return page
+
+
+def read_server_preview(
+    url: str, language: str, limit: int, abandoned: threading.Event | None = None
+) -> FirstPage | None:
+    """The first page of the shared PostgreSQL database at ``url`` at the scripts' head, or ``None``: a URL the
+    light reader does not understand, a server that refuses or cannot be reached, a login that needs a password
+    the URL and the credential store do not have (never asked for here), another schema revision, not KawaOffice's
+    database. Errors are logged by their kind only (their text may name the server's user or more)."""
+    address = server_address_of(url)
+    if address is None:
+        return None
+    password = address.password
+    if not password:
+        from kawaoffice.storage.credentials import stored_password_for
+
+        password = stored_password_for(address.credential_key)  # as the normal path does; None: libpq's own
+    try:
+        head = head_revision()
+        connection = _connect(address, password)
+    except Exception as exc:
+        log.info("no start-up preview of %s: cannot connect (%s)", address.display_name, type(exc).__name__)
+        return None
+    try:
+        if abandoned is not None and abandoned.is_set():
+            return None  # too late: the normal path has started meanwhile
+        page = _read_server(connection, language, limit)
+    except Exception as exc:  # not KawaOffice's database, no permission...
+        log.info("no start-up preview of %s: %s", address.display_name, type(exc).__name__)
+        return None
+    finally:
+        connection.close()
+    return _at_head(page, head)

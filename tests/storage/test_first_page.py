@@ -1,24 +1,33 @@
 """The light first-page reader (start-up preview, issue 10) returns what the Partners tab's first page shows:
 the same count, rows, order, membership status and technologies as ``services.partner_search.open_list``, in
-Japanese and English, on SQLite and PostgreSQL; it is used only on a local file at the head revision."""
+Japanese and English, on SQLite and PostgreSQL; it is used only on a database at the head revision: a local file
+read at once, or the shared PostgreSQL database read in a worker thread with the password of the URL or the
+credential store, given up quickly when the server refuses or does not answer."""
 
 from __future__ import annotations
 
 import random
+import socket
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from kawaoffice.model.partners import MembershipStatus, OrganizationKind
 from kawaoffice.services import partner_search as ps
 from kawaoffice.services import partners
-from kawaoffice.storage import database, migrate
+from kawaoffice.storage import credentials, database, migrate
 from kawaoffice.storage import first_page as fp
+from tests.pgserver import PostgresServer, free_port
+from tests.storage.keyring_memory import MemoryKeyring
 
 _NAMES = ["川崎", "水道", "技研", "Aqua", "テクノ", "工業", "株式会社", "ラオ", "Zeta", "協会"]
 _READINGS = ["カワサキ", "かわさき", "ｶﾞｽ", "ガス", "アクア", "あくあ", "", "ナムパパ", "ﾃｸﾉ", "テクノ"]
@@ -149,3 +158,195 @@ def test_the_reader_imports_no_sqlalchemy(tmp_path: Path) -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+# --- the shared database (PostgreSQL) ------------------------------------------------------------------------------
+
+_SERVER_URLS = [
+    "postgresql+psycopg://kawa@127.0.0.1:5433/kawaoffice",
+    "postgresql://office:s%40cret@Server.example.jp/kawa",
+    "postgres://u@localhost/db",
+    "postgresql+psycopg://u:p@[::1]:6432/db",
+    "postgresql://u@host/%E5%B7%9D%E5%B4%8E",
+    "postgresql://host",
+    "postgresql:///db",
+]
+
+
+@pytest.mark.parametrize("url", _SERVER_URLS)
+def test_a_server_url_is_read_as_sqlalchemy_reads_it(url: str) -> None:
+    address = fp.server_address_of(url)
+    parsed = database.make_url(database.normalize_url(url))
+    assert address is not None
+    assert (address.user, address.password, address.host, address.port, address.database) == (
+        parsed.username,
+        parsed.password,
+        parsed.host,
+        parsed.port,
+        parsed.database,
+    )
+    assert address.display_name == database.display_name_of(parsed)
+    assert address.credential_key == credentials.credential_key(parsed)
+    source = fp.preview_source(url)
+    assert source is not None and source.shared and source.url == url
+    assert source.location == database.display_name_of(parsed)  # the real window's title, never the password
+    assert "s@cret" not in source.location and "cret" not in source.location
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://u@h/db?sslmode=require",  # options the light reader does not pass on: the normal path
+        "postgresql://u@/db?host=/var/run/postgresql",
+        "postgresql+psycopg://u@h1,h2/db",
+        "postgresql+psycopg2://u@h/db",
+        "postgresql+asyncpg://u@h/db",
+        "postgresql://u@h:port/db",
+        "postgresql://u:p@ss@h/db",
+        "postgresql://u@h/db#x",
+        "mysql://u@h/db",
+    ],
+)
+def test_an_unusual_server_url_is_not_previewed(url: str) -> None:
+    assert fp.preview_source(url) is None
+
+
+def test_a_local_file_is_not_shared(tmp_path: Path) -> None:
+    source = fp.preview_source(str(tmp_path / "x.sqlite3"))
+    assert source is not None and not source.shared and source.location == str(tmp_path / "x.sqlite3")
+
+
+def test_begin_preview_gives_the_services_first_page(session: Session, db_url: str, backend: str) -> None:
+    _directory(session)
+    opening = ps.open_list(session, "ja", 30, choices=False)
+    source = fp.preview_source(db_url)
+    assert source is not None and source.shared == (backend == "postgresql")
+    page = fp.begin_preview(source, "ja", 30).result()
+    assert page is not None
+    assert (page.total, page.rows) == (40, [_as_preview(r) for r in opening.rows])
+
+
+@pytest.mark.postgres
+def test_no_preview_of_a_server_schema_not_at_head(_pg_schema_url: str) -> None:
+    db_url = _pg_schema_url
+    engine = database.create_db_engine(db_url)
+    head = migrate.head_revision()
+    try:
+        for other in ("0001_old", "9999_newer"):
+            with engine.begin() as conn:
+                conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": other})
+            assert fp.begin_preview(fp.PreviewSource(db_url, "x", shared=True), "ja", 30).result() is None
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": head})
+        engine.dispose()
+    assert fp.begin_preview(fp.PreviewSource(db_url, "x", shared=True), "ja", 30).result() is not None
+
+
+def _pending(url: str) -> fp.PendingPreview:
+    source = fp.preview_source(url)
+    assert source is not None and source.shared
+    return fp.begin_preview(source, "ja", 30)
+
+
+def test_nothing_listening_is_given_up_at_once(memory_keyring: MemoryKeyring) -> None:
+    started = time.perf_counter()
+    assert _pending(f"postgresql+psycopg://kawa@127.0.0.1:{free_port()}/db").result() is None
+    assert time.perf_counter() - started < fp.SERVER_WAIT_S  # refused: no need to wait
+
+
+@pytest.fixture
+def silent_server() -> Iterator[int]:
+    """A port that accepts connections and never answers (a server that hangs, or a link that drops packets)."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                accepted.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield int(listener.getsockname()[1])
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    listener.close()
+
+
+def test_a_server_that_does_not_answer_delays_the_normal_path_by_a_second_at_most(
+    silent_server: int, memory_keyring: MemoryKeyring
+) -> None:
+    pending = _pending(f"postgresql+psycopg://kawa@127.0.0.1:{silent_server}/db")
+    started = time.perf_counter()
+    assert pending.result() is None
+    assert time.perf_counter() - started < fp.SERVER_WAIT_S + 0.5
+    thread = pending._thread
+    assert thread is not None
+    thread.join(10)  # the abandoned reader ends by itself (the connect timeout)
+    assert not thread.is_alive()
+
+
+_ROLE = "kawa_pw"
+_PASSWORD = "pä ss@word"
+
+
+@pytest.fixture
+def password_login(pg_server: PostgresServer, _pg_schema_url: str) -> Iterator[str]:
+    """The test database's URL for a role that must log in with a password (scram), without the password."""
+    admin = database.create_db_engine(_pg_schema_url)
+    with admin.begin() as conn:
+        exists = conn.execute(text("SELECT 1 FROM pg_roles WHERE rolname = :r"), {"r": _ROLE}).first()
+        if exists is None:
+            conn.execute(text(f"CREATE ROLE {_ROLE} LOGIN PASSWORD '{_PASSWORD}'"))
+        conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {_ROLE}"))
+        hba = pg_server.datadir / "pg_hba.conf"
+        rule = f"host all {_ROLE} 127.0.0.1/32 scram-sha-256\n"
+        if rule not in hba.read_text():
+            hba.write_text(rule + hba.read_text())  # only this role: every other test's login stays as it was
+            conn.execute(text("SELECT pg_reload_conf()"))
+    admin.dispose()
+    yield f"postgresql+psycopg://{_ROLE}@127.0.0.1:{pg_server.port}/kawaoffice_test"
+
+
+@pytest.mark.postgres
+def test_the_password_comes_from_the_credential_store(
+    password_login: str, memory_keyring: MemoryKeyring, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    assert _pending(password_login).result() is None  # none stored: not asked for, the normal path asks
+    credentials.store_password(password_login, "wrong")
+    assert _pending(password_login).result() is None  # refused
+    credentials.store_password(password_login, _PASSWORD)
+    page = _pending(password_login).result()
+    assert page is not None and page.total == 0 and page.revision == migrate.head_revision()
+    assert "wrong" not in caplog.text and _PASSWORD not in caplog.text
+
+
+@pytest.mark.postgres
+def test_the_password_of_the_url_is_used_as_given(password_login: str, memory_keyring: MemoryKeyring) -> None:
+    from urllib.parse import quote
+
+    with_password = password_login.replace(f"{_ROLE}@", f"{_ROLE}:{quote(_PASSWORD, safe='')}@")
+    assert _pending(with_password).result() is not None
+    credentials.store_password(password_login, _PASSWORD)
+    wrong = password_login.replace(f"{_ROLE}@", f"{_ROLE}:wrong@")
+    assert _pending(wrong).result() is None  # the URL's own password, as the normal path uses it
+
+
+def test_the_server_reader_imports_no_sqlalchemy() -> None:
+    code = (
+        "import sys; from kawaoffice.storage import first_page as fp; "
+        f"print(fp.read_server_preview('postgresql://u@127.0.0.1:{free_port()}/db', 'ja', 60)); "
+        "print(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'alembic', 'kawaoffice.model'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["None", "[]"]
