@@ -2,6 +2,10 @@
 
 Every user-visible string goes through ``_`` (or ``N_`` where it must be marked at import time and translated later,
 ``ngettext`` for plurals). Dates, numbers and country names are formatted here with Babel, never by hand.
+
+Babel is imported when first used (importing it and loading a language's data took ~25 ms of start-up): what the
+start-up preview shows (country names, a list cell, a count) comes from ``kawaoffice.locale_data``, Babel's own
+data for Japanese and English copied there and checked against Babel by a test.
 """
 
 from __future__ import annotations
@@ -15,16 +19,15 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from decimal import Decimal
-from typing import Literal
-from zoneinfo import ZoneInfo, available_timezones
+from typing import TYPE_CHECKING, Literal
 
-from babel import Locale
-from babel import dates as babel_dates
-from babel import lists as babel_lists
-from babel import numbers as babel_numbers
-
+from kawaoffice import locale_data
 from kawaoffice.paths import translations_dir
+
+if TYPE_CHECKING:
+    from decimal import Decimal
+
+    from babel import Locale
 
 DOMAIN = "messages"
 SUPPORTED_LANGUAGES = ("ja", "en")
@@ -145,6 +148,8 @@ def current_locale() -> Locale:
 @functools.cache
 def _parsed_locale(code: str) -> Locale:
     """Babel parses a locale identifier anew on every call; a year's report formats thousands of values."""
+    from babel import Locale
+
     return Locale.parse(code)
 
 
@@ -153,6 +158,8 @@ def _locale(language: str | None) -> Locale:
 
 
 def _zone(tz: str | tzinfo | None) -> tzinfo:
+    from zoneinfo import ZoneInfo
+
     if tz is None:
         return ZoneInfo(DEFAULT_TIMEZONE)
     if isinstance(tz, str):
@@ -172,6 +179,8 @@ def format_date(d: date | datetime | None, format: Width = "medium", *, language
 
     ``None`` gives an empty string so table cells can pass optional dates straight through.
     """
+    from babel import dates as babel_dates
+
     if d is None:
         return ""
     if isinstance(d, datetime):
@@ -192,6 +201,8 @@ def format_datetime(
     Aware datetimes are converted to ``tz``; naive ones are taken as wall-clock time in ``tz``.
     ``show_offset`` appends the zone's UTC offset at that moment, e.g. ``(UTC+07:00)``.
     """
+    from babel import dates as babel_dates
+
     if dt is None:
         return ""
     zone = _zone(tz)
@@ -210,6 +221,8 @@ def format_time(
     language: str | None = None,
 ) -> str:
     """A time of day: ja ``10:30``, en ``10:30 AM``. Datetimes are first shown in ``tz`` (default Asia/Tokyo)."""
+    from babel import dates as babel_dates
+
     if t is None:
         return ""
     if isinstance(t, datetime):
@@ -221,6 +234,8 @@ def format_time(
 
 def format_date_range(start: date, end: date, *, language: str | None = None) -> str:
     """A period, shortened the way the language does it: ja ``2026年5月12日～20日``, en ``May 12 – 20, 2026``."""
+    from babel import dates as babel_dates
+
     if start == end:
         return format_date(start, "long", language=language)
     return babel_dates.format_interval(start, end, "yMMMd", locale=_locale(language))
@@ -228,6 +243,8 @@ def format_date_range(start: date, end: date, *, language: str | None = None) ->
 
 def format_month_day(d: date, *, language: str | None = None) -> str:
     """Month and day without the year: ja ``5月12日``, en ``May 12``."""
+    from babel import dates as babel_dates
+
     return babel_dates.format_skeleton("MMMd", d, locale=_locale(language))
 
 
@@ -235,6 +252,8 @@ def format_weekday(
     d: date, width: Literal["abbreviated", "wide"] = "abbreviated", *, language: str | None = None
 ) -> str:
     """The day of the week: ja ``火`` / ``火曜日``, en ``Tue`` / ``Tuesday``."""
+    from babel import dates as babel_dates
+
     return babel_dates.format_date(d, "EEEE" if width == "wide" else "EEE", locale=_locale(language))
 
 
@@ -256,6 +275,13 @@ def format_number(
     value: float | int | Decimal, decimals: int | None = None, *, language: str | None = None
 ) -> str:
     """A number with the language's grouping: ``1,234,567``; ``decimals`` fixes the digits after the point."""
+    symbols = locale_data.NUMBER_SYMBOLS.get(language or _language)
+    if symbols is not None and decimals is None and type(value) is int:  # (no Babel needed: see locale_data)
+        group, minus = symbols
+        digits = f"{abs(value):,}" if group == "," else f"{abs(value):,}".replace(",", group)
+        return minus + digits if value < 0 else digits
+    from babel import numbers as babel_numbers
+
     locale_ = _locale(language)
     if decimals is None:
         return babel_numbers.format_decimal(value, locale=locale_)
@@ -265,6 +291,8 @@ def format_number(
 
 def format_yen(amount: float | int | Decimal, *, language: str | None = None) -> str:
     """An amount in yen: ja ``1,234,000円`` (the style of Japanese official documents), en ``¥1,234,000``."""
+    from babel import numbers as babel_numbers
+
     locale_ = _locale(language)
     if locale_.language == "ja":
         return babel_numbers.format_currency(
@@ -275,6 +303,8 @@ def format_yen(amount: float | int | Decimal, *, language: str | None = None) ->
 
 def format_percent(value: float | int | Decimal, decimals: int = 0, *, language: str | None = None) -> str:
     """A ratio as a percentage: ``0.125`` -> ``13%`` (``decimals=1``: ``12.5%``)."""
+    from babel import numbers as babel_numbers
+
     locale_ = _locale(language)
     if decimals <= 0:
         return babel_numbers.format_percent(value, locale=locale_)
@@ -286,6 +316,18 @@ def format_list(items: Iterable[str], *, language: str | None = None) -> str:
     values = [i for i in items if i]
     if not values:
         return ""
+    patterns = locale_data.LIST_PATTERNS.get(language or _language)
+    if patterns is not None:  # Babel's format_list with its patterns (no Babel needed: see locale_data)
+        if len(values) == 1:
+            return values[0]
+        if len(values) == 2:
+            return patterns["2"].format(*values)
+        result = patterns["start"].format(values[0], values[1])
+        for value in values[2:-1]:
+            result = patterns["middle"].format(result, value)
+        return patterns["end"].format(result, values[-1])
+    from babel import lists as babel_lists
+
     # CLDR has "standard-narrow" and Babel supports it at run time; its type hint omits the value.
     return babel_lists.format_list(values, style="standard-narrow", locale=_locale(language))  # type: ignore[arg-type]
 
@@ -327,9 +369,14 @@ _SMALL_KANA = str.maketrans("ァィゥェォッャュョヮヵヶ", "アイウ�
 _HIRAGANA_TO_KATAKANA = {c: c + 0x60 for c in range(0x3041, 0x3097)}
 # Voicing marks, the long-vowel mark, separators and every white-space character (all of them are below U+3001)
 # dropped from the primary key, small kana made large: one str.translate pass.
+# Python's white space (str.isspace), listed rather than found among 12,289 characters at every start (tested)
+WHITE_SPACE = (
+    *range(0x09, 0x0E), *range(0x1C, 0x21), 0x85, 0xA0, 0x1680, *range(0x2000, 0x200B), 0x2028, 0x2029, 0x202F,
+    0x205F, 0x3000,
+)  # fmt: skip
 _PRIMARY = {
     **{ord(c): None for c in "\u3099\u309a\u30fc\u30fb・ -()（）"},
-    **{c: None for c in range(0x3001) if chr(c).isspace()},
+    **dict.fromkeys(WHITE_SPACE),
     **_SMALL_KANA,
 }
 
@@ -350,6 +397,9 @@ def country_name(code: str | None, *, language: str | None = None) -> str:
     """The country's name in the current language from Babel (ja: ``LA`` -> ``ラオス``); unknown codes are returned as they are."""
     if not code:
         return ""
+    names = locale_data.TERRITORIES.get(language or _language)
+    if names is not None:  # Babel's names, without loading Babel (see locale_data)
+        return names.get(code.upper(), code)
     return str(_locale(language).territories.get(code.upper(), code))
 
 
@@ -380,6 +430,8 @@ def language_name(code: str | None, *, language: str | None = None) -> str:
     name = locale_.languages.get(code)
     if name:
         return str(name)
+    from babel import Locale
+
     try:
         return Locale.parse(code.replace("-", "_")).get_display_name(locale_) or code
     except (ValueError, TypeError):
@@ -394,11 +446,15 @@ def language_choices(codes: Iterable[str], *, language: str | None = None) -> li
 
 def utc_offset_label(moment: datetime) -> str:
     """``UTC+07:00`` for an aware datetime (Babel's ISO offset pattern)."""
+    from babel import dates as babel_dates
+
     return "UTC" + babel_dates.format_time(moment, "xxx", tzinfo=moment.tzinfo, locale="en")
 
 
 def timezone_label(tz: str, at: datetime | None = None) -> str:
     """A time zone for lists and documents: ``Asia/Vientiane (UTC+07:00)``, the offset taken at ``at`` (default now)."""
+    from zoneinfo import ZoneInfo
+
     zone = ZoneInfo(tz)
     moment = (
         (at or datetime.now(UTC)).astimezone(zone) if at is None or at.tzinfo else at.replace(tzinfo=zone)
@@ -408,6 +464,8 @@ def timezone_label(tz: str, at: datetime | None = None) -> str:
 
 def timezone_choices(zones: Iterable[str] | None = None, at: datetime | None = None) -> list[tuple[str, str]]:
     """``(zone, label)`` for a combo box, ordered by UTC offset then name; default: every ``Area/City`` IANA zone."""
+    from zoneinfo import ZoneInfo, available_timezones
+
     names = (
         sorted(zones)
         if zones is not None
@@ -434,6 +492,10 @@ _ZONE_AREAS = frozenset(
 
 def timezone_location(tz: str, *, language: str | None = None) -> str:
     """The zone's name in the current language from Babel: ja ``ラオス時間``, en ``Laos Time``."""
+    from zoneinfo import ZoneInfo
+
+    from babel import dates as babel_dates
+
     return babel_dates.get_timezone_location(ZoneInfo(tz), locale=_locale(language))
 
 
@@ -475,6 +537,8 @@ def format_japanese_era(d: date, *, romanized: bool = False, language: str | Non
     ``romanized`` gives ``May 12, Reiwa 8`` (month and day from Babel in ``language``, English by default there).
     Dates before 昭和 (1926-12-25) fall back to Babel's long Gregorian date.
     """
+    from babel import dates as babel_dates
+
     if isinstance(d, datetime):
         d = d.date()
     found = japanese_era(d)

@@ -144,7 +144,11 @@ def test_when_the_preview_is_skipped(gui_db_url: str, fresh_settings: Settings, 
     assert _startup("--database", gui_db_url, "--tab", "partners").preview_url() == gui_db_url
     assert _startup("--database", gui_db_url, "--tab", "visits").preview_url() is None
     assert _startup("--database", gui_db_url, "--screenshot", str(tmp_path / "x.png")).preview_url() is None
-    assert _startup("--database", "postgresql://u@localhost/db").preview_url() is None
+    # the shared database is previewed too (storage.first_page, session 6); a database it cannot read is not
+    assert (
+        _startup("--database", "postgresql://u@localhost/db").preview_url() == "postgresql://u@localhost/db"
+    )
+    assert _startup("--database", "sqlite:///:memory:").preview_url() is None
     startup = _startup("--database", gui_db_url)
     startup.settings.last_tab = "projects"
     assert startup.preview_url() is None
