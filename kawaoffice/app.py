@@ -25,7 +25,7 @@ import argparse
 import gc
 import getpass
 import logging
-import logging.handlers
+import os
 import sys
 import threading
 import time
@@ -481,22 +481,62 @@ class Startup:
 # --- helpers used by the steps -------------------------------------------------------------------------------------
 
 
+class RotatingLogHandler(logging.FileHandler):
+    """A log file that is renamed ``.1`` (``.1`` to ``.2``... the oldest dropped) before it would grow past
+    ``max_bytes``: ``logging.handlers.RotatingFileHandler``'s size rotation, without importing ``logging.handlers``
+    (``socket``, ``pickle``, ``queue``...: ~10 ms of every start)."""
+
+    def __init__(self, filename: Path, max_bytes: int, backups: int, encoding: str = "utf-8") -> None:
+        super().__init__(filename, mode="a", encoding=encoding)
+        self.max_bytes = max_bytes
+        self.backups = backups
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            if self.should_roll_over(record):
+                self.roll_over()
+        except Exception:
+            self.handleError(record)
+            return
+        super().emit(record)
+
+    def should_roll_over(self, record: logging.LogRecord) -> bool:
+        if self.max_bytes <= 0 or not os.path.isfile(self.baseFilename):
+            return False
+        if self.stream is None:
+            self.stream = self._open()
+        size = self.stream.seek(0, os.SEEK_END)
+        return (
+            size > 0
+            and size + len(self.format(record).encode(self.encoding or "utf-8")) + 1 >= self.max_bytes
+        )
+
+    def roll_over(self) -> None:
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        if self.backups > 0:
+            for number in range(self.backups - 1, 0, -1):
+                older = f"{self.baseFilename}.{number}"
+                if os.path.exists(older):
+                    os.replace(older, f"{self.baseFilename}.{number + 1}")
+            os.replace(self.baseFilename, f"{self.baseFilename}.1")
+        else:
+            Path(self.baseFilename).write_bytes(b"")  # (no backups: the file starts again)
+        self.stream = self._open()
+
+
 def configure_logging() -> Path | None:
     """A rotating log file in the user's log folder (once per process); returns its path, or None if unwritable."""
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     log_file = paths.user_log_dir() / LOG_FILE_NAME
     for handler in root.handlers:
-        if (
-            isinstance(handler, logging.handlers.RotatingFileHandler)
-            and Path(handler.baseFilename) == log_file
-        ):
+        if isinstance(handler, RotatingLogHandler) and Path(handler.baseFilename) == log_file:
             return log_file
     try:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = logging.handlers.RotatingFileHandler(
-            log_file, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
-        )
+        handler = RotatingLogHandler(log_file, LOG_MAX_BYTES, LOG_BACKUPS)
     except OSError as exc:
         if sys.stderr is not None:
             print(f"KawaOffice: cannot write the log file {log_file}: {exc}", file=sys.stderr)

@@ -296,3 +296,30 @@ def test_importing_the_app_loads_no_database_code() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[]"
+
+
+def test_the_log_file_rotates_by_size_and_keeps_a_few_backups(tmp_path: Path) -> None:
+    """``RotatingLogHandler`` (instead of ``logging.handlers``, ~10 ms of every start): before a record would take
+    the file past its size it becomes ``.1``, ``.1`` becomes ``.2``..., and the oldest beyond the count is dropped."""
+    log_file = tmp_path / "kawaoffice.log"
+    handler = app.RotatingLogHandler(log_file, max_bytes=200, backups=2)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("kawaoffice.test_rotation")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        for number in range(40):
+            logger.warning("record %02d: %s", number, "x" * 30)  # 41 bytes a line with its newline
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+    files = sorted(p.name for p in tmp_path.iterdir())
+    assert files == ["kawaoffice.log", "kawaoffice.log.1", "kawaoffice.log.2"]
+    texts = [
+        (tmp_path / name).read_text(encoding="utf-8") for name in ("kawaoffice.log.2", "kawaoffice.log.1")
+    ]
+    texts.append(log_file.read_text(encoding="utf-8"))
+    assert all(0 < len(t.encode()) < 200 for t in texts)
+    lines = "".join(texts).splitlines()
+    assert lines[-1].startswith("record 39") and len(lines) == 12  # the newest records, in order, 4 a file
+    assert [int(line[7:9]) for line in lines] == list(range(28, 40))
