@@ -1622,6 +1622,9 @@ class _Loader:
         self.schemes: dict[str, Scheme] = {}
         self.projects: dict[str, Project] = {}
         self.facilities: dict[str, Facility] = {}
+        # visitors of the generated tours at a facility id, day and start time (index into _TOUR_STARTS), kept
+        # across the generated batches so that they fill the days as a coordinator would
+        self.tour_load: dict[tuple[int, date, int], int] = {}
 
     def add(self, obj: Entity) -> None:
         self.s.add(obj)
@@ -2349,11 +2352,13 @@ class _Generator:
 
     def bookings(self, staff_ids: list[int], org_ids: list[int]) -> None:
         facilities = list(self.loader.facilities.values())
-        rows, segs_for = [], []
+        rows: list[dict[str, Any]] = []
+        segs_for: list[date] = []
         for i in range(UNIT["bookings"]):
-            day = self._date(date(2018, 4, 2), date(2028, 3, 31))
-            while day.weekday() >= 5:
-                day += timedelta(days=1)
+            # since 1990, as Kitakyushu's records (a plant takes a few groups a day, not dozens)
+            day = self._date(date(1990, 4, 2), date(2028, 3, 31))
+            while day.weekday() >= 5:  # drawn again (moving to Monday would crowd Mondays)
+                day = self._date(date(1990, 4, 2), date(2028, 3, 31))
             vtype = self.rng.choice(list(VisitorType))
             country = self.rng.choice(_COUNTRIES)[0]
             status = (
@@ -2380,11 +2385,45 @@ class _Generator:
             segs_for.append(day)
         ids = self.insert(Booking, rows)
         segments, seg_days = [], []
-        for bid, day in zip(ids, segs_for, strict=True):
+        booked = self.loader.tour_load
+        for bid, day, row in zip(ids, segs_for, rows, strict=True):
             both = self.rng.random() < 0.5
-            chosen = facilities if both else [self.rng.choice(facilities)]
-            for n, facility in enumerate(chosen):
-                start = datetime.combine(day, time(9, 30) if n == 0 else time(14, 0), JST)
+            chosen = self.rng.sample(facilities, len(facilities))
+            if not both:  # one facility: one where the group still fits that day, if any
+                chosen = [
+                    next(
+                        (
+                            f
+                            for f in chosen
+                            if any(
+                                booked.get((f.id, day, k), 0) + row["headcount"] <= f.capacity
+                                for k in range(len(_TOUR_STARTS))
+                            )
+                        ),
+                        chosen[0],
+                    )
+                ]
+            after = -1  # the first facility's start time: the second one's tour comes a slot later (travel)
+            for facility in chosen:
+                # placed where the group still fits, as a coordinator would: over capacity only on a full day
+                if not both:
+                    starts = list(range(len(_TOUR_STARTS)))
+                elif after < 0:
+                    starts = list(range(len(_TOUR_STARTS) - 2))
+                else:
+                    starts = list(range(after + 2, len(_TOUR_STARTS)))
+                self.rng.shuffle(starts)
+                k = next(
+                    (
+                        k
+                        for k in starts
+                        if booked.get((facility.id, day, k), 0) + row["headcount"] <= facility.capacity
+                    ),
+                    min(starts, key=lambda k: booked.get((facility.id, day, k), 0)),
+                )
+                booked[(facility.id, day, k)] = booked.get((facility.id, day, k), 0) + row["headcount"]
+                after, slot = k, _TOUR_STARTS[k]
+                start = datetime.combine(day, slot, JST)
                 course = facility.courses[0] if facility.courses else None
                 segments.append(
                     {
@@ -2406,6 +2445,10 @@ class _Generator:
                 for sid in seg_ids
             ],
         )
+
+
+# the start times of the generated tours (105 minutes each, inside the facilities' 9:00-16:30)
+_TOUR_STARTS: Final = (time(9, 0), time(10, 45), time(13, 0), time(14, 45))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from kawaoffice import model
 from kawaoffice.model.dispatch import Dispatch, ItineraryLeg, LegKind, Staff
 from kawaoffice.model.partners import Contact, Organization, OrganizationKind
 from kawaoffice.model.projects import Project, ProjectState
-from kawaoffice.model.tours import Booking, ClosedDate, Facility
+from kawaoffice.model.tours import Booking, BookingSegment, ClosedDate, Facility
 from kawaoffice.services.demo import (
     BOOKINGS,
     CONTACTS,
@@ -186,6 +186,28 @@ def test_scale_adds_generated_volume_and_keeps_real_records(session: Session) ->
         select(ItineraryLeg).join(Dispatch).where(Dispatch.code.like(f"{GENERATED_PREFIX}%"))
     ).first()
     assert leg is not None and leg.starts_at.tzinfo is not None
+
+    # the generated tours fit their facility, as a coordinator books them (scale 1 never fills a day), on
+    # weekdays, inside the opening hours, and a second facility's tour comes after the first one's
+    zone = ZoneInfo("Asia/Tokyo")
+    load: dict[tuple[int, object], int] = {}
+    parts: dict[int, list[BookingSegment]] = {}
+    for segment, headcount in session.execute(
+        select(BookingSegment, Booking.headcount)
+        .join(Booking, BookingSegment.booking_id == Booking.id)
+        .where(Booking.code.like(f"{GENERATED_PREFIX}%"))
+    ).all():
+        key = (segment.facility_id, segment.starts_at)
+        load[key] = load.get(key, 0) + headcount
+        parts.setdefault(segment.booking_id, []).append(segment)
+        local = segment.starts_at.astimezone(zone)
+        assert local.weekday() < 5 and local.hour >= 9 and segment.ends_at.astimezone(zone).hour < 17
+    capacity = {fid: cap for fid, cap in session.execute(select(Facility.id, Facility.capacity))}
+    assert all(n <= capacity[facility_id] for (facility_id, _start), n in load.items())
+    for segments in parts.values():
+        if len(segments) == 2:
+            first, second = sorted(segments, key=lambda s: s.starts_at)
+            assert first.facility_id != second.facility_id and second.starts_at >= first.ends_at
 
     # a second run adds a second batch with its own codes
     load_demo(session, scale=1)
