@@ -38,7 +38,7 @@ PG_DB = "kawaoffice_bench"
 
 
 DATA_VERSION = (
-    1  # raise when services/demo.py generates different data (the cached databases are then rebuilt)
+    2  # raise when services/demo.py generates different data (the cached databases are then rebuilt)
 )
 
 
