@@ -301,8 +301,10 @@ def test_showing_the_preview_builds_no_qt_enums(gui_db_url: str, tmp_path: Path)
         "real = app.show_preview\n"
         "def show(preview):\n"
         "    real(preview)\n"
-        "    import PySide6.QtCore as core\n"
+        "    import PySide6.QtCore as core, PySide6.QtGui as gui, PySide6.QtWidgets as widgets\n"
         "    print('built' if 'Qt' in core.__dict__ else 'not built', flush=True)\n"
+        "    print(sorted(n for n in ('QStyle', 'QMessageBox', 'QPainter', 'QEvent') if n in {**widgets.__dict__,"
+        " **gui.__dict__, **core.__dict__}), flush=True)\n"
         "app.show_preview = show\n"
         f"startup = app.Startup(app.parse_args(['--database', {gui_db_url!r}, '--lang', 'ja']))\n"
         "startup.run()\n"
@@ -310,4 +312,23 @@ def test_showing_the_preview_builds_no_qt_enums(gui_db_url: str, tmp_path: Path)
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen", KAWAOFFICE_SETTINGS=str(tmp_path / "settings.json"))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
-    assert out.stdout.strip().splitlines()[0] == "not built"
+    lines = out.stdout.strip().splitlines()
+    assert lines[0] == "not built"
+    # nor the classes whose enums PySide builds when they are first named (QStyle's alone: ~15 ms)
+    assert lines[1] == "[]"
+
+
+@pytest.mark.parametrize("language", ["ja", "en"])
+def test_the_measured_cell_margin_is_the_styles(
+    qtbot, gui_db: Database, fresh_settings: Settings, language: str
+) -> None:
+    """The preview measures the delegate's margins instead of asking the style (as RecordTab does): the same."""
+    from PySide6.QtGui import QFontMetricsF
+    from PySide6.QtWidgets import QStyle
+
+    _more_organizations(gui_db)
+    preview = PreviewWindow(_page(gui_db, language), fresh_settings, "here")
+    qtbot.addWidget(preview)
+    view = preview.view
+    expected = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
+    assert preview.item_margin(QFontMetricsF(view.font())) == expected

@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMainWindow,
     QSplitter,
-    QStyle,
     QTableView,
     QTabWidget,
     QTextBrowser,
@@ -304,9 +303,7 @@ class PreviewWindow(QMainWindow):
         view = self.view
         header = view.horizontalHeader()
         metrics = QFontMetricsF(view.font())
-        style = view.style()
-        margin = 2 * (style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
-        margin += 1 if view.showGrid() else 0
+        margin = self.item_margin(metrics) + (1 if view.showGrid() else 0)
         texts = self.texts[:FIT_ROWS]
         for section in range(self.model.columnCount() - 1):  # the last one stretches to the window's edge
             widest = max(
@@ -314,6 +311,22 @@ class PreviewWindow(QMainWindow):
             )
             width = max(widest + margin if widest else 0, header.sectionSizeHint(section))
             view.setColumnWidth(section, min(max(width, MIN_WIDTH), MAX_WIDTH))
+
+    def item_margin(self, metrics: QFontMetricsF, cells: int = 8) -> int:
+        """The item delegate's margins around a cell's text: RecordTab takes them from the style
+        (``2 * (PM_FocusFrameHMargin + 1)``, what Qt's styles add in ``sizeFromContents(CT_ItemViewItem)``); here
+        they are measured on a few cells, as the delegate's size hint less the text's width, because naming
+        ``QStyle`` (or calling ``style()``) makes PySide build QStyle's 600 enum members: ~15 ms before the window
+        shows. The smallest of ``cells`` cells: a text laid out a fraction wider than its advance adds a pixel."""
+        found: list[int] = []
+        for row, texts in enumerate(self.texts[:FIT_ROWS]):
+            for column, text in enumerate(texts):
+                if text:
+                    hint = self.view.sizeHintForIndex(self.model.index(row, column)).width()
+                    found.append(hint - math.ceil(metrics.horizontalAdvance(text)))
+                    if len(found) == cells:
+                        return min(found)
+        return min(found, default=0)  # (no text at all: the columns take their headers' widths)
 
     def _on_header_changed(self, *_args: object) -> None:
         self.header_changed = True
