@@ -199,6 +199,48 @@ def stored_password_for(key: str) -> str | None:
     return str(password) if password else None
 
 
+# Credential stores that may show a dialog of their own when a password is read (to unlock the wallet, or the
+# collection with the login password): the start-up preview does not read them, the normal path does, as before.
+_MAY_ASK = ("keyring.backends.kwallet", "keyring.backends.libsecret")
+
+
+def stored_password_quietly(key: str) -> str | None:
+    """``stored_password_for`` for the start-up preview: never a dialog. ``None`` when the credential store would
+    first ask the user to unlock it (a locked Secret Service collection, KWallet, libsecret) or cannot be asked;
+    the normal path then reads it (and may ask) as before. The Windows and macOS stores answer without a dialog
+    once the user is logged in."""
+    try:
+        chosen = _keyring().get_keyring()
+        stores = list(getattr(chosen, "backends", None) or [chosen])  # (the chainer: each store it asks)
+        asks = next((b for b in stores if not _answers_quietly(b)), None)
+    except Exception as exc:
+        log.info("credential store not asked at start: %s", type(exc).__name__)
+        return None
+    if asks is not None:
+        log.info("credential store %s not read at start: it may ask to be unlocked", type(asks).__module__)
+        return None
+    return stored_password_for(key)
+
+
+def _answers_quietly(store: Any) -> bool:
+    module = type(store).__module__
+    if module in _MAY_ASK:
+        return False
+    if module == "keyring.backends.SecretService":  # reading a locked collection unlocks it: a dialog
+        import secretstorage
+
+        bus = secretstorage.dbus_init()
+        try:
+            if hasattr(store, "preferred_collection"):
+                collection = secretstorage.Collection(bus, store.preferred_collection)
+            else:
+                collection = secretstorage.get_default_collection(bus)
+            return not collection.is_locked()
+        finally:
+            bus.close()
+    return True
+
+
 def forget_password(url: str | URL) -> None:
     key = credential_key(url)
     try:
@@ -233,6 +275,7 @@ __all__ = [
     "store_password",
     "stored_password",
     "stored_password_for",
+    "stored_password_quietly",
     "with_stored_password",
     "without_password",
 ]

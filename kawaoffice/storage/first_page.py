@@ -390,9 +390,10 @@ def read_server_preview(
         return None
     password = address.password
     if not password:
-        from kawaoffice.storage.credentials import stored_password_for
+        from kawaoffice.storage.credentials import stored_password_quietly
 
-        password = stored_password_for(address.credential_key)  # as the normal path does; None: libpq's own
+        # as the normal path finds it, but never with a dialog of the store; None: libpq's own (PGPASSWORD, .pgpass)
+        password = stored_password_quietly(address.credential_key)
     try:
         head = head_revision()
         connection = _connect(address, password)

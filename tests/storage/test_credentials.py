@@ -179,3 +179,53 @@ def test_the_named_platform_stores_exist_in_keyring() -> None:
 
     for module, name in PLATFORM_BACKENDS.values():
         assert hasattr(importlib.import_module(module), name), (module, name)
+
+
+# --- the start-up preview's look-up: the same store, never a dialog ---------------------------------------------
+
+
+class _WalletThatAsks(MemoryKeyring):
+    """Stands for KWallet: reading it may open a dialog to unlock the wallet."""
+
+
+_WalletThatAsks.__module__ = "keyring.backends.kwallet"
+
+
+class _Chain(MemoryKeyring):
+    """Stands for keyring's chainer: it asks each of ``backends`` in turn."""
+
+    def __init__(self, *backends: object) -> None:
+        super().__init__()
+        self.backends = list(backends)
+
+
+def test_the_quiet_look_up_reads_the_same_store(memory_keyring: MemoryKeyring) -> None:
+    from kawaoffice.storage.credentials import key_of, stored_password_for, stored_password_quietly
+
+    key = key_of("kenji", "db.office.local", 5433, "kawaoffice")
+    assert key == credential_key(URL)
+    assert stored_password_quietly(key) is None
+    store_password(URL, "p@ss:w/rd")
+    assert stored_password_quietly(key) == stored_password_for(key) == stored_password(URL) == "p@ss:w/rd"
+
+
+@pytest.mark.parametrize("chained", [False, True])
+def test_a_store_that_may_ask_to_be_unlocked_is_not_read_at_start(
+    chained: bool, caplog: pytest.LogCaptureFixture
+) -> None:
+    import keyring
+
+    from kawaoffice.storage.credentials import stored_password_for, stored_password_quietly
+
+    wallet = _WalletThatAsks()
+    before = keyring.get_keyring()
+    keyring.set_keyring(_Chain(MemoryKeyring(), wallet) if chained else wallet)
+    try:
+        wallet.set_password(KEYRING_SERVICE, credential_key(URL), "secret-2")
+        with caplog.at_level(logging.INFO):
+            assert stored_password_quietly(credential_key(URL)) is None
+        assert "may ask to be unlocked" in caplog.text and "secret-2" not in caplog.text
+        if not chained:
+            assert stored_password_for(credential_key(URL)) == "secret-2"  # the normal path still reads it
+    finally:
+        keyring.set_keyring(before)
