@@ -11,9 +11,10 @@ normal path). ``tests/storage/test_first_page.py`` compares it with the service 
 Nothing here imports SQLAlchemy; a database this cannot read (not a file, not KawaOffice's, locked, damaged) gives
 ``None`` or raises, and the caller takes the normal path.
 
-The office's shared PostgreSQL database is read in a worker thread started before Qt (``begin_preview``), so that
-importing psycopg, looking the password up in the credential store and the round trips overlap with starting Qt;
-``PendingPreview.result()`` waits for it at most ``SERVER_WAIT_S`` and then leaves it: a server that does not answer
+The office's shared PostgreSQL database is read in a worker thread started before Qt (``begin_preview``): the round
+trips (and the server's work) go on while Qt starts; importing keyring and psycopg is Python work that shares the
+interpreter lock with the UI thread, so it mostly adds to the time before the window (measured: ~0.3 s of the ~0.6 s
+the preview on PostgreSQL takes longer than on SQLite on the 2-core benchmark machine). ``PendingPreview.result()`` waits for it at most ``SERVER_WAIT_S`` and then leaves it: a server that does not answer
 delays the normal path (which shows the offline banner or asks for the password, as before) by about a second. The
 password comes from the URL or the credential store only, as the normal path finds it (``storage.credentials``);
 the preview never asks for one.
