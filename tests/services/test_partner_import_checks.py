@@ -6,11 +6,12 @@ import csv
 import io
 import json
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, cast, event, func, select
 from sqlalchemy.orm import Session
 
 from kawaoffice.model.audit import AuditEntry
@@ -222,6 +223,46 @@ def test_copy_texts_of_each_kind() -> None:
     assert pi._copy_texts(["a\x00b"]) is None  # psycopg refuses it with its own error
     assert pi._copy_texts([1, "a"]) is None and pi._copy_texts([1.5]) is None
     assert pi._copy_texts([date(2026, 4, 1), datetime(2026, 4, 1, tzinfo=UTC)]) is None
+    assert pi._copy_texts(["a", "b\tc", ""]) == ["a", "b\\tc", ""]
+    assert pi._copy_texts([]) == []
+
+
+def test_copy_texts_of_datetimes_keep_each_ones_own_offset() -> None:
+    # written once per distinct object: equal instants in other time zones are not taken for one another
+    now = datetime(2026, 4, 1, 0, 30, tzinfo=UTC)
+    tokyo = now.astimezone(ZoneInfo("Asia/Tokyo"))
+    assert now == tokyo
+    assert pi._copy_texts([now, tokyo, None, now]) == [
+        "2026-04-01T00:30:00+00:00",
+        "2026-04-01T09:30:00+09:00",
+        "\\N",
+        "2026-04-01T00:30:00+00:00",
+    ]
+    assert pi._copy_texts([date(2026, 4, 1), date(2026, 4, 1), date(2026, 4, 2)]) == [
+        "2026-04-01",
+        "2026-04-01",
+        "2026-04-02",
+    ]
+
+
+def test_ids_reserved_for_several_tables_in_one_statement(session: Session, backend: str) -> None:
+    if backend != "postgresql":
+        pytest.skip("ids are reserved from sequences on PostgreSQL only")
+    first = partners.create_organization(session, kind=OrganizationKind.OTHER, name_ja="予約前")
+    session.flush()
+    statements: list[str] = []
+    conn = session.connection()
+    event.listen(conn, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    orgs, contacts, entries = pi._reserve_ids(
+        conn, [(Organization.__table__, 5), (Contact.__table__, 0), (AuditEntry.__table__, 3)]
+    )
+    assert len(statements) == 1
+    assert len(set(orgs)) == 5 and contacts == [] and len(set(entries)) == 3
+    assert min(orgs) > first.id
+    later = partners.create_organization(session, kind=OrganizationKind.OTHER, name_ja="予約後")
+    session.flush()
+    assert later.id > max(orgs)  # the reserved ids are never handed out again
+    assert pi._reserve_ids(conn, []) == []
 
 
 # --- the other instances hear of an import ------------------------------------------------------------------------
