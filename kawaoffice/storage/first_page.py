@@ -13,11 +13,12 @@ Nothing here imports SQLAlchemy; a database this cannot read (not a file, not Ka
 
 The office's shared PostgreSQL database is read in a worker thread started before Qt (``begin_preview``): the round
 trips (and the server's work) go on while Qt starts; importing keyring and psycopg is Python work that shares the
-interpreter lock with the UI thread, so it mostly adds to the time before the window (measured: ~0.3 s of the ~0.6 s
-the preview on PostgreSQL takes longer than on SQLite on the 2-core benchmark machine). ``PendingPreview.result()`` waits for it at most ``SERVER_WAIT_S`` and then leaves it: a server that does not answer
+interpreter lock with the UI thread, so it mostly adds to the time before the window (measured on the Linux
+benchmark machine: ~0.3 s in the thread, most of it importing keyring, its backend discovery and psycopg).
+``PendingPreview.result()`` waits for it at most ``SERVER_WAIT_S`` and then leaves it: a server that does not answer
 delays the normal path (which shows the offline banner or asks for the password, as before) by about a second. The
-password comes from the URL or the credential store only, as the normal path finds it (``storage.credentials``);
-the preview never asks for one.
+password comes from the URL or the credential store only, as the normal path finds it (``storage.credentials``); the
+preview never asks for one.
 """
 
 from __future__ import annotations
