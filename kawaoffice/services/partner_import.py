@@ -12,13 +12,16 @@ Three steps, the same in the GUI wizard and the CLI:
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import queue
 import re
+import threading
 import unicodedata
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -631,67 +634,32 @@ def _write(
         session, [Organization(), Membership(), OrganizationTechnology(), Contact(), Employment()], [], []
     )
     writer = _BulkWriter(session)
-    organizations: list[dict[str, Any]] = []
-    people: list[tuple[int, dict[str, Any], str]] = []  # (index of the organization, contact, title)
+    organizations: list[dict[str, Any]] = []  # the derived columns are added block by block, below
     for done, row in enumerate(rows, start=1):
         # the values were checked by preview() with the services' rules, field by field, as the services store them
         if not row.duplicates:
-            org = writer.new(Organization, row.organization)
-            org.update(partners.organization_derived(SimpleNamespace(**org)))
-            organizations.append(org)
-            if row.contact:
-                data = dict(row.contact)
-                title = data.pop("title", "")
-                person = writer.new(Contact, {**data, "confirmed_on": today})
-                person["search_text"] = partners.contact_search_text(SimpleNamespace(**person))
-                people.append((len(organizations) - 1, person, title))
+            organizations.append(writer.new(Organization, row.organization))
         if progress is not None and done < total:
             progress(done, total)
+    people = sum(1 for row in wanted if row.contact)
     try:
         writer.reserve(
             {
                 Organization: len(organizations),
                 Membership: sum(1 for org in organizations if org["kind"] == OrganizationKind.MEMBER),
                 OrganizationTechnology: sum(len(row.technology_ids) for row in wanted),
-                Contact: len(people),
-                Employment: len(people),
+                Contact: people,
+                Employment: people,
             }
         )
-        writer.insert(Organization, organizations)
-        memberships = [
-            writer.new(
-                Membership,
-                {
-                    "organization_id": org["id"],
-                    "status": MembershipStatus.ACTIVE,
-                    "joined_on": row.joined_on or today,
-                },
-            )
-            for org, row in zip(organizations, wanted, strict=True)
-            if org["kind"] == OrganizationKind.MEMBER
-        ]
-        links = [
-            writer.new(OrganizationTechnology, {"organization_id": org["id"], "technology_id": tech_id})
-            for org, row in zip(organizations, wanted, strict=True)
-            for tech_id in row.technology_ids
-        ]
-        writer.insert(Membership, memberships)
-        writer.insert(OrganizationTechnology, links)
-        writer.insert(Contact, [person for _i, person, _t in people])
-        posts = [
-            writer.new(
-                Employment,
-                {
-                    "contact_id": person["id"],
-                    "organization_id": organizations[i]["id"],
-                    "title": title,
-                    "started_on": None,
-                },
-            )
-            for i, person, title in people
-        ]
-        writer.insert(Employment, posts)
-        writer.write_audit()
+        # PostgreSQL: COPYs sent by a worker thread while this one prepares the next block (the server's work on
+        # the rows, their indexes, foreign keys and the audit JSON overlaps the preparing); SQLite: one block
+        block = _BLOCK_ROWS if writer.pipelined else max(len(wanted), 1)
+        with writer.pipeline():
+            for start in range(0, len(wanted), block):
+                _write_block(
+                    writer, wanted[start : start + block], organizations[start : start + block], today
+                )
         writer.announce()
     except IntegrityError as exc:
         raise ServiceError(
@@ -701,7 +669,62 @@ def _write(
         ) from exc
     if progress is not None and total:
         progress(total, total)
-    return ImportResult(len(organizations), len(people), total - len(wanted))
+    return ImportResult(len(organizations), people, total - len(wanted))
+
+
+# rows of the file written per round of COPYs on PostgreSQL
+_BLOCK_ROWS = 1000
+
+
+def _write_block(
+    writer: _BulkWriter, rows: Sequence[PreviewRow], organizations: list[dict[str, Any]], today: date
+) -> None:
+    """The records of ``rows`` (``organizations`` are their organizations as ``_BulkWriter.new`` made them) and
+    their audit entries, one table after the other."""
+    people: list[tuple[int, dict[str, Any], str]] = []  # (index of the organization, contact, title)
+    for i, (org, row) in enumerate(zip(organizations, rows, strict=True)):
+        org.update(partners.organization_derived(SimpleNamespace(**org)))
+        if row.contact:
+            data = dict(row.contact)
+            title = data.pop("title", "")
+            person = writer.new(Contact, {**data, "confirmed_on": today})
+            person["search_text"] = partners.contact_search_text(SimpleNamespace(**person))
+            people.append((i, person, title))
+    writer.insert(Organization, organizations)
+    memberships = [
+        writer.new(
+            Membership,
+            {
+                "organization_id": org["id"],
+                "status": MembershipStatus.ACTIVE,
+                "joined_on": row.joined_on or today,
+            },
+        )
+        for org, row in zip(organizations, rows, strict=True)
+        if org["kind"] == OrganizationKind.MEMBER
+    ]
+    links = [
+        writer.new(OrganizationTechnology, {"organization_id": org["id"], "technology_id": tech_id})
+        for org, row in zip(organizations, rows, strict=True)
+        for tech_id in row.technology_ids
+    ]
+    writer.insert(Membership, memberships)
+    writer.insert(OrganizationTechnology, links)
+    writer.insert(Contact, [person for _i, person, _t in people])
+    posts = [
+        writer.new(
+            Employment,
+            {
+                "contact_id": person["id"],
+                "organization_id": organizations[i]["id"],
+                "title": title,
+                "started_on": None,
+            },
+        )
+        for i, person, title in people
+    ]
+    writer.insert(Employment, posts)
+    writer.write_audit()
 
 
 class _BulkWriter:
@@ -719,7 +742,43 @@ class _BulkWriter:
         self.audit: list[tuple[Any, ...]] = []
         self.written: list[tuple[str, int]] = []  # (table, id) of the records inserted
         self._columns: dict[type[Entity], tuple[list[str], dict[str, Any], list[str]]] = {}
-        self._ids: dict[type[Entity], list[int]] = {}  # reserved by reserve()
+        self._ids: dict[type[Entity], list[int]] = {}  # reserved by reserve(), taken by insert()
+        self.pipe: _CopyPipe | None = None  # while pipeline() runs
+
+    @property
+    def pipelined(self) -> bool:
+        """Whether ``pipeline()`` sends the COPYs from a worker thread (PostgreSQL with psycopg)."""
+        return _uses_copy(self.session.connection())
+
+    @contextlib.contextmanager
+    def pipeline(self) -> Iterator[None]:
+        """PostgreSQL (psycopg): the COPYs of ``insert`` and ``write_audit`` inside the block are sent in order by
+        a worker thread, so this thread prepares the next ones while the server writes; the connection is the
+        worker's until the block ends (when every COPY was written, or the first error is raised here). Elsewhere:
+        nothing changes."""
+        conn = self.session.connection()
+        if not _uses_copy(conn):
+            yield
+            return
+        pipe = _CopyPipe(conn.connection.dbapi_connection)
+        self.pipe = pipe
+        try:
+            yield
+        except BaseException:
+            self.pipe = None
+            pipe.close(abort=True)
+            raise
+        self.pipe = None
+        pipe.close()
+
+    def _take(self, cls: type[Entity], count: int) -> list[int] | None:
+        """``count`` of the ids reserved for ``cls``; None when fewer are left."""
+        pool = self._ids.get(cls, [])
+        if len(pool) < count:
+            return None
+        taken = pool[:count]
+        del pool[:count]
+        return taken
 
     def _layout(self, cls: type[Entity]) -> tuple[list[str], dict[str, Any], list[str]]:
         """The columns written, their scalar defaults, and the columns the audit log shows."""
@@ -767,7 +826,7 @@ class _BulkWriter:
         keys, _defaults, logged = self._layout(cls)
         named = [name for name in audit.SUMMARY_FIELDS if name in keys]  # audit.summary_of of the record
         columns = [[record[key] for record in records] for key in keys]
-        ids = _bulk_insert(self.session, cls, keys, columns, self._ids.pop(cls, None))
+        ids = _bulk_insert(self.session, cls, keys, columns, self._take(cls, len(records)), self.pipe)
         changes = _changes_json(logged, records)
         summaries: list[Any] = [""] * len(records)
         for name in reversed(named):  # the first field with a text wins
@@ -811,7 +870,7 @@ class _BulkWriter:
         if conn.dialect.name == "sqlite":
             _executemany(conn, table, _AUDIT_KEYS, columns, ready=_AUDIT_READY)
         elif _uses_copy(conn):
-            _copy(conn, table, _AUDIT_KEYS, columns, ready=_AUDIT_READY)
+            _copy(conn, table, _AUDIT_KEYS, columns, ready=_AUDIT_READY, pipe=self.pipe)
         else:  # another driver: the ordinary statement, the changes as the JSON type binds them
             rows = [dict(zip(_AUDIT_KEYS, entry, strict=True)) for entry in self.audit]
             for row in rows:
@@ -929,35 +988,127 @@ def _copy(
     columns: Sequence[list[Any]],
     *,
     ready: frozenset[str] = frozenset(),
+    pipe: _CopyPipe | None = None,
 ) -> None:
     """PostgreSQL (psycopg): the rows (given column by column) written with one ``COPY ... FROM STDIN`` in the
     session's transaction (the values bound as SQLAlchemy binds them). A multi-row ``INSERT`` of thousands of
-    rows costs more to build and parse than the rows themselves."""
+    rows costs more to build and parse than the rows themselves. With a ``pipe``: handed to its worker thread
+    (an error is raised when the pipe is closed)."""
     if not columns or not columns[0]:
         return
-    import psycopg  # PostgreSQL only
-
     quote = conn.dialect.identifier_preparer.quote
     names = ", ".join(quote(table.c[key].name) for key in keys)
     statement = f"COPY {conn.dialect.identifier_preparer.format_table(table)} ({names}) FROM STDIN"
     values = _bound_columns(conn, table, keys, columns, ready)
     texts = [_copy_texts(column) for column in values]
-    raw: Any = conn.connection.dbapi_connection
+    data: list[str] | list[tuple[Any, ...]]
+    if all(column is not None for column in texts):  # COPY's text format made here, in blocks of rows
+        lines = ["\t".join(row) for row in zip(*cast(list[list[str]], texts), strict=True)]
+        data = [
+            "\n".join(lines[start : start + _COPY_BLOCK]) + "\n"
+            for start in range(0, len(lines), _COPY_BLOCK)
+        ]
+    else:  # values of another type: psycopg formats them (write_row)
+        data = list(zip(*values, strict=True))
+    if pipe is not None:
+        pipe.send(statement, data)
+        return
     try:
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            if all(column is not None for column in texts):  # COPY's text format made here, in blocks of rows
-                lines = ["\t".join(row) for row in zip(*cast(list[list[str]], texts), strict=True)]
-                for start in range(0, len(lines), _COPY_BLOCK):
-                    copy.write("\n".join(lines[start : start + _COPY_BLOCK]) + "\n")
-            else:  # values of another type: psycopg formats them
-                for row in zip(*values, strict=True):
-                    copy.write_row(row)
-    except psycopg.errors.IntegrityError as exc:
-        raise ServiceError(
+        _copy_data(conn.connection.dbapi_connection, statement, data)
+    except Exception as exc:
+        raise _integrity_error(exc) from exc
+
+
+def _copy_data(raw: Any, statement: str, data: list[str] | list[tuple[Any, ...]]) -> None:
+    """Send one COPY: blocks of text, or rows (tuples) that psycopg formats."""
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for item in data:
+            if isinstance(item, str):
+                copy.write(item)
+            else:
+                copy.write_row(item)
+
+
+def _integrity_error(exc: Exception) -> Exception:
+    """A broken foreign key or constraint during a COPY as the services say it; any other error as it is."""
+    import psycopg  # PostgreSQL only
+
+    if isinstance(exc, psycopg.errors.IntegrityError):
+        return ServiceError(
             _(
                 "The change breaks a rule of the database: the record is still used elsewhere, or a value is missing."
             )
-        ) from exc
+        )
+    return exc
+
+
+class _CopyPipe:
+    """COPYs sent in order by a worker thread on a psycopg connection, while the thread that sends them prepares
+    the next: the server writes rows (indexes, foreign keys, JSON) at the same time as Python makes the next
+    rows' text. psycopg waits for the server with the GIL released.
+
+    Between ``send`` and ``close`` only the worker uses the connection (``sync`` hands it back for a statement).
+    After an error the worker sends nothing more; ``close`` raises it (a broken rule as ``ServiceError``). The
+    connection's transaction is the session's: on any error the caller rolls everything back."""
+
+    _STOP = object()
+
+    def __init__(self, raw: Any) -> None:
+        if raw.autocommit:  # never the case after the ids' nextval; else each COPY would commit alone
+            raw.autocommit = False
+        self.raw = raw
+        self.error: BaseException | None = None
+        self.jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._run, name="kawaoffice-import-copy", daemon=True)
+        self.thread.start()
+
+    def send(self, statement: str, data: list[str] | list[tuple[Any, ...]]) -> None:
+        self.jobs.put((statement, data))
+
+    def sync(self) -> None:
+        """Wait until every COPY sent so far was written (raising its error, if any)."""
+        done = threading.Event()
+        self.jobs.put(done)
+        while not done.wait(0.05):
+            if not self.thread.is_alive():
+                break
+        self._raise()
+
+    def close(self, *, abort: bool = False) -> None:
+        """Wait for the worker to write what was sent and end (``abort``: to end after the COPY it is writing,
+        sending nothing more); then raise the first error, unless aborting (the caller's error wins)."""
+        if abort:
+            self.error = self.error or _Aborted()
+        self.jobs.put(self._STOP)
+        self.thread.join()
+        if not abort:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self.error is not None:
+            error, self.error = self.error, _Aborted()  # raised once; nothing more is sent
+            if isinstance(error, Exception):
+                raise _integrity_error(error) from error
+            raise error
+
+    def _run(self) -> None:
+        while True:
+            job = self.jobs.get()
+            if job is self._STOP:
+                return
+            if isinstance(job, threading.Event):
+                job.set()
+                continue
+            if self.error is not None:
+                continue  # after an error (or an abort) nothing more is written
+            try:
+                _copy_data(self.raw, *job)
+            except BaseException as exc:  # handed to the sending thread
+                self.error = exc
+
+
+class _Aborted(Exception):
+    """The pipe was aborted or has already raised its error."""
 
 
 _COPY_BLOCK = 2000
@@ -1041,6 +1192,7 @@ def _bulk_insert(
     keys: Sequence[str],
     columns: Sequence[list[Any]],
     ids: list[int] | None = None,
+    pipe: _CopyPipe | None = None,
 ) -> list[int]:
     """Insert the rows given column by column (``columns[i]`` holds the values of ``keys[i]``); the new ids in the
     order of the rows.
@@ -1055,8 +1207,10 @@ def _bulk_insert(
     count = len(columns[0])
     if _uses_copy(conn):
         if ids is None or len(ids) != count:
+            if pipe is not None:
+                pipe.sync()  # the connection is this thread's again until the next COPY is sent
             ids = _new_ids(conn, table, count)
-        _copy(conn, table, ["id", *keys], [ids, *columns])
+        _copy(conn, table, ["id", *keys], [ids, *columns], pipe=pipe)
         return ids
     if conn.dialect.name != "sqlite":
         stmt = insert(table).returning(table.c.id, sort_by_parameter_order=True)
