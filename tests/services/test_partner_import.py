@@ -231,7 +231,12 @@ def _snapshot(session: Session, since_audit: int) -> tuple[list[Any], list[Any]]
     return records, entries
 
 
-def test_bulk_import_writes_the_same_records_links_and_audit_entries(session: Session) -> None:
+@pytest.mark.parametrize("block", [1000, 1])
+def test_bulk_import_writes_the_same_records_links_and_audit_entries(
+    session: Session, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # block 1: on PostgreSQL each row's records and audit entries are their own round of COPYs
+    monkeypatch.setattr(pi, "_BLOCK_ROWS", block)
     _techs(session)
     partners.create_organization(
         session, kind="member", name_ja="三機工業株式会社"

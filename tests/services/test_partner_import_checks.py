@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import threading
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -108,6 +109,75 @@ def test_a_database_rule_broken_by_the_bulk_write_writes_nothing(session: Sessio
     assert "breaks a rule of the database" in str(info.value)
     session.rollback()
     assert _counts(session) == before
+
+
+def test_a_rule_broken_in_a_later_block_writes_nothing(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        pi, "_BLOCK_ROWS", 2
+    )  # PostgreSQL: the earlier blocks were already sent to the server
+    rows = _rows(session, 7)
+    session.commit()
+    before = _counts(session)
+    rows[5].technology_ids.append(987654)  # no such technology: the link breaks the foreign key
+    with pytest.raises(ServiceError) as info:
+        pi.import_rows(session, rows)
+    assert "breaks a rule of the database" in str(info.value)
+    assert not _copy_threads()
+    session.rollback()
+    assert _counts(session) == before
+
+
+def _copy_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "kawaoffice-import-copy" and t.is_alive()]
+
+
+def test_an_error_while_a_block_is_prepared_stops_the_writer_and_writes_nothing(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(pi, "_BLOCK_ROWS", 2)
+    rows = _rows(session, 7)
+    session.commit()
+    before = _counts(session)
+    derived = partners.organization_derived
+    calls: list[object] = []
+
+    def failing(org: object) -> dict[str, str]:
+        calls.append(org)
+        if len(calls) == 5:  # the third block, after two were handed to the writer
+            raise RuntimeError("prepared wrongly")
+        return derived(org)
+
+    monkeypatch.setattr(partners, "organization_derived", failing)
+    with pytest.raises(RuntimeError, match="prepared wrongly"):
+        pi.import_rows(session, rows)
+    assert not _copy_threads()
+    session.rollback()
+    assert _counts(session) == before
+    monkeypatch.setattr(partners, "organization_derived", derived)
+    assert pi.import_rows(session, rows) == pi.ImportResult(7, 7, 0)  # the session works as before
+    session.commit()
+    assert _counts(session)[:3] == (before[0] + 7, before[1] + 7, before[2] + 7)
+
+
+def test_ids_not_reserved_are_taken_between_the_copies(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # PostgreSQL: without reserved ids each insert takes its own from the sequence, the writer thread waited for
+    monkeypatch.setattr(pi, "_BLOCK_ROWS", 3)
+    monkeypatch.setattr(pi._BulkWriter, "reserve", lambda self, counts: None)
+    rows = _rows(session, 8)
+    before = _counts(session)
+    assert pi.import_rows(session, rows) == pi.ImportResult(8, 8, 0)
+    session.commit()
+    after = _counts(session)
+    assert after == (before[0] + 8, before[1] + 8, before[2] + 8, before[3] + 8, before[4], before[5] + 32)
+    names = {
+        org.name_ja: [e.contact.email for e in org.employments]
+        for org in session.scalars(select(Organization).where(Organization.name_ja.like("検査水道%")))
+    }
+    assert names == {f"検査水道{i:03d}株式会社": [f"taro{i:03d}@check.example.jp"] for i in range(8)}
 
 
 def test_records_created_after_a_bulk_import_get_new_ids(session: Session) -> None:
