@@ -21,6 +21,10 @@ splash screen is shown as soon as Qt runs, and the rest is imported after it, wh
 
 from __future__ import annotations
 
+# first: the cyclic collector paused while start-up imports (resumed below, after the imports)
+from kawaoffice import _startup_gc
+
+# isort: split
 import argparse
 import gc
 import getpass
@@ -60,6 +64,8 @@ if TYPE_CHECKING:  # imported when used: after the splash screen is shown
     from kawaoffice.storage.first_page import PendingPreview, PreviewSource
     from kawaoffice.ui.main_window import MainWindow
     from kawaoffice.ui.widgets.first_page import PreviewWindow
+
+_startup_gc.resume()  # (what the imports loaded frozen: no collection scans it again)
 
 log = logging.getLogger("kawaoffice.app")
 
