@@ -904,7 +904,7 @@ def _json_value(value: Any) -> str:
 def _json_column(values: list[Any]) -> list[str]:
     """``[_json_value(v) for v in values]``, quicker for a column of strings (most columns), and each value once
     in a column of one other type (enums, dates: few distinct values)."""
-    kinds = {type(v) for v in values}
+    kinds = set(map(type, values))
     if kinds == {str}:
         return list(map(_encode_str, values))
     if kinds <= {str, type(None)}:
@@ -1122,9 +1122,9 @@ def _copy_texts(values: list[Any]) -> list[str] | None:
 
     A column at a time: the strings are escaped in one piece (joined by NUL, which PostgreSQL text cannot hold),
     instead of a function call per value."""
-    kinds = {type(v) for v in values}
+    kinds = set(map(type, values))
     if kinds <= {str, type(None)}:
-        strings = [v for v in values if v is not None]
+        strings = values if type(None) not in kinds else [v for v in values if v is not None]
         joined = "\x00".join(strings)
         if joined.count("\x00") != max(len(strings) - 1, 0):
             return None  # a NUL in a value: psycopg says why it cannot be written
@@ -1135,6 +1135,8 @@ def _copy_texts(values: list[Any]) -> list[str] | None:
             return joined.split("\x00") if strings else []
         done = iter(joined.split("\x00") if strings else [])
         return ["\\N" if v is None else next(done) for v in values]
+    if kinds == {int}:
+        return list(map(int.__repr__, values))
     if kinds <= {int, type(None)}:
         return ["\\N" if v is None else int.__repr__(v) for v in values]
     if kinds <= {bool, type(None)}:
@@ -1142,7 +1144,8 @@ def _copy_texts(values: list[Any]) -> list[str] | None:
     if kinds <= {date, type(None)} or kinds <= {datetime, type(None)}:
         # each distinct object once (a column of the import's one "now" or "today"); by identity, not equality:
         # equal datetimes in other time zones have other texts
-        texts = {id(v): v.isoformat() for v in values if v is not None}
+        distinct = {id(v): v for v in values if v is not None}
+        texts = {key: v.isoformat() for key, v in distinct.items()}
         return ["\\N" if v is None else texts[id(v)] for v in values]
     return None
 
@@ -1177,7 +1180,7 @@ def _reserve_ids(conn: Connection, wanted: Sequence[tuple[Any, int]]) -> list[li
 def _processed(proc: Callable[[Any], Any], values: list[Any]) -> list[Any]:
     """``[proc(v) for v in values]``, each distinct value processed once when the values are hashable and of one
     type (no ``1 == True`` or ``"a" == StrEnum.A`` mix-ups)."""
-    if len({type(v) for v in values}) == 1:
+    if len(set(map(type, values))) == 1:
         try:
             done = {v: proc(v) for v in set(values)}
         except TypeError:  # unhashable values (JSON)
