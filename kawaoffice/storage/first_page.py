@@ -11,14 +11,14 @@ normal path). ``tests/storage/test_first_page.py`` compares it with the service 
 Nothing here imports SQLAlchemy; a database this cannot read (not a file, not KawaOffice's, locked, damaged) gives
 ``None`` or raises, and the caller takes the normal path.
 
-The office's shared PostgreSQL database is read in a worker thread started before Qt (``begin_preview``): the round
-trips (and the server's work) go on while Qt starts; importing keyring and psycopg is Python work that shares the
-interpreter lock with the UI thread, so it mostly adds to the time before the window (measured on the Linux
-benchmark machine: ~0.3 s in the thread, most of it importing keyring, its backend discovery and psycopg).
-``PendingPreview.result()`` waits for it at most ``SERVER_WAIT_S`` and then leaves it: a server that does not answer
+The office's shared PostgreSQL database is read by a reader process started before Qt (``begin_preview``,
+``storage.first_page_reader``): importing keyring (and its store's discovery) and psycopg, the login and the round
+trips run on another core while this process imports PySide6 and starts Qt (in a thread, that Python work would
+share the interpreter lock with the UI thread: ~0.3 s more before the window on the Linux benchmark machine).
+``PendingPreview.result()`` waits for it at most ``SERVER_WAIT_S`` and then stops it: a server that does not answer
 delays the normal path (which shows the offline banner or asks for the password, as before) by about a second. The
 password comes from the URL or the credential store only, as the normal path finds it (``storage.credentials``); the
-preview never asks for one.
+preview never asks for one, and it stays in the reader process (the URL reaches it through a pipe).
 """
 
 from __future__ import annotations
@@ -26,14 +26,17 @@ from __future__ import annotations
 import logging
 import os
 import re
-import threading
+import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from kawaoffice.storage.revisions import MIGRATIONS_DIR, light_revision_graph
+
+if TYPE_CHECKING:
+    import subprocess
 
 log = logging.getLogger(__name__)
 
@@ -302,12 +305,23 @@ def preview_source(url: str) -> PreviewSource | None:
 SERVER_WAIT_S = 1.0
 
 
+# The frozen app's flag that makes it the reader process (installer/entry_gui.py) instead of the desktop app.
+READER_FLAG = "--read-first-page"
+
+
+def reader_command() -> list[str]:
+    """How to start ``kawaoffice.storage.first_page_reader`` with this interpreter (or this frozen app)."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, READER_FLAG]
+    return [sys.executable, "-m", "kawaoffice.storage.first_page_reader"]
+
+
 class PendingPreview:
     """The first page being read (``begin_preview``); ``result()`` gives it, or ``None`` for the normal path.
 
-    A local file is read at once (a few milliseconds); the shared database in a daemon thread, which ``result()``
-    waits for at most ``wait_s`` seconds and then abandons (it ends by itself: connect timeout, or it closes its
-    connection without reading once it sees it was abandoned)."""
+    A local file is read at once (a few milliseconds); the shared database by a reader process
+    (``storage.first_page_reader``: another core, while Qt starts here), which ``result()`` waits for at most
+    ``wait_s`` seconds and then stops."""
 
     def __init__(
         self, source: PreviewSource, language: str, limit: int, *, wait_s: float = SERVER_WAIT_S
@@ -315,41 +329,87 @@ class PendingPreview:
         self.source = source
         self.wait_s = wait_s
         self._page: FirstPage | None = None
-        self._done = threading.Event()
-        self._abandoned = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._process: subprocess.Popen[bytes] | None = None
         if not source.shared:
             self._page = read_preview(source.url, language, limit)
-            self._done.set()
             return
-        self._started = time.perf_counter()
-        self._thread = threading.Thread(
-            target=self._read_server, args=(language, limit), name="kawaoffice-preview", daemon=True
-        )
-        self._thread.start()
+        import json  # (here: json and subprocess are not needed by a local file's preview)
+        import subprocess
 
-    def _read_server(self, language: str, limit: int) -> None:
-        try:
-            self._page = read_server_preview(self.source.url, language, limit, self._abandoned)
-        except BaseException as exc:  # (never raised into the app: the normal path says what is wrong)
-            log.info("no start-up preview of %s: %s", self.source.location, type(exc).__name__)
-        finally:
-            self._done.set()
+        self._started = time.perf_counter()
+        request = json.dumps({"url": source.url, "language": language, "limit": limit}).encode()
+        try:  # (the URL, which may hold the password, goes through the pipe: never on a command line)
+            self._process = subprocess.Popen(
+                reader_command(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # (Windows: no console flashes)
+            )
+            assert self._process.stdin is not None
+            self._process.stdin.write(request)
+            self._process.stdin.close()
+            self._process.stdin = None  # (written: communicate() in result() only reads)
+        except OSError as exc:
+            log.info("no start-up preview of %s: the reader did not start (%s)", source.location, exc)
+            self._stop()
+
+    def _stop(self) -> None:
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()
 
     def result(self) -> FirstPage | None:
-        if not self._done.wait(self.wait_s):
-            self._abandoned.set()
+        process = self._process
+        if process is None:
+            return self._page
+        import json
+        import subprocess
+
+        self._process = None
+        try:
+            out, _err = process.communicate(timeout=self.wait_s)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.communicate()
             log.info(
                 "no start-up preview: %s did not answer within %.1f s", self.source.location, self.wait_s
             )
             return None
-        if self._thread is not None:
+        try:
+            reply = json.loads(out)
+            for level, message in reply["log"]:
+                log.log(int(level), "%s", message)
+            page = _page_of(reply["page"])
+        except (ValueError, KeyError, TypeError) as exc:
             log.info(
-                "start-up preview of %s read in %.0f ms (in the background)",
+                "no start-up preview of %s: the reader answered %s", self.source.location, type(exc).__name__
+            )
+            return None
+        if page is not None:
+            log.info(
+                "start-up preview of %s read in %.0f ms (by the reader process)",
                 self.source.location,
                 (time.perf_counter() - self._started) * 1000,
             )
-        return self._page
+        return page
+
+
+def _page_of(data: dict[str, Any] | None) -> FirstPage | None:
+    """The FirstPage the reader process sent (``dataclasses.asdict`` of it, through JSON)."""
+    if data is None:
+        return None
+    rows = [
+        PreviewRow(
+            **{
+                **row,
+                "technologies": tuple(row["technologies"]),
+                "technologies_en": tuple(row["technologies_en"]),
+            }
+        )
+        for row in data["rows"]
+    ]
+    return FirstPage(int(data["total"]), rows, data["revision"])
 
 
 def begin_preview(source: PreviewSource, language: str, limit: int) -> PendingPreview:
@@ -380,9 +440,7 @@ def _at_head(page: FirstPage, head: str | None) -> FirstPage | None:
     return page
 
 
-def read_server_preview(
-    url: str, language: str, limit: int, abandoned: threading.Event | None = None
-) -> FirstPage | None:
+def read_server_preview(url: str, language: str, limit: int) -> FirstPage | None:
     """The first page of the shared PostgreSQL database at ``url`` at the scripts' head, or ``None``: a URL the
     light reader does not understand, a server that refuses or cannot be reached, a login that needs a password
     the URL and the credential store do not have (never asked for here), another schema revision, not KawaOffice's
@@ -403,8 +461,6 @@ def read_server_preview(
         log.info("no start-up preview of %s: cannot connect (%s)", address.display_name, type(exc).__name__)
         return None
     try:
-        if abandoned is not None and abandoned.is_set():
-            return None  # too late: the normal path has started meanwhile
         page = _read_server(connection, language, limit)
     except Exception as exc:  # not KawaOffice's database, no permission...
         log.info("no start-up preview of %s: %s", address.display_name, type(exc).__name__)

@@ -6,6 +6,7 @@ credential store, given up quickly when the server refuses or does not answer.""
 
 from __future__ import annotations
 
+import json
 import random
 import socket
 import sqlite3
@@ -27,7 +28,7 @@ from kawaoffice.services import partners
 from kawaoffice.storage import credentials, database, migrate
 from kawaoffice.storage import first_page as fp
 from tests.pgserver import PostgresServer, free_port
-from tests.storage.keyring_memory import MemoryKeyring
+from tests.storage.keyring_file import FileKeyring, installed_file_keyring
 
 _NAMES = ["川崎", "水道", "技研", "Aqua", "テクノ", "工業", "株式会社", "ラオ", "Zeta", "協会"]
 _READINGS = ["カワサキ", "かわさき", "ｶﾞｽ", "ガス", "アクア", "あくあ", "", "ナムパパ", "ﾃｸﾉ", "テクノ"]
@@ -249,10 +250,17 @@ def _pending(url: str) -> fp.PendingPreview:
     return fp.begin_preview(source, "ja", 30)
 
 
-def test_nothing_listening_is_given_up_at_once(memory_keyring: MemoryKeyring) -> None:
+def test_nothing_listening_is_given_up_at_once(file_keyring: FileKeyring) -> None:
     started = time.perf_counter()
     assert _pending(f"postgresql+psycopg://kawa@127.0.0.1:{free_port()}/db").result() is None
     assert time.perf_counter() - started < fp.SERVER_WAIT_S  # refused: no need to wait
+
+
+@pytest.fixture
+def file_keyring(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileKeyring]:
+    """A credential store the reader process (a child) reads too, never the OS's."""
+    with installed_file_keyring(tmp_path / "keyring.json", monkeypatch) as backend:
+        yield backend
 
 
 @pytest.fixture
@@ -283,16 +291,15 @@ def silent_server() -> Iterator[int]:
 
 
 def test_a_server_that_does_not_answer_delays_the_normal_path_by_a_second_at_most(
-    silent_server: int, memory_keyring: MemoryKeyring
+    silent_server: int, file_keyring: FileKeyring
 ) -> None:
     pending = _pending(f"postgresql+psycopg://kawa@127.0.0.1:{silent_server}/db")
+    process = pending._process
+    assert process is not None
     started = time.perf_counter()
     assert pending.result() is None
     assert time.perf_counter() - started < fp.SERVER_WAIT_S + 0.5
-    thread = pending._thread
-    assert thread is not None
-    thread.join(10)  # the abandoned reader ends by itself (the connect timeout)
-    assert not thread.is_alive()
+    assert process.poll() is not None  # the reader was stopped, not left behind
 
 
 _ROLE = "kawa_pw"
@@ -319,7 +326,7 @@ def password_login(pg_server: PostgresServer, _pg_schema_url: str) -> Iterator[s
 
 @pytest.mark.postgres
 def test_the_password_comes_from_the_credential_store(
-    password_login: str, memory_keyring: MemoryKeyring, caplog: pytest.LogCaptureFixture
+    password_login: str, file_keyring: FileKeyring, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level("DEBUG")
     assert _pending(password_login).result() is None  # none stored: not asked for, the normal path asks
@@ -332,7 +339,7 @@ def test_the_password_comes_from_the_credential_store(
 
 
 @pytest.mark.postgres
-def test_the_password_of_the_url_is_used_as_given(password_login: str, memory_keyring: MemoryKeyring) -> None:
+def test_the_password_of_the_url_is_used_as_given(password_login: str, file_keyring: FileKeyring) -> None:
     from urllib.parse import quote
 
     with_password = password_login.replace(f"{_ROLE}@", f"{_ROLE}:{quote(_PASSWORD, safe='')}@")
@@ -350,3 +357,17 @@ def test_the_server_reader_imports_no_sqlalchemy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["None", "[]"]
+
+
+def test_the_frozen_app_starts_the_reader_with_the_same_flag() -> None:
+    entry = (Path(__file__).resolve().parents[2] / "installer" / "entry_gui.py").read_text()
+    assert f'sys.argv[1:2] == ["{fp.READER_FLAG}"]' in entry
+    assert fp.reader_command()[1:] == ["-m", "kawaoffice.storage.first_page_reader"]
+
+
+def test_the_reader_process_answers_what_it_could_not_do() -> None:
+    request = json.dumps({"url": f"postgresql://u@127.0.0.1:{free_port()}/db", "language": "ja", "limit": 5})
+    out = subprocess.run(fp.reader_command(), input=request, capture_output=True, text=True, check=True)
+    reply = json.loads(out.stdout)
+    assert reply["page"] is None
+    assert any("cannot connect" in message for _level, message in reply["log"])

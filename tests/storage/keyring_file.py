@@ -1,0 +1,54 @@
+"""A credential store in a JSON file for tests whose passwords must also reach a child process (the start-up
+preview's reader): ``installed_file_keyring(path, monkeypatch)`` installs it here and names it for children through
+keyring's own ``PYTHON_KEYRING_BACKEND`` (the file through ``KAWAOFFICE_TEST_KEYRING``)."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
+
+FILE_VAR = "KAWAOFFICE_TEST_KEYRING"
+
+
+class FileKeyring(KeyringBackend):
+    priority = 1  # type: ignore[assignment]
+
+    @property
+    def path(self) -> Path:
+        return Path(os.environ[FILE_VAR])
+
+    def _entries(self) -> dict[str, str]:
+        return json.loads(self.path.read_text()) if self.path.exists() else {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self._entries().get(f"{service}\n{username}")
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.path.write_text(json.dumps({**self._entries(), f"{service}\n{username}": password}))
+
+    def delete_password(self, service: str, username: str) -> None:
+        entries = self._entries()
+        if entries.pop(f"{service}\n{username}", None) is None:
+            raise PasswordDeleteError(username)
+        self.path.write_text(json.dumps(entries))
+
+
+@contextmanager
+def installed_file_keyring(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileKeyring]:
+    monkeypatch.setenv(FILE_VAR, str(path))
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", f"{__name__}.{FileKeyring.__name__}")
+    before = keyring.get_keyring()
+    backend = FileKeyring()
+    keyring.set_keyring(backend)
+    try:
+        yield backend
+    finally:
+        keyring.set_keyring(before)
