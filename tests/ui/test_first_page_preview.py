@@ -184,6 +184,42 @@ def test_the_app_shows_the_preview_then_the_real_window(
         startup.database.dispose()
 
 
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_database_is_opened_behind_the_preview(
+    qapp, gui_db_url: str, fresh_settings: Settings, monkeypatch: pytest.MonkeyPatch, fails: bool
+) -> None:
+    """The loading thread opens the database (and sends the tab's opening statement once); when that fails the
+    usual step opens it on the UI thread."""
+    import threading
+
+    from kawaoffice import storage
+
+    real_open = storage.open_database
+    threads: list[str] = []
+
+    def recording_open(*args: object, **kwargs: object) -> Database:
+        threads.append(threading.current_thread().name)
+        if fails and len(threads) == 1:
+            raise storage.DatabaseUnavailableError("here", "not now")
+        return real_open(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(storage, "open_database", recording_open)
+    startup = _startup("--database", gui_db_url, "--lang", "en")
+    startup.run()
+    try:
+        main = threading.main_thread().name
+        assert threads == (["kawaoffice-load", main] if fails else ["kawaoffice-load"])
+        assert startup.window is not None and startup.window.tab("partners").model.rowCount() == 4
+        assert startup.integrity_deferred and startup.url == gui_db_url
+    finally:
+        if startup.background is not None:
+            startup.background.join(30)
+        assert startup.window is not None and startup.database is not None
+        startup.window.hide()
+        startup.window.deleteLater()
+        startup.database.dispose()
+
+
 def test_closing_the_preview_while_loading_quits_quietly(
     qapp, gui_db_url: str, fresh_settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
