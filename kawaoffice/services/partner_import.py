@@ -238,6 +238,13 @@ def read_table(data: bytes, filename: str = "") -> Table:
     """The header row and data rows of an XLSX or CSV file (the format is recognised from the content)."""
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("The file is too large to import."))
+    with (
+        c.collections_paused()
+    ):  # hundreds of thousands of cells: no collection walking them as they are made
+        return _read_any(data, filename)
+
+
+def _read_any(data: bytes, filename: str) -> Table:
     if data.startswith(b"PK\x03\x04") or filename.lower().endswith((".xlsx", ".xlsm")):
         if not zipfile.is_zipfile(io.BytesIO(data)):
             raise ImportFileError(_("The Excel workbook cannot be read: it may be damaged."))
