@@ -343,3 +343,26 @@ def test_importing_the_app_pauses_the_collector_only_while_it_imports() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "[true, true, 0, true, true]"
+
+
+def test_start_up_runs_its_steps_with_the_collector_paused() -> None:
+    """No collection during the steps (the preview sooner, a shorter stall behind it); afterwards it runs again,
+    also when a step fails, with what start-up loaded frozen."""
+    import gc
+
+    seen: list[bool] = []
+
+    class Probe(app.Startup):
+        def steps(self):  # type: ignore[no-untyped-def]
+            return [("one", lambda: seen.append(gc.isenabled())), ("two", self.fail)]
+
+        def fail(self) -> None:
+            seen.append(gc.isenabled())
+            raise app.StartupAborted
+
+    assert gc.isenabled()
+    frozen = gc.get_freeze_count()
+    with pytest.raises(app.StartupAborted):
+        Probe(app.parse_args([])).run()
+    assert seen == [False, False]
+    assert gc.isenabled() and gc.get_freeze_count() >= frozen
