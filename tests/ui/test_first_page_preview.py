@@ -368,3 +368,25 @@ def test_the_measured_cell_margin_is_the_styles(
     view = preview.view
     expected = 2 * (view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1)
     assert preview.item_margin(QFontMetricsF(view.font())) == expected
+
+
+def test_the_empty_detail_pane_looks_like_the_real_tabs(
+    qtbot, gui_db: Database, fresh_settings: Settings
+) -> None:
+    """The preview's detail pages are bare scroll areas (no QTextBrowser class to set up before the window shows):
+    pixel for pixel what the Partners tab's empty detail browsers look like."""
+    from PySide6.QtWidgets import QTabWidget, QTextBrowser
+
+    preview = PreviewWindow(_page(gui_db, "ja"), fresh_settings, "here")
+    qtbot.addWidget(preview)
+    real = QTabWidget()
+    qtbot.addWidget(real)
+    real.setDocumentMode(preview.detail.documentMode())
+    for i in range(preview.detail.count()):
+        real.addTab(QTextBrowser(real), preview.detail.tabText(i))
+    for widget in (preview.detail, real):
+        widget.setParent(None)
+        widget.resize(420, 300)
+        widget.show()
+    qtbot.waitExposed(real)
+    assert preview.detail.grab().toImage() == real.grab().toImage()

@@ -21,6 +21,7 @@ from PySide6.QtCore import QByteArray, Signal
 from PySide6.QtGui import QFontMetricsF, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QAbstractScrollArea,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -30,7 +31,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QTableView,
     QTabWidget,
-    QTextBrowser,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -133,15 +133,16 @@ def cell_texts(row: PreviewRow) -> tuple[str, ...]:
 def _model(texts: list[tuple[str, ...]], parent: QWidget) -> QStandardItemModel:
     """The first page's texts in a C++ model: Qt calls no Python for its cells (a Python model makes PySide
     build its whole ``Qt`` namespace of enums when the table is first painted: 50-100 ms before the window shows)."""
-    model = QStandardItemModel(len(texts), len(COLUMNS), parent)
+    model = QStandardItemModel(0, len(COLUMNS), parent)
     model.setHorizontalHeaderLabels([_(c) for c in COLUMNS])
-    for row, cells in enumerate(texts):
-        for column, text in enumerate(cells):
+    for cells in texts:  # (a row at a time; not editable: the view has no edit triggers)
+        items = []
+        for text in cells:
             item = QStandardItem(text)
-            item.setEditable(False)
             if text:
                 item.setToolTip(text)
-            model.setItem(row, column, item)
+            items.append(item)
+        model.appendRow(items)
     return model
 
 
@@ -286,8 +287,9 @@ class PreviewWindow(QMainWindow):
         self.splitter.setObjectName("preview_splitter")
         self.splitter.addWidget(self.view)
         self.detail = QTabWidget(self.splitter)  # the first organization's detail comes with the real tab
-        for text in DETAIL_TABS:
-            self.detail.addTab(QTextBrowser(self.detail), _(text))
+        for text in DETAIL_TABS:  # empty until then: a bare scroll area looks (pixel for pixel) like an empty
+            # QTextBrowser, whose class PySide would set up first (~6 ms before the window shows)
+            self.detail.addTab(QAbstractScrollArea(self.detail), _(text))
         self.splitter.addWidget(self.detail)
         self.splitter.setStretchFactor(0, 3)
         self.splitter.setStretchFactor(1, 2)
