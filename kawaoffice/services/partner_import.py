@@ -931,11 +931,22 @@ def _changes_json(logged: Sequence[str], records: Sequence[Mapping[str, Any]]) -
     dict per record (the same text: json.dumps' separators and ASCII escapes; tested against json.dumps)."""
     if not logged:
         return ["{}"] * len(records)
-    parts: list[list[str]] = []
+    # one %-template for all the records: the columns with the same text in every record (version, who, when,
+    # empty fields) written into it, a "%s" for each of the others, filled per record in one formatting call
+    template: list[str] = []
+    varying: list[list[str]] = []
     for n, key in enumerate(logged):
         head = ("{" if n == 0 else "], ") + _encode_str(key) + ": [null, "
-        parts.append([head + text for text in _json_column([record[key] for record in records])])
-    return ["".join(fields) + "]}" for fields in zip(*parts, strict=True)]
+        texts = _json_column([record[key] for record in records])
+        if not texts or texts.count(texts[0]) == len(texts):
+            template.append((head + (texts[0] if texts else "")).replace("%", "%%"))
+        else:
+            template.append(head.replace("%", "%%") + "%s")
+            varying.append(texts)
+    text = "".join(template) + "]}"
+    if not varying:
+        return [text % ()] * len(records)
+    return [text % values for values in zip(*varying, strict=True)]
 
 
 def _executemany(

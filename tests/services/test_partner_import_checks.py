@@ -233,6 +233,18 @@ def test_audit_changes_text_is_what_json_dumps_gives(records: list[dict[str, obj
     assert pi._changes_json(keys, full) == expected
 
 
+def test_audit_changes_with_percent_signs_in_same_and_different_values() -> None:
+    # the columns with one text for every record are written into a %-template: their % signs must stay as they are
+    records: list[dict[str, object]] = [
+        {"率%": "100%", "name": f"%s%d{i}%%", "same": "%(x)s", "n": 1} for i in range(3)
+    ]
+    keys = ["率%", "name", "same", "n"]
+    expected = [json.dumps({key: [None, record[key]] for key in keys}) for record in records]
+    assert pi._changes_json(keys, records) == expected
+    assert pi._changes_json(keys, records[:1]) == expected[:1]
+    assert pi._changes_json(keys, []) == []
+
+
 def test_stored_audit_changes_are_json_dumps_text(session: Session) -> None:
     """The entries the import writes hold the same JSON text as those written by the audit hook (json.dumps)."""
     rows = _rows(session, 3)
