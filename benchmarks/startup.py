@@ -13,7 +13,9 @@ thread did not answer a 10 ms timer in between ("longest UI stall"). The ``app``
 tabs, waits for background work (the partner search index) and reports its resident memory (``VmRSS``), which the
 parent keeps for the memory figure. Settings, logs and user data go to a temporary HOME so a developer's own settings play no part.
 The children import nothing of the benchmark suite but this module (``benchmarks.common`` imports SQLAlchemy:
-until session 5 both children paid for it, which made the bare window about 0.3 s slower than it is).
+until session 5 both children paid for it, which made the bare window about 0.3 s slower than it is), and this
+module imports only what the children need at its top (until session 6 ``subprocess``, ``tempfile`` and
+``dataclasses`` too: ~8 ms in both children, which the app needed only in part, so the ratio looked ~0.02 better).
 
 Both children run with compiled bytecode, as an installed KawaOffice does (pip and the installer ship ``.pyc``
 files): ``PYTHONDONTWRITEBYTECODE`` (set in some development shells) is dropped and ``PYTHONPYCACHEPREFIX`` points
@@ -27,13 +29,12 @@ into the temporary HOME, so the warm-up runs compile and the measured runs load 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
+
+# (subprocess, tempfile: imported by the parent's functions; the children must not pay for them)
 
 # not in the children: benchmarks.common imports SQLAlchemy, which a bare window must not pay for
 if TYPE_CHECKING:
@@ -167,8 +168,7 @@ def _env(home: Path) -> dict[str, str]:
     return env
 
 
-@dataclass
-class ChildRun:
+class ChildRun(NamedTuple):
     ready_ms: float  # until the window was shown with the first tab's rows painted (the preview, if any)
     rss: float | None = None
     splash_ms: float | None = None
@@ -178,6 +178,8 @@ class ChildRun:
 
 def run_child(mode: str, *args: str, home: Path) -> ChildRun:
     """What the child said, timed from ``Popen``: READY, SPLASH, LOADED, and the RSS and GAP it reported."""
+    import subprocess
+
     cmd = [sys.executable, "-m", "benchmarks.startup", mode, *args]
     root = Path(__file__).resolve().parent.parent
     start = time.perf_counter()
@@ -210,6 +212,8 @@ def run_child(mode: str, *args: str, home: Path) -> ChildRun:
 
 def measure_startup(url: str, backend: str, runs: int = 5) -> list[Result]:
     """Alternate bare and app start-ups (``runs`` each, after one warm-up of each for the disk cache)."""
+    import tempfile
+
     from benchmarks.common import Result
 
     bare: list[float] = []
