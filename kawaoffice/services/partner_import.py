@@ -1034,7 +1034,10 @@ def _copy(
     try:
         _copy_data(conn.connection.dbapi_connection, statement, data)
     except Exception as exc:
-        raise _integrity_error(exc) from exc
+        said = _integrity_error(exc)
+        if said is exc:
+            raise
+        raise said from exc
 
 
 def _copy_data(raw: Any, statement: str, data: list[str] | list[tuple[Any, ...]]) -> None:
@@ -1105,9 +1108,10 @@ class _CopyPipe:
     def _raise(self) -> None:
         if self.error is not None:
             error, self.error = self.error, _Aborted()  # raised once; nothing more is sent
-            if isinstance(error, Exception):
-                raise _integrity_error(error) from error
-            raise error
+            said = _integrity_error(error) if isinstance(error, Exception) else error
+            if said is error:
+                raise error  # e.g. the connection lost: as the COPY in this thread would have raised it
+            raise said from error
 
     def _run(self) -> None:
         while True:

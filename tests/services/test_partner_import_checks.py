@@ -161,6 +161,35 @@ def test_an_error_while_a_block_is_prepared_stops_the_writer_and_writes_nothing(
     assert _counts(session)[:3] == (before[0] + 7, before[1] + 7, before[2] + 7)
 
 
+def test_another_error_of_the_writer_thread_is_raised_as_it_is(
+    session: Session, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("COPYs from a writer thread on PostgreSQL only")
+    import psycopg
+
+    monkeypatch.setattr(pi, "_BLOCK_ROWS", 2)
+    rows = _rows(session, 7)
+    session.commit()
+    before = _counts(session)
+    sent: list[str] = []
+    copy_data = pi._copy_data
+
+    def lost(raw: object, statement: str, data: list[str]) -> None:
+        sent.append(statement)
+        if len(sent) == 8:  # in the second block
+            raise psycopg.OperationalError("connection lost")
+        copy_data(raw, statement, data)
+
+    monkeypatch.setattr(pi, "_copy_data", lost)
+    with pytest.raises(psycopg.OperationalError, match="connection lost"):
+        pi.import_rows(session, rows)
+    assert len(sent) == 8  # nothing sent after the error
+    assert not _copy_threads()
+    session.rollback()
+    assert _counts(session) == before
+
+
 def test_ids_not_reserved_are_taken_between_the_copies(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
