@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING
 # KawaOffice's modules without Qt before PySide6: PySide's import hook reads the source of every module imported
 # after it to look for its ``__feature__`` imports (about 1 ms a module at start).
 from kawaoffice import APP_NAME, __version__, paths, qtfix, winmutex
-from kawaoffice.i18n import _, set_language
+from kawaoffice.i18n import _, load_babel, set_language
 from kawaoffice.settings import Settings
 from kawaoffice.storage import first_page as _first_page  # noqa: F401  (the start-up preview's reader)
 from kawaoffice.storage.credentials import install_log_masking
@@ -245,7 +245,8 @@ class Startup:
         """While the preview is shown: import SQLAlchemy, the models (mappers configured) and the real window's
         modules in a worker thread, the event loop running meanwhile (the preview stays usable); then open the
         database there too (engine, dialect, schema check) and send the Partners tab's opening statement once, so
-        that its first compile (~20 ms) is not done on the UI thread when the real window loads the tab. Anything
+        that its first compile (~20 ms) is not done on the UI thread when the real window loads the tab (Babel's
+        data too: ``i18n.load_babel``, for the detail pane's dates). Anything
         that fails there is done again by the usual steps on the UI thread, which say what is wrong."""
         if self.preview is None:
             return
@@ -265,6 +266,7 @@ class Startup:
                 from sqlalchemy.orm import configure_mappers
 
                 configure_mappers()
+                load_babel(language)  # (the real window's first dates and amounts would load it: ~25 ms)
             except BaseException as exc:  # imported again on the UI thread, which reports it as usual
                 failed.append(exc)
                 return

@@ -79,3 +79,18 @@ def test_importing_i18n_and_showing_the_preview_texts_loads_no_babel() -> None:
     texts, babel_modules = json.loads(out.stdout)
     assert texts == ["ラオス", "10,028", "a、b"]
     assert babel_modules == []
+
+
+def test_load_babel_loads_the_languages_data() -> None:
+    """What start-up's loading thread calls, so that the real window's first dates cost no locale-data load."""
+    code = (
+        "import json, sys\n"
+        "from kawaoffice import i18n\n"
+        "i18n.set_language('ja')\n"
+        "before = 'babel' in sys.modules\n"
+        "i18n.load_babel()\n"
+        "from babel import localedata\n"
+        "print(json.dumps([before, sorted(k for k in localedata._cache if k in ('ja', 'en', 'root'))]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [False, ["ja", "root"]]
