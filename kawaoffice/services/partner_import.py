@@ -662,7 +662,7 @@ def _write(
         # PostgreSQL: COPYs sent by a worker thread while this one prepares the next block (the server's work on
         # the rows, their indexes, foreign keys and the audit JSON overlaps the preparing); SQLite: one block
         block = _BLOCK_ROWS if writer.pipelined else max(len(wanted), 1)
-        with writer.pipeline():
+        with writer.pipeline() if wanted else contextlib.nullcontext():
             for start in range(0, len(wanted), block):
                 _write_block(
                     writer, wanted[start : start + block], organizations[start : start + block], today
