@@ -130,6 +130,7 @@ class Startup:
     preview: PreviewWindow | None = None  # the light first page shown until the real window replaces it
     _first_page: PendingPreview | None = None  # started before Qt starts: the page being read
     _qt_translations_installed: bool = False
+    _window_icon_set: bool = False
 
     # --- steps --------------------------------------------------------------------------------------------------
 
@@ -156,17 +157,24 @@ class Startup:
         QCoreApplication.setOrganizationName(APP_NAME)
         QCoreApplication.setApplicationVersion(__version__)
         register_fonts(self.app)
+        # (with a preview to show: both once it is painted, see show_first_page: setting up PySide's QIcon class
+        # and loading Qt's catalog and locale took ~20 ms, and the preview's first paint needs neither)
+        if self._first_page is None:
+            self.set_window_icon()
+            self.install_qt_translations()
+        if not self.args.screenshot and self._first_page is None:  # (else the preview is shown at once)
+            self.splash = show_splash(_("Starting KawaOffice..."))
+
+    def set_window_icon(self) -> None:
+        """KawaOffice's icon for its windows (once)."""
+        if self._window_icon_set or self.app is None:
+            return
+        self._window_icon_set = True
         icon = paths.resources_dir() / "icons" / "kawaoffice.png"
         if icon.exists():
             from PySide6.QtGui import QIcon
 
             self.app.setWindowIcon(QIcon(str(icon)))
-        if (
-            self._first_page is None
-        ):  # (else once the preview is shown: nothing in it comes from Qt's catalog)
-            self.install_qt_translations()
-        if not self.args.screenshot and self._first_page is None:  # (else the preview is shown at once)
-            self.splash = show_splash(_("Starting KawaOffice..."))
 
     def install_qt_translations(self) -> None:
         """Qt's own catalog and default locale for the UI language (once; before any dialog or the real window)."""
@@ -224,6 +232,7 @@ class Startup:
         self._first_page = None
         page = pending.result()
         if page is None:
+            self.set_window_icon()
             self.install_qt_translations()
             if self.splash is None and not self.args.screenshot:
                 self.splash = show_splash(_("Starting KawaOffice..."))
@@ -234,11 +243,13 @@ class Startup:
         if not preview.shows_natural_order:
             log.info("no start-up preview: the list was last sorted by another column")
             preview.deleteLater()
+            self.set_window_icon()
             self.install_qt_translations()
             self.splash = show_splash(_("Starting KawaOffice..."))
             return
         self.preview = preview
         show_preview(preview)
+        self.set_window_icon()  # (at once: the window shows the default icon for a moment at most)
         log.info("start-up preview: %d of %d organizations", len(page.rows), page.total)
 
     def load_in_background(self) -> None:
@@ -322,7 +333,8 @@ class Startup:
     def open_database(self) -> None:
         from kawaoffice.storage import StorageError, resolve_database_url
 
-        self.install_qt_translations()  # (done already unless the preview was not shown after all)
+        self.set_window_icon()  # (both done already unless the preview was not shown after all)
+        self.install_qt_translations()
         if self.database is not None:  # opened while the preview was shown
             log.info("database: %s (%s)", self.database.display_name, self.database.backend)
             return

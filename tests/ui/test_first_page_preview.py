@@ -175,6 +175,9 @@ def test_the_app_shows_the_preview_then_the_real_window(
         assert startup.window is not None and startup.window.isVisible()
         assert not any(isinstance(w, PreviewWindow) and w.isVisible() for w in QApplication.topLevelWidgets())
         assert startup.window.tab("partners").model.rowCount() == 4
+        # the icon and Qt's catalog come once the preview is painted, before the real window
+        assert startup._window_icon_set and not QApplication.windowIcon().isNull()
+        assert startup._qt_translations_installed
     finally:
         if startup.background is not None:
             startup.background.join(30)
