@@ -106,7 +106,7 @@ def run_backend(
         )
         step("documents", "visit schedule PDF", lambda: work.measure_visit_schedule(db, backend))
         step("documents", "annual report", lambda: work.measure_annual_report(db, backend))
-        step("import", "CSV import", lambda: work.measure_import(db, backend))
+        step("import", "CSV import", lambda: work.measure_import(db, backend, args.runs))
     finally:
         db.dispose()
     if remote_url is not None:

@@ -252,6 +252,14 @@ def _read_any(data: bytes, filename: str) -> Table:
     return _read_csv(data)
 
 
+def forget_remembered_values() -> None:
+    """Forget the values worked out for earlier imports (checked phone numbers and e-mail domains, folded names):
+    the import benchmark measures a new file's import, as a user's first import of it is."""
+    c.forget_checked_values()
+    _key.cache_clear()
+    _normalized_name.cache_clear()
+
+
 # --- step 2: mapping and preview ----------------------------------------------------------------------------------
 
 

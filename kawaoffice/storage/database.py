@@ -101,6 +101,9 @@ def enable_wal(dbapi_connection: sqlite3.Connection) -> None:
     log.info("journal mode left as it is: the database stayed locked")
 
 
+SQLITE_CACHE_KB = 65_536
+
+
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     try:
@@ -108,6 +111,9 @@ def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> No
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         enable_wal(dbapi_connection)
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # 64 MB of page cache at most (the default 2 MB made an import of 10,000 partners spill its changed pages
+        # to the WAL before the commit: its write took ~25 % longer)
+        cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KB}")
     finally:
         cursor.close()
 

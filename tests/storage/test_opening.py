@@ -58,6 +58,7 @@ def test_default_database_lives_in_the_user_data_folder(
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -65_536  # 64 MB at most
     finally:
         db.dispose()
 
