@@ -48,22 +48,21 @@ from kawaoffice.storage import first_page as _first_page  # noqa: F401  (the sta
 from kawaoffice.storage.credentials import install_log_masking
 from kawaoffice.ui.widgets import format as _format  # noqa: F401  (the preview's cell texts)
 
-# isort: split
-# Only the Qt classes a bare window needs at module level: PySide builds a class's enums when the class is first
-# named (QLocale's languages and countries, QEvent's types, QMessageBox's buttons...: ~30 ms before the window
-# showed), so the others are imported where they are used.
-from PySide6.QtCore import QCoreApplication, QObject, Signal
-from PySide6.QtWidgets import QApplication, QWidget
-
-if TYPE_CHECKING:  # imported when used: after the splash screen is shown
+# No Qt at module level: PySide6 is imported when the Qt application starts (``Startup.start_qt``), after the
+# start-up preview's reader process has been started (``Startup.read_first_page``: it reads a shared database on
+# another core meanwhile); and PySide builds a class's enums when the class is first named (QLocale's languages and
+# countries, QEvent's types, QMessageBox's buttons...: ~30 ms before the window showed), so each Qt class is
+# imported where it is used.
+if TYPE_CHECKING:
     from PySide6.QtCore import QTranslator
-    from PySide6.QtGui import QPaintEvent, QPixmap
+    from PySide6.QtWidgets import QApplication, QWidget
     from sqlalchemy.exc import DBAPIError
 
     from kawaoffice.storage import DamagedDatabaseError, Database, StorageError
     from kawaoffice.storage.first_page import PendingPreview, PreviewSource
     from kawaoffice.ui.main_window import MainWindow
     from kawaoffice.ui.widgets.first_page import PreviewWindow
+    from kawaoffice.ui.widgets.splash import BackgroundResult, SplashScreen
 
 _startup_gc.resume()  # (what the imports loaded frozen: no collection scans it again)
 
@@ -106,10 +105,6 @@ class StartupClosed(StartupAborted):
     """The user closed the start-up preview before KawaOffice finished loading: not an error."""
 
 
-class _BackgroundResult(QObject):
-    damaged = Signal(str, str)  # the deferred integrity check found damage: the translated message, the file
-
-
 @dataclass
 class Startup:
     """The state the start-up steps build, one after the other."""
@@ -125,7 +120,7 @@ class Startup:
     url: str = ""  # the database asked for (--database, the environment, the settings or the local default)
     integrity_deferred: bool = False  # the open SQLite file's quick_check is still to run (background checks)
     background: threading.Thread | None = None
-    _background_result: _BackgroundResult | None = None
+    _background_result: BackgroundResult | None = None
     splash: SplashScreen | None = None
     preview: PreviewWindow | None = None  # the light first page shown until the real window replaces it
     _first_page: PendingPreview | None = None  # started before Qt starts: the page being read
@@ -147,6 +142,9 @@ class Startup:
         log.info("language: %s", self.language)
 
     def start_qt(self) -> None:
+        from PySide6.QtCore import QCoreApplication
+        from PySide6.QtWidgets import QApplication
+
         existing = QApplication.instance()
         self.app = (
             existing
@@ -448,7 +446,9 @@ class Startup:
         back_up = self.settings.auto_backup and database.is_local and not self.args.screenshot
         if path is None or not (check or back_up):
             return
-        result = _BackgroundResult()
+        from kawaoffice.ui.widgets.splash import BackgroundResult
+
+        result = BackgroundResult()
         result.damaged.connect(self.report_damage)
         self._background_result = result
         keep_daily, keep_weekly = self.settings.backup_keep_daily, self.settings.backup_keep_weekly
@@ -691,94 +691,14 @@ def ask_about_damage(message: str, parent: QWidget, *, can_open_local: bool) -> 
     return ""
 
 
-SPLASH_SIZE = (420, 240)
-
-
-class SplashScreen(QWidget):
-    """A small frameless window (icon, name, version, what is happening) shown while KawaOffice starts.
-
-    Not ``QSplashScreen``: Qt 6's waits up to a second for the window system to expose it on every show and
-    message, which is longer than the rest of what it covers on some platforms."""
-
-    message_changed = Signal(str)
-
-    def __init__(self, message: str) -> None:
-        from PySide6.QtCore import Qt
-
-        super().__init__(
-            None,
-            Qt.WindowType.SplashScreen
-            | Qt.WindowType.FramelessWindowHint
-            | Qt.WindowType.WindowStaysOnTopHint,
-        )
-        self.setObjectName("splash")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-        self.setWindowTitle(APP_NAME)
-        self._pixmap = _splash_pixmap()
-        self.setFixedSize(self._pixmap.size())
-        self._message = message
-
-    def message(self) -> str:
-        return self._message
-
-    def show_message(self, message: str) -> None:
-        self._message = message
-        self.message_changed.emit(message)
-        if self.isVisible():
-            self.repaint()  # painted now: the next step keeps the event loop busy
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        from PySide6.QtCore import Qt
-        from PySide6.QtGui import QColor, QPainter
-
-        painter = QPainter(self)
-        try:
-            painter.drawPixmap(0, 0, self._pixmap)
-            painter.setPen(QColor("#333333"))
-            painter.drawText(
-                self.rect().adjusted(8, 0, -8, -10),
-                Qt.AlignmentFlag.AlignBottom | Qt.AlignmentFlag.AlignHCenter,
-                self._message,
-            )
-        finally:
-            painter.end()
-
-
-def _splash_pixmap() -> QPixmap:
-    from PySide6.QtCore import Qt
-    from PySide6.QtGui import QColor, QFont, QPainter, QPixmap
-
-    width, height = SPLASH_SIZE
-    pixmap = QPixmap(width, height)
-    pixmap.fill(QColor("#ffffff"))
-    painter = QPainter(pixmap)
-    try:
-        painter.setPen(QColor("#c8d3dc"))
-        painter.drawRect(0, 0, width - 1, height - 1)
-        icon = QPixmap(str(paths.resources_dir() / "icons" / "kawaoffice.png"))
-        if not icon.isNull():
-            painter.drawPixmap(
-                (width - 72) // 2, 34, icon.scaled(72, 72, mode=Qt.TransformationMode.SmoothTransformation)
-            )
-        font = QFont(QApplication.font())
-        font.setPointSize(18)
-        font.setBold(True)
-        painter.setFont(font)
-        painter.setPen(QColor("#1f3a52"))
-        painter.drawText(0, 118, width, 36, Qt.AlignmentFlag.AlignCenter, APP_NAME)
-        font.setPointSize(9)
-        font.setBold(False)
-        painter.setFont(font)
-        painter.setPen(QColor("#6b7b88"))
-        painter.drawText(0, 152, width, 20, Qt.AlignmentFlag.AlignCenter, __version__)
-    finally:
-        painter.end()
-    return pixmap
-
-
 def show_splash(message: str) -> SplashScreen:
     """Show the splash screen in the middle of the screen and paint it at once: the user sees KawaOffice start
     while the database and the main window are prepared."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QApplication
+
+    from kawaoffice.ui.widgets.splash import SplashScreen
+
     splash = SplashScreen(message)
     screen = QApplication.primaryScreen()
     if screen is not None:
@@ -791,6 +711,8 @@ def show_splash(message: str) -> SplashScreen:
 
 def show_preview(preview: PreviewWindow) -> None:
     """Show the start-up preview and paint it at once (the benchmark's "window shown" moment)."""
+    from PySide6.QtCore import QCoreApplication
+
     preview.show()
     preview.repaint()
     QCoreApplication.processEvents()
@@ -827,7 +749,7 @@ def make_excepthook(
     that nothing was saved and that open windows keep their entries (an edit dialog stays open)."""
 
     def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        from PySide6.QtWidgets import QMessageBox
+        from PySide6.QtWidgets import QApplication, QMessageBox
 
         from kawaoffice.storage import DatabaseUnavailableError, is_connection_error
 

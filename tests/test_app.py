@@ -15,6 +15,7 @@ from kawaoffice import app
 from kawaoffice.i18n import current_language
 from kawaoffice.settings import Settings
 from kawaoffice.storage import open_database
+from kawaoffice.ui.widgets.splash import SplashScreen
 from tests.services.test_overview import populate
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -255,11 +256,11 @@ def test_the_command_line_knows_the_main_windows_tabs() -> None:
 def test_a_splash_screen_says_what_happens_until_the_window_is_shown(
     qapp, gui_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    shown: list[app.SplashScreen] = []
+    shown: list[SplashScreen] = []
     messages: list[tuple[str, bool]] = []
     real_show_splash = app.show_splash
 
-    def recording_splash(message: str) -> app.SplashScreen:
+    def recording_splash(message: str) -> SplashScreen:
         splash = real_show_splash(message)
         assert splash.isVisible() and splash.message() == "Starting KawaOffice..."
         shown.append(splash)
@@ -275,7 +276,7 @@ def test_a_splash_screen_says_what_happens_until_the_window_is_shown(
         assert len(shown) == 1
         assert ("Opening the database...", True) in messages  # visible while the database was opened
         assert startup.splash is None and not any(
-            isinstance(w, app.SplashScreen) and w.isVisible() for w in QApplication.topLevelWidgets()
+            isinstance(w, SplashScreen) and w.isVisible() for w in QApplication.topLevelWidgets()
         )
         assert startup.window is not None and startup.window.isVisible()
     finally:
