@@ -35,6 +35,8 @@ from tests.pgserver import free_port
 CACHE_DIR = Path(tempfile.gettempdir()) / "kawaoffice-bench"
 PG_USER = "kawa"
 PG_DB = "kawaoffice_bench"
+OFFICE_USER = "office"  # the start-up benchmark's login (a password, as on the office network: office_login)
+OFFICE_PASSWORD = "Kawa-bench-2026"
 
 
 DATA_VERSION = (
@@ -184,6 +186,31 @@ class CachedPostgres:
             return self.url(), seconds
         finally:
             db.dispose()
+
+    def office_login(self) -> tuple[str, dict[str, str]]:
+        """A login as an office PC makes it: the role ``office`` with a password (scram-sha-256, as a server on
+        the office network asks for), the password kept in a credential store (``benchmarks.keyring_file``). The
+        URL without the password, and the environment that gives a child process that store."""
+        import psycopg
+
+        from benchmarks.keyring_file import store
+        from kawaoffice.storage.credentials import KEYRING_SERVICE, credential_key
+
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user={PG_USER} dbname={PG_DB}", autocommit=True
+        ) as conn:
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (OFFICE_USER,)).fetchone():
+                conn.execute(f"CREATE ROLE {OFFICE_USER} LOGIN PASSWORD '{OFFICE_PASSWORD}'")
+            conn.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {OFFICE_USER}")
+            conn.execute(f"GRANT ALL ON ALL SEQUENCES IN SCHEMA public TO {OFFICE_USER}")
+            hba = self.datadir / "pg_hba.conf"
+            rule = f"host all {OFFICE_USER} 127.0.0.1/32 scram-sha-256\n"
+            if rule not in hba.read_text():
+                hba.write_text(rule + hba.read_text())  # before the trust rules of the benchmark's own user
+                conn.execute("SELECT pg_reload_conf()")
+        url = f"postgresql+psycopg://{OFFICE_USER}@127.0.0.1:{self.port}/{PG_DB}"
+        env = store(self.sockdir / "keyring.json", KEYRING_SERVICE, credential_key(url), OFFICE_PASSWORD)
+        return url, env
 
     def stop(self) -> None:
         if self.started:

@@ -71,8 +71,15 @@ def _filter(results: list[Result], only: str | None) -> list[Result]:
 
 
 def run_backend(
-    url: str, backend: str, args: argparse.Namespace, out: list[Result], remote_url: str | None = None
+    url: str,
+    backend: str,
+    args: argparse.Namespace,
+    out: list[Result],
+    remote_url: str | None = None,
+    startup_login: tuple[str, dict[str, str]] | None = None,
 ) -> None:
+    """Every figure of one backend. ``startup_login``: the URL and environment the start-up children log in with
+    (on PostgreSQL a password login from a credential store, as an office PC: ``CachedPostgres.office_login``)."""
     from PySide6.QtWidgets import QApplication
 
     from benchmarks import screens, work
@@ -94,7 +101,12 @@ def run_backend(
         out.extend(found)
         print(render_table(found), f"\n({time.perf_counter() - started:.0f} s)\n", flush=True)
 
-    step("startup", "start-up and memory", lambda: measure_startup(url, backend, runs=args.runs))
+    startup_url, startup_env = startup_login or (url, None)
+    step(
+        "startup",
+        "start-up and memory",
+        lambda: measure_startup(startup_url, backend, args.runs, startup_env),
+    )
     app = QApplication.instance() or QApplication(sys.argv[:1])
     step("search", "partner search", lambda: measure_search(url, backend))
     db = open_database(url, "bench")
@@ -162,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
                 port = urlsplit(url).port or 5432
                 with LatencyProxy("127.0.0.1", port, delay=LATENCY_S) as proxy:
                     remote = server.url(proxy.port)
-                    run_backend(url, "postgresql", args, results, remote_url=remote)
+                    run_backend(url, "postgresql", args, results, remote_url=remote,
+                                startup_login=server.office_login())  # fmt: skip
             finally:
                 server.stop()
     print(

@@ -176,14 +176,14 @@ class ChildRun(NamedTuple):
     gap_ms: float | None = None  # the longest the UI thread did not answer between READY and LOADED
 
 
-def run_child(mode: str, *args: str, home: Path) -> ChildRun:
+def run_child(mode: str, *args: str, home: Path, env: dict[str, str] | None = None) -> ChildRun:
     """What the child said, timed from ``Popen``: READY, SPLASH, LOADED, and the RSS and GAP it reported."""
     import subprocess
 
     cmd = [sys.executable, "-m", "benchmarks.startup", mode, *args]
     root = Path(__file__).resolve().parent.parent
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(home),
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**_env(home), **(env or {})},
                             cwd=root)  # fmt: skip
     assert proc.stdout is not None
     ready_ms: float | None = None
@@ -210,7 +210,7 @@ def run_child(mode: str, *args: str, home: Path) -> ChildRun:
     return ChildRun(ready_ms, rss, splash_ms, loaded_ms, gap)
 
 
-def measure_startup(url: str, backend: str, runs: int = 5) -> list[Result]:
+def measure_startup(url: str, backend: str, runs: int = 5, env: dict[str, str] | None = None) -> list[Result]:
     """Alternate bare and app start-ups (``runs`` each, after one warm-up of each for the disk cache)."""
     import tempfile
 
@@ -226,7 +226,7 @@ def measure_startup(url: str, backend: str, runs: int = 5) -> list[Result]:
         home = Path(tmp)
         for run in range(runs + 1):
             b = run_child("bare", home=home)
-            a = run_child("app", url, home=home)
+            a = run_child("app", url, home=home, env=env)
             if run:
                 bare.append(b.ready_ms)
                 app.append(a.ready_ms)
