@@ -189,12 +189,12 @@ class CachedPostgres:
 
     def office_login(self) -> tuple[str, dict[str, str]]:
         """A login as an office PC makes it: the role ``office`` with a password (scram-sha-256, as a server on
-        the office network asks for), the password kept in a credential store (``benchmarks.keyring_file``). The
+        the office network asks for), the password kept in a credential store (``tests.storage.keyring_file``). The
         URL without the password, and the environment that gives a child process that store."""
         import psycopg
 
-        from benchmarks.keyring_file import store
         from kawaoffice.storage.credentials import KEYRING_SERVICE, credential_key
+        from tests.storage.keyring_file import child_environment
 
         with psycopg.connect(
             f"host=127.0.0.1 port={self.port} user={PG_USER} dbname={PG_DB}", autocommit=True
@@ -209,7 +209,9 @@ class CachedPostgres:
                 hba.write_text(rule + hba.read_text())  # before the trust rules of the benchmark's own user
                 conn.execute("SELECT pg_reload_conf()")
         url = f"postgresql+psycopg://{OFFICE_USER}@127.0.0.1:{self.port}/{PG_DB}"
-        env = store(self.sockdir / "keyring.json", KEYRING_SERVICE, credential_key(url), OFFICE_PASSWORD)
+        env = child_environment(
+            self.sockdir / "keyring.json", KEYRING_SERVICE, credential_key(url), OFFICE_PASSWORD
+        )
         return url, env
 
     def stop(self) -> None:
