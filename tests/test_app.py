@@ -16,6 +16,7 @@ from kawaoffice.i18n import current_language
 from kawaoffice.settings import Settings
 from kawaoffice.storage import open_database
 from kawaoffice.ui.widgets.splash import SplashScreen
+from tests.app_startup import close_started
 from tests.services.test_overview import populate
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -280,12 +281,7 @@ def test_a_splash_screen_says_what_happens_until_the_window_is_shown(
         )
         assert startup.window is not None and startup.window.isVisible()
     finally:
-        if startup.background is not None:
-            startup.background.join(30)
-        assert startup.window is not None and startup.database is not None
-        startup.window.hide()
-        startup.window.deleteLater()
-        startup.database.dispose()
+        close_started(startup)
 
 
 def test_importing_the_app_loads_no_database_code() -> None:

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import keyring
 import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
+
+from tests.storage.keyring_memory import installed_keyring
 
 FILE_VAR = "KAWAOFFICE_TEST_KEYRING"
 
@@ -55,10 +56,5 @@ def child_environment(path: Path, service: str, username: str, password: str) ->
 def installed_file_keyring(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileKeyring]:
     monkeypatch.setenv(FILE_VAR, str(path))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", f"{__name__}.{FileKeyring.__name__}")
-    before = keyring.get_keyring()
-    backend = FileKeyring()
-    keyring.set_keyring(backend)
-    try:
+    with installed_keyring(FileKeyring()) as backend:
         yield backend
-    finally:
-        keyring.set_keyring(before)

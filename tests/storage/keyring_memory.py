@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import TypeVar
 
 import keyring
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
+
+B = TypeVar("B", bound=KeyringBackend)
 
 
 class MemoryKeyring(KeyringBackend):
@@ -29,11 +32,15 @@ class MemoryKeyring(KeyringBackend):
 
 
 @contextmanager
-def installed_memory_keyring() -> Iterator[MemoryKeyring]:
+def installed_keyring(backend: B) -> Iterator[B]:
+    """``backend`` as keyring's store for the block, the store before it again afterwards."""
     before = keyring.get_keyring()
-    backend = MemoryKeyring()
     keyring.set_keyring(backend)
     try:
         yield backend
     finally:
         keyring.set_keyring(before)
+
+
+def installed_memory_keyring() -> AbstractContextManager[MemoryKeyring]:
+    return installed_keyring(MemoryKeyring())
