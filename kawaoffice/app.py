@@ -207,10 +207,6 @@ class Startup:
         )
         return preview_source(url)
 
-    def preview_url(self) -> str | None:
-        source = self.preview_source()
-        return source.url if source is not None else None
-
     def read_first_page(self) -> None:
         """Issue 10: on a database at the head revision, the Partners tab's first page read with the plain DB-API
         driver (no Qt needed yet: the preview then replaces the splash screen)."""
@@ -309,7 +305,7 @@ class Startup:
         database = open_database(url, self.user_name, defer_integrity_check=True)
         try:
             with database.session() as session:
-                partner_search.open_list(session, language, 0, first_detail=True)
+                partner_search.warm_up(session, language)
         except BaseException:
             database.dispose()
             raise

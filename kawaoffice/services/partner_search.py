@@ -309,6 +309,12 @@ class ListOpening:
     first_detail: OrganizationDetail | None = None
 
 
+def warm_up(session: Session, language: str) -> None:
+    """Send the Partners tab's opening statement (``open_list`` as ``ui/partners/model`` calls it) once for no
+    rows, so that its compiled form is cached before the tab's first load (the start-up's loading thread)."""
+    open_list(session, language, 0, first_detail=True)
+
+
 def open_list(
     session: Session, language: str, limit: int, *, choices: bool = True, first_detail: bool = False
 ) -> ListOpening:

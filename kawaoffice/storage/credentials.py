@@ -135,7 +135,9 @@ PLATFORM_BACKENDS: dict[str, tuple[str, str]] = {
 }
 
 
-_keyring_lock = threading.Lock()  # the start-up preview may look a password up in a worker thread
+_keyring_lock = (
+    threading.Lock()
+)  # (the start-up's loading thread may open the database while the UI thread asks)
 
 
 def _keyring() -> Any:

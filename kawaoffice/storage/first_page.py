@@ -350,14 +350,12 @@ class PendingPreview:
             self._process.stdin.write(request)
             self._process.stdin.close()
             self._process.stdin = None  # (written: communicate() in result() only reads)
-        except OSError as exc:
+        except OSError as exc:  # (not started, or it ended before it read the request: the normal path)
             log.info("no start-up preview of %s: the reader did not start (%s)", source.location, exc)
-            self._stop()
-
-    def _stop(self) -> None:
-        if self._process is not None and self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
+            if self._process is not None:
+                self._process.kill()
+                self._process.wait()
+                self._process = None
 
     def result(self) -> FirstPage | None:
         process = self._process

@@ -25,6 +25,7 @@ from kawaoffice.ui.partners.model import PartnersModel
 from kawaoffice.ui.partners.tab import PartnersTab
 from kawaoffice.ui.widgets import first_page as preview_module
 from kawaoffice.ui.widgets.first_page import PreviewWindow
+from tests.app_startup import close_started
 
 
 def _more_organizations(db: Database, n: int = 90) -> None:
@@ -139,21 +140,26 @@ def _startup(*args: str) -> app.Startup:
     return app.Startup(app.parse_args(list(args)))
 
 
+def _preview_url(startup: app.Startup) -> str | None:
+    source = startup.preview_source()
+    return source.url if source is not None else None
+
+
 def test_when_the_preview_is_skipped(gui_db_url: str, fresh_settings: Settings, tmp_path: Path) -> None:
-    assert _startup("--database", gui_db_url).preview_url() == gui_db_url
-    assert _startup("--database", gui_db_url, "--tab", "partners").preview_url() == gui_db_url
-    assert _startup("--database", gui_db_url, "--tab", "visits").preview_url() is None
-    assert _startup("--database", gui_db_url, "--screenshot", str(tmp_path / "x.png")).preview_url() is None
+    assert _preview_url(_startup("--database", gui_db_url)) == gui_db_url
+    assert _preview_url(_startup("--database", gui_db_url, "--tab", "partners")) == gui_db_url
+    assert _preview_url(_startup("--database", gui_db_url, "--tab", "visits")) is None
+    assert _preview_url(_startup("--database", gui_db_url, "--screenshot", str(tmp_path / "x.png"))) is None
     # the shared database is previewed too (storage.first_page, session 6); a database it cannot read is not
     assert (
-        _startup("--database", "postgresql://u@localhost/db").preview_url() == "postgresql://u@localhost/db"
+        _preview_url(_startup("--database", "postgresql://u@localhost/db")) == "postgresql://u@localhost/db"
     )
-    assert _startup("--database", "sqlite:///:memory:").preview_url() is None
+    assert _preview_url(_startup("--database", "sqlite:///:memory:")) is None
     startup = _startup("--database", gui_db_url)
     startup.settings.last_tab = "projects"
-    assert startup.preview_url() is None
+    assert _preview_url(startup) is None
     startup.settings.last_tab = "no such tab"  # the window opens on the first tab
-    assert startup.preview_url() == gui_db_url
+    assert _preview_url(startup) == gui_db_url
 
 
 def test_the_app_shows_the_preview_then_the_real_window(
@@ -179,12 +185,7 @@ def test_the_app_shows_the_preview_then_the_real_window(
         assert startup._window_icon_set and not QApplication.windowIcon().isNull()
         assert startup._qt_translations_installed
     finally:
-        if startup.background is not None:
-            startup.background.join(30)
-        assert startup.window is not None and startup.database is not None
-        startup.window.hide()
-        startup.window.deleteLater()
-        startup.database.dispose()
+        close_started(startup)
 
 
 @pytest.mark.parametrize("fails", [False, True])
@@ -215,12 +216,7 @@ def test_the_database_is_opened_behind_the_preview(
         assert startup.window is not None and startup.window.tab("partners").model.rowCount() == 4
         assert startup.integrity_deferred and startup.url == gui_db_url
     finally:
-        if startup.background is not None:
-            startup.background.join(30)
-        assert startup.window is not None and startup.database is not None
-        startup.window.hide()
-        startup.window.deleteLater()
-        startup.database.dispose()
+        close_started(startup)
 
 
 def test_closing_the_preview_while_loading_quits_quietly(
