@@ -14,6 +14,7 @@ the real records. The loader flushes but does not commit: the caller owns the tr
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -1622,9 +1623,9 @@ class _Loader:
         self.schemes: dict[str, Scheme] = {}
         self.projects: dict[str, Project] = {}
         self.facilities: dict[str, Facility] = {}
-        # visitors of the generated tours at a facility id, day and start time (index into _TOUR_STARTS), kept
-        # across the generated batches so that they fill the days as a coordinator would
-        self.tour_load: dict[tuple[int, date, int], int] = {}
+        # the generated tours' visitors, kept across the generated batches so that they fill the days as a
+        # coordinator would
+        self.tour_load = _TourLoad()
 
     def add(self, obj: Entity) -> None:
         self.s.add(obj)
@@ -2387,22 +2388,13 @@ class _Generator:
         segments, seg_days = [], []
         booked = self.loader.tour_load
         for bid, day, row in zip(ids, segs_for, rows, strict=True):
+            headcount = row["headcount"]
             both = self.rng.random() < 0.5
             chosen = self.rng.sample(facilities, len(facilities))
             if not both:  # one facility: one where the group still fits that day, if any
-                chosen = [
-                    next(
-                        (
-                            f
-                            for f in chosen
-                            if any(
-                                booked.get((f.id, day, k), 0) + row["headcount"] <= f.capacity
-                                for k in range(len(_TOUR_STARTS))
-                            )
-                        ),
-                        chosen[0],
-                    )
-                ]
+                all_starts = range(len(_TOUR_STARTS))
+                fitting = (f for f in chosen if any(booked.fits(f, day, k, headcount) for k in all_starts))
+                chosen = [next(fitting, chosen[0])]
             after = -1  # the first facility's start time: the second one's tour comes a slot later (travel)
             for facility in chosen:
                 # placed where the group still fits, as a coordinator would: over capacity only on a full day
@@ -2414,14 +2406,10 @@ class _Generator:
                     starts = list(range(after + 2, len(_TOUR_STARTS)))
                 self.rng.shuffle(starts)
                 k = next(
-                    (
-                        k
-                        for k in starts
-                        if booked.get((facility.id, day, k), 0) + row["headcount"] <= facility.capacity
-                    ),
-                    min(starts, key=lambda k: booked.get((facility.id, day, k), 0)),
+                    (k for k in starts if booked.fits(facility, day, k, headcount)),
+                    min(starts, key=lambda k: booked[(facility.id, day, k)]),
                 )
-                booked[(facility.id, day, k)] = booked.get((facility.id, day, k), 0) + row["headcount"]
+                booked[(facility.id, day, k)] += headcount
                 after, slot = k, _TOUR_STARTS[k]
                 start = datetime.combine(day, slot, JST)
                 course = facility.courses[0] if facility.courses else None
@@ -2449,6 +2437,13 @@ class _Generator:
 
 # the start times of the generated tours (105 minutes each, inside the facilities' 9:00-16:30)
 _TOUR_STARTS: Final = (time(9, 0), time(10, 45), time(13, 0), time(14, 45))
+
+
+class _TourLoad(Counter[tuple[int, date, int]]):
+    """Visitors of the generated tours at a facility id, day and start time (an index into ``_TOUR_STARTS``)."""
+
+    def fits(self, facility: Facility, day: date, start: int, headcount: int) -> bool:
+        return self[(facility.id, day, start)] + headcount <= facility.capacity
 
 
 # ---------------------------------------------------------------------------------------------------------------
