@@ -29,7 +29,6 @@ import argparse
 import gc
 import getpass
 import logging
-import os
 import sys
 import threading
 import time
@@ -252,8 +251,10 @@ class Startup:
         database there too (engine, dialect, schema check) and send the Partners tab's opening statement once, so
         that its first compile (~20 ms) is not done on the UI thread when the real window loads the tab (Babel's
         data too: ``i18n.load_babel``, for the detail pane's dates). Anything
-        that fails there is done again by the usual steps on the UI thread, which say what is wrong."""
+        that fails there is done again by the usual steps on the UI thread, which say what is wrong. The log file
+        rotates by size from here on (``rotate_log_by_size``)."""
         if self.preview is None:
+            rotate_log_by_size()
             return
         from PySide6.QtCore import Qt  # (PySide builds its enums now: after the preview is shown, ~50 ms)
 
@@ -268,6 +269,7 @@ class Startup:
             try:
                 for name in BACKGROUND_MODULES:
                     importlib.import_module(name)
+                rotate_log_by_size()
                 from sqlalchemy.orm import configure_mappers
 
                 configure_mappers()
@@ -537,62 +539,19 @@ class Startup:
 # --- helpers used by the steps -------------------------------------------------------------------------------------
 
 
-class RotatingLogHandler(logging.FileHandler):
-    """A log file that is renamed ``.1`` (``.1`` to ``.2``... the oldest dropped) before it would grow past
-    ``max_bytes``: ``logging.handlers.RotatingFileHandler``'s size rotation, without importing ``logging.handlers``
-    (``socket``, ``pickle``, ``queue``...: ~10 ms of every start)."""
-
-    def __init__(self, filename: Path, max_bytes: int, backups: int, encoding: str = "utf-8") -> None:
-        super().__init__(filename, mode="a", encoding=encoding)
-        self.max_bytes = max_bytes
-        self.backups = backups
-
-    def emit(self, record: logging.LogRecord) -> None:
-        try:
-            if self.should_roll_over(record):
-                self.roll_over()
-        except Exception:
-            self.handleError(record)
-            return
-        super().emit(record)
-
-    def should_roll_over(self, record: logging.LogRecord) -> bool:
-        if self.max_bytes <= 0 or not os.path.isfile(self.baseFilename):
-            return False
-        if self.stream is None:
-            self.stream = self._open()
-        size = self.stream.seek(0, os.SEEK_END)
-        return (
-            size > 0
-            and size + len(self.format(record).encode(self.encoding or "utf-8")) + 1 >= self.max_bytes
-        )
-
-    def roll_over(self) -> None:
-        if self.stream is not None:
-            self.stream.close()
-            self.stream = None
-        if self.backups > 0:
-            for number in range(self.backups - 1, 0, -1):
-                older = f"{self.baseFilename}.{number}"
-                if os.path.exists(older):
-                    os.replace(older, f"{self.baseFilename}.{number + 1}")
-            os.replace(self.baseFilename, f"{self.baseFilename}.1")
-        else:
-            Path(self.baseFilename).write_bytes(b"")  # (no backups: the file starts again)
-        self.stream = self._open()
-
-
 def configure_logging() -> Path | None:
-    """A rotating log file in the user's log folder (once per process); returns its path, or None if unwritable."""
+    """The log file in the user's log folder (once per process); returns its path, or None if unwritable. A plain
+    file handler until ``rotate_log_by_size`` (once the window shows) puts the standard rotating one in its place:
+    ``logging.handlers`` imports ``socket``, ``pickle``, ``queue``... (~10 ms of every start)."""
     root = logging.getLogger()
     root.setLevel(logging.INFO)
     log_file = paths.user_log_dir() / LOG_FILE_NAME
     for handler in root.handlers:
-        if isinstance(handler, RotatingLogHandler) and Path(handler.baseFilename) == log_file:
+        if isinstance(handler, logging.FileHandler) and Path(handler.baseFilename) == log_file:
             return log_file
     try:
         log_file.parent.mkdir(parents=True, exist_ok=True)
-        handler = RotatingLogHandler(log_file, LOG_MAX_BYTES, LOG_BACKUPS)
+        handler = logging.FileHandler(log_file, encoding="utf-8")
     except OSError as exc:
         if sys.stderr is not None:
             print(f"KawaOffice: cannot write the log file {log_file}: {exc}", file=sys.stderr)
@@ -602,6 +561,29 @@ def configure_logging() -> Path | None:
     install_log_masking()  # no password of a database URL ever reaches the log file
     log.info("KawaOffice %s, Python %s, log file %s", __version__, sys.version.split()[0], log_file)
     return log_file
+
+
+def rotate_log_by_size(
+    logger: logging.Logger | None = None, max_bytes: int = LOG_MAX_BYTES, backups: int = LOG_BACKUPS
+) -> None:
+    """Put ``logging.handlers.RotatingFileHandler`` (``max_bytes``, ``backups``) in the place of each plain file
+    handler of ``logger`` (default: the root logger), with its format and filters (the password masking); the file
+    rotates at its next record when it is already too large."""
+    import logging.handlers
+
+    target = logger or logging.getLogger()
+    for handler in list(target.handlers):
+        if type(handler) is not logging.FileHandler:
+            continue
+        rotating = logging.handlers.RotatingFileHandler(
+            handler.baseFilename, maxBytes=max_bytes, backupCount=backups, encoding=handler.encoding
+        )
+        rotating.setFormatter(handler.formatter)
+        for record_filter in handler.filters:
+            rotating.addFilter(record_filter)
+        target.addHandler(rotating)
+        target.removeHandler(handler)
+        handler.close()
 
 
 def register_fonts(app: QApplication) -> list[str]:

@@ -15,6 +15,7 @@ from kawaoffice import app
 from kawaoffice.i18n import current_language
 from kawaoffice.settings import Settings
 from kawaoffice.storage import open_database
+from kawaoffice.storage.credentials import install_log_masking
 from kawaoffice.ui.widgets.splash import SplashScreen
 from tests.app_startup import close_started
 from tests.services.test_overview import populate
@@ -296,14 +297,19 @@ def test_importing_the_app_loads_no_database_code() -> None:
 
 
 def test_the_log_file_rotates_by_size_and_keeps_a_few_backups(tmp_path: Path) -> None:
-    """``RotatingLogHandler`` (instead of ``logging.handlers``, ~10 ms of every start): before a record would take
-    the file past its size it becomes ``.1``, ``.1`` becomes ``.2``..., and the oldest beyond the count is dropped."""
+    """The start-up's plain log handler, once ``rotate_log_by_size`` has replaced it (after the window shows:
+    ``logging.handlers`` costs ~10 ms of every start): before a record would take the file past its size it becomes
+    ``.1``, ``.1`` becomes ``.2``..., and the oldest beyond the count is dropped; format and filters are kept."""
     log_file = tmp_path / "kawaoffice.log"
-    handler = app.RotatingLogHandler(log_file, max_bytes=200, backups=2)
-    handler.setFormatter(logging.Formatter("%(message)s"))
+    plain = logging.FileHandler(log_file, encoding="utf-8")
+    plain.setFormatter(logging.Formatter("%(message)s"))
     logger = logging.getLogger("kawaoffice.test_rotation")
     logger.propagate = False
-    logger.addHandler(handler)
+    logger.addHandler(plain)
+    install_log_masking(logger)
+    app.rotate_log_by_size(logger, max_bytes=200, backups=2)
+    [handler] = logger.handlers
+    assert handler is not plain and handler.formatter is plain.formatter and handler.filters == plain.filters
     try:
         for number in range(40):
             logger.warning("record %02d: %s", number, "x" * 30)  # 41 bytes a line with its newline
