@@ -339,6 +339,13 @@ def remove_participant(session: Session, participant_id: int, expected_version: 
 # --- SDG targets and DAC sectors ----------------------------------------------------------------------------
 
 
+def _children_changed(project: Project) -> None:
+    """A change of the project's SDG targets or sectors is a change of the project: its row is updated, so its
+    version moves and an edit dialog opened before it meets the stale-edit conflict on saving instead of putting
+    the old targets back."""
+    project.updated_at = datetime.now(UTC)
+
+
 def set_sdg_targets(session: Session, project_id: int, targets: Iterable[str]) -> list[ProjectSdgTarget]:
     """Replace the project's SDG 6 targets (keys of ``reference.SDG6_TARGETS``: 6.1 ... 6.b)."""
     project = get_project(session, project_id)
@@ -347,13 +354,18 @@ def set_sdg_targets(session: Session, project_id: int, targets: Iterable[str]) -
         code = c.code_in("sdg_targets", target, SDG6_TARGETS)
         if code is not None and code not in wanted:
             wanted.append(code)
+    changed = False
     for row in list(project.sdg_targets):
         if row.target not in wanted:
             project.sdg_targets.remove(row)
+            changed = True
     have = {row.target for row in project.sdg_targets}
     for code in wanted:
         if code not in have:
             project.sdg_targets.append(ProjectSdgTarget(target=code))
+            changed = True
+    if changed:
+        _children_changed(project)
     c.flush(session)
     return sorted(project.sdg_targets, key=lambda r: r.target)
 
@@ -368,16 +380,22 @@ def set_sectors(session: Session, project_id: int, sectors: dict[str, int | None
         wanted[key] = None if percentage is None else c.int_range("sectors", percentage, 0, 100)
     if sum(p for p in wanted.values() if p is not None) > 100:
         raise ValidationError("sectors", _("The sector percentages add up to more than 100."))
+    changed = False
     for row in list(project.sectors):
         if row.dac_code not in wanted:
             project.sectors.remove(row)
+            changed = True
     have = {row.dac_code: row for row in project.sectors}
     for code, percentage in wanted.items():
         if code in have:
             if have[code].percentage != percentage:
                 have[code].percentage = percentage
+                changed = True
         else:
             project.sectors.append(ProjectSector(dac_code=code, percentage=percentage))
+            changed = True
+    if changed:
+        _children_changed(project)
     c.flush(session)
     return sorted(project.sectors, key=lambda r: r.dac_code)
 

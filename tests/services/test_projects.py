@@ -4,12 +4,12 @@ from datetime import date
 
 import pytest
 from sqlalchemy import Engine
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from kawaoffice.model.partners import OrganizationKind
 from kawaoffice.model.projects import NeedSource, Project, ProjectState, Scheme
 from kawaoffice.services import partners, projects
-from kawaoffice.services.errors import ServiceError, ValidationError
+from kawaoffice.services.errors import ServiceError, StaleEditError, ValidationError
 
 
 def _scheme(session: Session) -> tuple[Scheme, list[int]]:
@@ -200,3 +200,40 @@ def test_the_standard_templates_are_seeded_whoever_opens_first_but_an_editor_edi
     with make_session_factory(engine, user="ken")() as s:
         assert projects.ensure_standard_schemes(s) == 0
         assert projects.list_schemes(s)[0].stages[0].name_en != "Renamed"
+
+
+def test_a_change_of_only_the_sdg_targets_or_sectors_moves_the_projects_version(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """Two people edit the same project: the first changes only its SDG targets (or sectors), so the second, whose
+    dialog still holds the version before it, meets the stale-edit conflict instead of putting the old ones back."""
+    with session_factory() as session:
+        scheme, _stages = _scheme(session)
+        project = _project(session, scheme)
+        projects.set_sdg_targets(session, project.id, ["6.1"])
+        projects.set_sectors(session, project.id, {"14021": 100})
+        session.commit()
+        project_id, opened = project.id, project.version
+    with session_factory() as first:
+        projects.update_project(first, project_id, opened)  # the dialog saved no field change
+        projects.set_sdg_targets(first, project_id, ["6.1", "6.4"])
+        first.commit()
+        after_targets = projects.get_project(first, project_id).version
+    assert after_targets != opened
+    with session_factory() as second:
+        with pytest.raises(StaleEditError):
+            projects.update_project(second, project_id, opened, title_ja="MaWaSU3")
+        second.rollback()
+        assert [t.target for t in projects.get_project(second, project_id).sdg_targets] == ["6.1", "6.4"]
+    with session_factory() as first:
+        projects.set_sectors(first, project_id, {"14021": 60, "14022": 40})
+        first.commit()
+        after_sectors = projects.get_project(first, project_id).version
+    assert after_sectors != after_targets
+    with (
+        session_factory() as unchanged
+    ):  # the same targets and sectors again: nothing changed, the version stays
+        projects.set_sdg_targets(unchanged, project_id, ["6.4", "6.1"])
+        projects.set_sectors(unchanged, project_id, {"14022": 40, "14021": 60})
+        unchanged.commit()
+        assert projects.get_project(unchanged, project_id).version == after_sectors
