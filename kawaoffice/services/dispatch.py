@@ -18,7 +18,7 @@ import enum
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
@@ -135,11 +135,14 @@ def set_staff_language(session: Session, staff_id: int, language: str, level: La
     level = c.enum_value("level", LanguageLevel, level)
     for row in staff.languages:
         if row.language == code:
-            row.level = level
+            if row.level != level:
+                row.level = level
+                _children_changed(staff)
             c.flush(session)
             return row
     row = StaffLanguage(language=code, level=level)
     staff.languages.append(row)
+    _children_changed(staff)
     c.flush(session)
     return row
 
@@ -149,7 +152,15 @@ def remove_staff_language(session: Session, staff_id: int, language: str) -> Non
     for row in list(staff.languages):
         if row.language == language:
             staff.languages.remove(row)
+            _children_changed(staff)
     c.flush(session)
+
+
+def _children_changed(staff: Staff) -> None:
+    """A change of a staff member's languages or skills is a change of the staff member: the row is updated, so
+    its version moves and an edit dialog opened before it meets the stale-edit conflict on saving instead of
+    putting the old languages or skills back."""
+    staff.updated_at = datetime.now(UTC)
 
 
 def set_staff_skills(session: Session, staff_id: int, skills: Iterable[Skill | str]) -> list[StaffSkill]:
@@ -160,13 +171,18 @@ def set_staff_skills(session: Session, staff_id: int, skills: Iterable[Skill | s
         value = c.enum_value("skills", Skill, skill)
         if value not in wanted:
             wanted.append(value)
+    changed = False
     for row in list(staff.skills):
         if row.skill not in wanted:
             staff.skills.remove(row)
+            changed = True
     have = {row.skill for row in staff.skills}
     for value in wanted:
         if value not in have:
             staff.skills.append(StaffSkill(skill=value))
+            changed = True
+    if changed:
+        _children_changed(staff)
     c.flush(session)
     return list(staff.skills)
 

@@ -339,11 +339,11 @@ def remove_participant(session: Session, participant_id: int, expected_version: 
 # --- SDG targets and DAC sectors ----------------------------------------------------------------------------
 
 
-def _children_changed(project: Project) -> None:
-    """A change of the project's SDG targets or sectors is a change of the project: its row is updated, so its
-    version moves and an edit dialog opened before it meets the stale-edit conflict on saving instead of putting
-    the old targets back."""
-    project.updated_at = datetime.now(UTC)
+def _children_changed(record: Project | LocalNeed) -> None:
+    """A change of a project's SDG targets or sectors (a need's technologies) is a change of the project (need):
+    its row is updated, so its version moves and an edit dialog opened before it meets the stale-edit conflict on
+    saving instead of putting the old ones back."""
+    record.updated_at = datetime.now(UTC)
 
 
 def set_sdg_targets(session: Session, project_id: int, targets: Iterable[str]) -> list[ProjectSdgTarget]:
@@ -464,13 +464,18 @@ def set_need_technologies(
         c.reference(session, Technology, "technology_ids", tech_id)
         if tech_id not in wanted:
             wanted.append(tech_id)
+    changed = False
     for row in list(need.technologies):
         if row.technology_id not in wanted:
             need.technologies.remove(row)
+            changed = True
     have = {row.technology_id for row in need.technologies}
     for tech_id in wanted:
         if tech_id not in have:
             need.technologies.append(NeedTechnology(technology_id=tech_id))
+            changed = True
+    if changed:
+        _children_changed(need)
     c.flush(session)
     return list(need.technologies)
 

@@ -22,7 +22,7 @@ from kawaoffice.model.dispatch import (
     TrainingKind,
 )
 from kawaoffice.services import dispatch as svc
-from kawaoffice.services.errors import ConflictError, ValidationError
+from kawaoffice.services.errors import ConflictError, StaleEditError, ValidationError
 from kawaoffice.storage.database import create_db_engine, make_session_factory
 
 
@@ -200,3 +200,34 @@ def test_overlap_rule_finds_exactly_the_overlapping_pairs(
             )
             assert {x.other_dispatch_id for x in svc.find_member_conflicts(session, did)} == expected
         session.rollback()
+
+
+def test_a_change_of_only_a_staff_members_languages_or_skills_moves_the_staff_version(
+    session_factory: sessionmaker[Session],
+) -> None:
+    """The staff dialog saves the fields, then the languages and skills: a colleague who changed only those first
+    makes this save meet the stale-edit conflict instead of putting the old languages back silently."""
+    with session_factory() as session:
+        staff = svc.create_staff(session, staff_no="K020", family_name="中原")
+        svc.set_staff_language(session, staff.id, "en", LanguageLevel.BUSINESS)
+        session.commit()
+        staff_id, versions = staff.id, [staff.version]
+    changes = [
+        lambda s: svc.set_staff_language(s, staff_id, "lo", LanguageLevel.CONVERSATIONAL),  # added
+        lambda s: svc.set_staff_language(s, staff_id, "lo", LanguageLevel.BUSINESS),  # its level changed
+        lambda s: svc.remove_staff_language(s, staff_id, "en"),
+        lambda s: svc.set_staff_skills(s, staff_id, [Skill.NON_REVENUE_WATER]),
+    ]
+    for change in changes:
+        with session_factory() as colleague:
+            change(colleague)
+            colleague.commit()
+            versions.append(svc.get_staff(colleague, staff_id).version)
+    assert len(set(versions)) == len(versions), versions
+    with session_factory() as me, pytest.raises(StaleEditError):
+        svc.update_staff(me, staff_id, versions[0], given_name="太郎")
+    with session_factory() as same:  # the same level and skills again: nothing changed, the version stays
+        svc.set_staff_language(same, staff_id, "lo", LanguageLevel.BUSINESS)
+        svc.set_staff_skills(same, staff_id, [Skill.NON_REVENUE_WATER.value])
+        same.commit()
+        assert svc.get_staff(same, staff_id).version == versions[-1]

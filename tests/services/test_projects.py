@@ -237,3 +237,27 @@ def test_a_change_of_only_the_sdg_targets_or_sectors_moves_the_projects_version(
         projects.set_sectors(unchanged, project_id, {"14022": 40, "14021": 60})
         unchanged.commit()
         assert projects.get_project(unchanged, project_id).version == after_sectors
+
+
+def test_a_change_of_only_a_needs_technologies_moves_the_needs_version(
+    session_factory: sessionmaker[Session],
+) -> None:
+    with session_factory() as session:
+        nrw = partners.create_technology(session, code="NRW", name_ja="無収水対策")
+        meters = partners.create_technology(session, code="MTR", name_ja="水道メーター")
+        need = projects.create_local_need(
+            session, country="LA", topic="漏水", learned_on=date(2025, 9, 1), technology_ids=[nrw.id]
+        )
+        session.commit()
+        need_id, opened, tech_ids = need.id, need.version, [nrw.id, meters.id]
+    with session_factory() as colleague:
+        projects.set_need_technologies(colleague, need_id, tech_ids)
+        colleague.commit()
+        changed = projects.get_local_need(colleague, need_id).version
+    assert changed != opened
+    with session_factory() as me, pytest.raises(StaleEditError):
+        projects.update_local_need(me, need_id, opened, topic="漏水の多い配水管網")
+    with session_factory() as same:
+        projects.set_need_technologies(same, need_id, list(reversed(tech_ids)))
+        same.commit()
+        assert projects.get_local_need(same, need_id).version == changed
