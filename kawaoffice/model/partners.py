@@ -105,6 +105,10 @@ class Organization(Entity):
     # page of the directory is an ORDER BY ... LIMIT on an index instead of sorting every organization in Python
     sort_ja: Mapped[str] = mapped_column(_SORT_TYPE, nullable=False, default=_sort_key_default("ja"))
     sort_en: Mapped[str] = mapped_column(_SORT_TYPE, nullable=False, default=_sort_key_default("en"))
+    # the duplicate keys of name_ja and name_en (``services.text.organization_name_keys``), kept by the services:
+    # an import compares its rows with every organization's; NULL when written around the services (worked out
+    # when needed)
+    name_keys: Mapped[str | None] = mapped_column(Text)
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="organization", cascade="all, delete-orphan", order_by="Membership.joined_on"

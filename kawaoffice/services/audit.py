@@ -29,7 +29,7 @@ from kawaoffice.model.audit import AuditAction, AuditEntry, ConflictOverride
 from kawaoffice.model.base import Entity, utcnow
 
 # Columns never logged as field changes: the bookkeeping (the entry itself says who and when) and what the
-# services derive from the other fields (the search text, the organizations' stored sort keys).
+# services derive from the other fields (the search text, the organizations' stored sort keys and name keys).
 SKIPPED_FIELDS = frozenset(
     {
         "id",
@@ -41,6 +41,7 @@ SKIPPED_FIELDS = frozenset(
         "search_text",
         "sort_ja",
         "sort_en",
+        "name_keys",
     }
 )
 _installed = False

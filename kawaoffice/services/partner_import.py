@@ -17,7 +17,6 @@ import csv
 import io
 import json
 import queue
-import re
 import threading
 import unicodedata
 import zipfile
@@ -53,8 +52,7 @@ from kawaoffice.model.partners import (
 from kawaoffice.services import audit, partners, permissions
 from kawaoffice.services import common as c
 from kawaoffice.services.errors import ServiceError, ValidationError
-from kawaoffice.services.partner_search import _CORPORATE
-from kawaoffice.services.text import fold
+from kawaoffice.services.text import duplicate_key, fold, split_name_keys
 from kawaoffice.storage import notify
 
 __all__ = [
@@ -257,7 +255,7 @@ def forget_remembered_values() -> None:
     the import benchmark measures a new file's import, as a user's first import of it is."""
     c.forget_checked_values()
     _key.cache_clear()
-    _normalized_name.cache_clear()
+    duplicate_key.cache_clear()
 
 
 # --- step 2: mapping and preview ----------------------------------------------------------------------------------
@@ -433,31 +431,8 @@ def preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list[
         return _preview(session, table, mapping)
 
 
-_ASCII_CORPORATE = tuple(word for word in _CORPORATE if word.isascii())
-# what ``ch.isalnum()`` keeps: a regular expression's Unicode word characters are the alphanumeric ones and "_"
-_NOT_ALNUM = re.compile(r"[\W_]+")
-
-
-@lru_cache(maxsize=65536)
-def _normalized_name(name: str | None) -> str:
-    """``partner_search.normalized_name(name)`` (folded, corporate words and all but letters and digits removed),
-    the characters dropped by one regular expression instead of a test per character, and quicker for an ASCII
-    name (most English names): folding ASCII text is lower-casing it and joining its words with single spaces
-    (NFKC and kana folding leave ASCII as it is). Tested against the directory's function.
-
-    Remembered (a pure function of the text): the directory's names are the same from one preview to the next."""
-    if not name:
-        return ""
-    if name.isascii():
-        text = " ".join(name.lower().split())
-        corporate = _ASCII_CORPORATE
-    else:
-        text = fold(name)
-        corporate = _CORPORATE
-    for word in corporate:
-        if word in text:
-            text = text.replace(word, "")
-    return _NOT_ALNUM.sub("", text)
+# the duplicate key of a name (moved to ``services.text``: the partner services store it with each organization)
+_normalized_name = duplicate_key
 
 
 def _preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list[PreviewRow]:
@@ -471,11 +446,18 @@ def _preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list
     existing_mail: dict[str, str] = {}
     # the directory read as plain rows (Core: no ORM processing of 10,000 + 100,000 rows; the session's pending
     # changes were flushed by the query above)
+    # changes were flushed by the query above). The names' duplicate keys as the partner services stored them
+    # (``name_keys``); worked out here for a record written around the services without them (NULL)
     conn = session.connection()
-    for name_ja, name_en, email in conn.execute(
-        select(Organization.name_ja, Organization.name_en, Organization.email)
+    for name_ja, name_en, email, stored in conn.execute(
+        select(Organization.name_ja, Organization.name_en, Organization.email, Organization.name_keys)
     ).all():  # all(): one fetchall, not a fetchone per row
-        for norm in (_normalized_name(name_ja), _normalized_name(name_en)):
+        keys = (
+            split_name_keys(stored)
+            if stored is not None
+            else (duplicate_key(name_ja), duplicate_key(name_en))
+        )
+        for norm in keys:
             if norm:
                 existing.setdefault(norm, name_ja)
         if email:

@@ -23,7 +23,7 @@ from kawaoffice.model.partners import (
 from kawaoffice.model.reference import DAC_SECTORS
 from kawaoffice.services import common as c
 from kawaoffice.services.errors import NotFoundError, ValidationError
-from kawaoffice.services.text import fold, fold_all
+from kawaoffice.services.text import fold, fold_all, organization_name_keys
 
 # --- organizations ----------------------------------------------------------------------------------------------
 
@@ -77,12 +77,14 @@ def _validate_organization(
 
 def organization_derived(org: Any) -> dict[str, str]:
     """The columns the services derive from an organization's fields (or any object with them): the folded
-    search text and the list's order in Japanese and in English."""
+    search text, the list's order in Japanese and in English, and the names' duplicate keys (the import's
+    duplicate check reads them instead of folding every name of the directory)."""
     names = (org.name_kana or "", org.name_ja or "", org.name_en or "")
     return {
         "search_text": organization_search_text(org),
         "sort_ja": organization_sort_key("ja", *names),
         "sort_en": organization_sort_key("en", *names),
+        "name_keys": organization_name_keys(org.name_ja, org.name_en),
     }
 
 
