@@ -100,12 +100,12 @@ def _rows(result: list[tuple[Any, ...]]) -> FirstPage:
         if tech_ja is not None:
             entry[1].append((code, tech_ja, tech_en or tech_ja))
     rows: list[PreviewRow] = []
-    for r, techs in sorted(found.values(), key=lambda f: (f[0][6], f[0][0])):
+    for r, techs in sorted(found.values(), key=lambda f: (f[0][6], int(f[0][0]))):
         techs.sort()
         rows.append(
             PreviewRow(
                 id=int(r[0]),
-                kind=str(r[1]),
+                kind=str(r[1]),  # (the reader process sends every value as the server's text)
                 name_ja=r[2],
                 name_kana=r[3],
                 name_en=r[4],
@@ -138,14 +138,6 @@ def read_sqlite(path: Path, language: str, limit: int) -> FirstPage:
         connection.close()
 
 
-# What the normal path connects with besides the URL (storage.database.PG_CONNECT_ARGS: the same application name,
-# and no JIT, which once spent a second compiling a statement like this one); a short timeout: libpq's minimum is 2 s,
-# and result() does not wait that long anyway.
-PREVIEW_CONNECT_ARGS: dict[str, Any] = {
-    "connect_timeout": 2,
-    "application_name": "KawaOffice",
-    "options": "-c jit=off",
-}
 SERVER_SCHEMES = ("postgresql", "postgresql+psycopg", "postgres")
 
 # SQLAlchemy's URL pattern (sqlalchemy.engine.url._parse_url) without the query part: the same user, password,
@@ -211,35 +203,37 @@ def server_address_of(url: str) -> ServerAddress | None:
 
 def read_postgresql(url: str, language: str, limit: int, *, password: str | None = None) -> FirstPage:
     """The first page of the PostgreSQL database at ``url`` (``postgresql[+psycopg]://user:password@host:port/db``;
-    the password from the URL, else ``password``, else libpq's own: ``PGPASSWORD``, ``.pgpass``)."""
+    the password from the URL, else ``password``, else libpq's own: ``PGPASSWORD``, ``.pgpass``), read as the
+    reader process reads it (``first_page_reader.fetch``: libpq directly). Raises on any failure."""
+    from kawaoffice.storage.first_page_reader import fetch
+
     address = server_address_of(url)
     if address is None:
         raise ValueError("not a PostgreSQL URL the light reader understands")
-    connection = _connect(address, address.password or password)
-    try:
-        return _read_server(connection, language, limit)
-    finally:
-        connection.close()
+    request = server_request(address, language, limit)
+    connect = dict(request["connect"])
+    connect["password"] = address.password or password
+    return _rows(fetch(connect, request["sql"], request["params"]))
 
 
-def _connect(address: ServerAddress, password: str | None) -> Any:
-    import psycopg
-
-    given = {
+def server_request(address: ServerAddress, language: str, limit: int) -> dict[str, Any]:
+    """The reader process's request for the first page of the server at ``address`` (see
+    ``storage.first_page_reader``): libpq's keywords, the credential store's key when the URL has no password, the
+    statement and its parameter."""
+    connect = {
         "host": address.host,
         "port": address.port,
         "user": address.user,
-        "password": password,
         "dbname": address.database,
+        "password": address.password,
     }
-    kwargs: dict[str, Any] = {k: v for k, v in given.items() if v is not None and v != ""}
-    return psycopg.connect(autocommit=True, **kwargs, **PREVIEW_CONNECT_ARGS)
-
-
-def _read_server(connection: Any, language: str, limit: int) -> FirstPage:
-    with connection.cursor() as cursor:
-        cursor.execute(_sql(language, "%s").encode(), (limit,))
-        return _rows(cursor.fetchall())
+    return {
+        "connect": {k: v for k, v in connect.items() if v is not None and v != ""},
+        "credential_key": None if address.password else address.credential_key,
+        "location": address.display_name,
+        "sql": _sql(language, "$1"),
+        "params": [limit],
+    }
 
 
 def read_first_page(url: str, language: str, limit: int) -> FirstPage:
@@ -333,12 +327,15 @@ class PendingPreview:
         if not source.shared:
             self._page = read_preview(source.url, language, limit)
             return
+        address = server_address_of(source.url)
+        if address is None:
+            return
         import json  # (here: json and subprocess are not needed by a local file's preview)
         import subprocess
 
         self._started = time.perf_counter()
-        request = json.dumps({"url": source.url, "language": language, "limit": limit}).encode()
-        try:  # (the URL, which may hold the password, goes through the pipe: never on a command line)
+        request = json.dumps(server_request(address, language, limit)).encode()
+        try:  # (the password of a URL goes through the pipe: never on a command line)
             self._process = subprocess.Popen(
                 reader_command(),
                 stdin=subprocess.PIPE,
@@ -365,8 +362,10 @@ class PendingPreview:
         import subprocess
 
         self._process = None
+        asked = time.perf_counter()
+        head = head_revision()  # (while the reader works: the scripts' files read here, not on its way)
         try:
-            out, _err = process.communicate(timeout=self.wait_s)
+            out, _err = process.communicate(timeout=max(0.0, self.wait_s - (time.perf_counter() - asked)))
         except subprocess.TimeoutExpired:
             process.kill()
             process.communicate()
@@ -375,39 +374,29 @@ class PendingPreview:
             )
             return None
         try:
-            reply = json.loads(out)
-            for level, message in reply["log"]:
-                log.log(int(level), "%s", message)
-            page = _page_of(reply["page"])
+            page = _page_of_reply(json.loads(out))
         except (ValueError, KeyError, TypeError) as exc:
             log.info(
                 "no start-up preview of %s: the reader answered %s", self.source.location, type(exc).__name__
             )
             return None
-        if page is not None:
-            log.info(
-                "start-up preview of %s read in %.0f ms (by the reader process)",
-                self.source.location,
-                (time.perf_counter() - self._started) * 1000,
-            )
-        return page
-
-
-def _page_of(data: dict[str, Any] | None) -> FirstPage | None:
-    """The FirstPage the reader process sent (``dataclasses.asdict`` of it, through JSON)."""
-    if data is None:
-        return None
-    rows = [
-        PreviewRow(
-            **{
-                **row,
-                "technologies": tuple(row["technologies"]),
-                "technologies_en": tuple(row["technologies_en"]),
-            }
+        if page is None:
+            return None
+        log.info(
+            "start-up preview of %s read in %.0f ms (by the reader process; %.0f ms after it was asked for)",
+            self.source.location,
+            (time.perf_counter() - self._started) * 1000,
+            (time.perf_counter() - asked) * 1000,
         )
-        for row in data["rows"]
-    ]
-    return FirstPage(int(data["total"]), rows, data["revision"])
+        return _at_head(page, head)
+
+
+def _page_of_reply(reply: dict[str, Any]) -> FirstPage | None:
+    """The page of the reader's reply (``first_page_reader.answer``), what it logged logged here."""
+    for level, message in reply["log"]:
+        log.log(int(level), "%s", message)
+    rows = reply["rows"]
+    return None if rows is None else _rows([tuple(row) for row in rows])
 
 
 def begin_preview(source: PreviewSource, language: str, limit: int) -> PendingPreview:
@@ -442,27 +431,11 @@ def read_server_preview(url: str, language: str, limit: int) -> FirstPage | None
     """The first page of the shared PostgreSQL database at ``url`` at the scripts' head, or ``None``: a URL the
     light reader does not understand, a server that refuses or cannot be reached, a login that needs a password
     the URL and the credential store do not have (never asked for here), another schema revision, not KawaOffice's
-    database. Errors are logged by their kind only (their text may name the server's user or more)."""
+    database. What the reader process does, in this process (``first_page_reader.answer``)."""
+    from kawaoffice.storage.first_page_reader import answer
+
     address = server_address_of(url)
     if address is None:
         return None
-    password = address.password
-    if not password:
-        from kawaoffice.storage.credentials import stored_password_quietly
-
-        # as the normal path finds it, but never with a dialog of the store; None: libpq's own (PGPASSWORD, .pgpass)
-        password = stored_password_quietly(address.credential_key)
-    try:
-        head = head_revision()
-        connection = _connect(address, password)
-    except Exception as exc:
-        log.info("no start-up preview of %s: cannot connect (%s)", address.display_name, type(exc).__name__)
-        return None
-    try:
-        page = _read_server(connection, language, limit)
-    except Exception as exc:  # not KawaOffice's database, no permission...
-        log.info("no start-up preview of %s: %s", address.display_name, type(exc).__name__)
-        return None
-    finally:
-        connection.close()
-    return _at_head(page, head)
+    page = _page_of_reply(answer(server_request(address, language, limit)))
+    return None if page is None else _at_head(page, head_revision())

@@ -1,13 +1,23 @@
 """The start-up preview's reader process for the shared database (issue 10).
 
-``storage.first_page.begin_preview`` starts this in a separate process before Qt starts, with the request (URL,
-language, rows) on its standard input, and reads the first page back as JSON from its standard output once the
-Qt application is up. In a process of its own, importing psycopg and keyring (with the credential store's
-discovery), logging in and reading the page run on another core while the app imports PySide6 and starts Qt: in a
-thread they would share the interpreter lock with the UI thread and add ~0.3 s before the window.
+``storage.first_page.begin_preview`` starts this in a separate process before Qt starts, with the request on its
+standard input, and reads the rows back as JSON from its standard output once the Qt application is up (the
+other core does this work meanwhile; in a thread it would share the interpreter lock with Qt's start). The request
+is what the app parsed from the URL and chose for its language, so that this process imports as little as it can:
+it is on the way to the first window. Measured on the benchmark machine (issue 10, session 7), it had spent
+~0.45 s before the page could be asked for, of which importing psycopg ~0.18 s and the interpreter's exit after
+the answer ~0.1 s:
 
-The password comes from the URL or the credential store only, never asked for (``first_page.read_server_preview``);
-it never leaves this process. What the reader logged is sent back with the page and logged by the app.
+- the login and the statement go through libpq itself (``storage.libpq``: ctypes on the libpq psycopg uses, the
+  same login), psycopg only where its bundled libpq is not found;
+- keyring only when the URL has no password (``credentials.stored_password_quietly``: as the normal path finds
+  it, but never a store's unlock dialog); the password never leaves this process;
+- the rows are sent as the server's texts; the app builds the page, checks the schema revision against the
+  migration scripts while it waits, and logs what this process logged;
+- the process ends at once after its answer (``os._exit``: nothing is left to clean up, the connection is closed).
+
+Request: ``{"connect": {libpq keywords}, "credential_key": str | None, "sql": str, "params": [...]}``;
+reply: ``{"rows": [[text or null, ...], ...] or null, "log": [[level, message], ...]}``.
 
     python -m kawaoffice.storage.first_page_reader        (the frozen app: ``kawaoffice.exe --read-first-page``)
 """
@@ -15,48 +25,112 @@ it never leaves this process. What the reader logged is sent back with the page 
 from __future__ import annotations
 
 import json
-import logging
+import os
 import sys
-from dataclasses import asdict
-from typing import Any
 
-from kawaoffice.storage.first_page import FirstPage, read_server_preview
+TYPE_CHECKING = False  # (typing's own costs a few ms of this process's start; mypy reads this name as True)
+if TYPE_CHECKING:
+    from typing import Any
+
+INFO = 20  # logging.INFO (logging is imported only with the credential store)
+
+# What the normal path connects with besides the URL (storage.database.PG_CONNECT_ARGS: the same application name,
+# and no JIT, which once spent a second compiling a statement like this one); a short timeout: libpq's minimum is 2 s,
+# and the app does not wait that long anyway.
+CONNECT_ARGS: dict[str, str | int] = {
+    "connect_timeout": 2,
+    "application_name": "KawaOffice",
+    "options": "-c jit=off",
+}
 
 
-class _Kept(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.INFO)
-        self.records: list[tuple[int, str]] = []
+def _stored_password(key: str, log: list[tuple[int, str]]) -> str | None:
+    """The credential store's password of ``key`` (never with a dialog), what it logged kept in ``log``."""
+    import logging
 
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append((record.levelno, record.getMessage()))
+    from kawaoffice.storage.credentials import stored_password_quietly
+
+    class Kept(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            log.append((record.levelno, record.getMessage()))
+
+    kept = Kept(logging.INFO)
+    logger = logging.getLogger("kawaoffice")
+    logger.addHandler(kept)
+    level = logger.level
+    logger.setLevel(logging.INFO)
+    try:
+        return stored_password_quietly(key)
+    finally:
+        logger.removeHandler(kept)
+        logger.setLevel(level)
+
+
+def fetch(connect: dict[str, Any], sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    """The rows of ``sql`` on a new connection with libpq's keywords ``connect`` (plus ``CONNECT_ARGS``), closed
+    after: through libpq directly, or psycopg where its bundled libpq is not found. Raises on any failure."""
+    from kawaoffice.storage import libpq
+
+    given = {**connect, **CONNECT_ARGS}
+    try:
+        connection = libpq.connect(given)
+    except libpq.LibpqUnavailable:
+        return _fetch_with_psycopg(given, sql, params)
+    try:
+        return connection.fetch_all(sql, params)
+    finally:
+        connection.close()
+
+
+def _fetch_with_psycopg(given: dict[str, Any], sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    import psycopg
+
+    kwargs = {k: v for k, v in given.items() if v is not None and v != ""}
+    with psycopg.connect(autocommit=True, **kwargs) as connection, psycopg.RawCursor(connection) as cursor:
+        cursor.execute(sql.encode(), params)  # ($1 placeholders: RawCursor sends the statement as it is)
+        return cursor.fetchall()
 
 
 def answer(request: dict[str, Any]) -> dict[str, Any]:
-    """The reply to one request: ``{"page": FirstPage as a dict or None, "log": [[level, message], ...]}``."""
-    kept = _Kept()
-    logger = logging.getLogger("kawaoffice")
-    logger.addHandler(kept)
-    logger.setLevel(logging.INFO)
-    page: FirstPage | None = None
+    """The reply to one request (see the module's text). Errors are logged by their kind only (their text may name
+    the server's user or more)."""
+    log: list[tuple[int, str]] = []
+    connect = dict(request["connect"])
+    where = str(request.get("location") or "the shared database")
+    if not connect.get("password") and request.get("credential_key"):
+        # as the normal path finds it, but never with a dialog of the store; None: libpq's own (PGPASSWORD, .pgpass)
+        connect["password"] = _stored_password(str(request["credential_key"]), log)
     try:
-        page = read_server_preview(str(request["url"]), str(request["language"]), int(request["limit"]))
+        rows = fetch(connect, str(request["sql"]), list(request.get("params") or []))
     except Exception as exc:  # (the app takes the normal path, which says what is wrong)
-        kept.records.append((logging.INFO, f"no start-up preview: {type(exc).__name__}"))
-    finally:
-        logger.removeHandler(kept)
-    return {"page": asdict(page) if page is not None else None, "log": kept.records}
+        from kawaoffice.storage import libpq
+
+        what = "cannot connect" if isinstance(exc, (libpq.ConnectionFailed, OSError)) else "cannot read"
+        if type(exc).__module__.startswith("psycopg"):
+            what = "cannot connect" if type(exc).__name__ == "OperationalError" else "cannot read"
+        log.append((INFO, f"no start-up preview of {where}: {what} ({type(exc).__name__})"))
+        return {"rows": None, "log": log}
+    return {"rows": rows, "log": log}
 
 
 def main() -> int:
     try:
         request = json.loads(sys.stdin.read())
-    except ValueError:
+        reply = answer(request)
+    except (ValueError, KeyError, TypeError):
         return 2
-    sys.stdout.write(json.dumps(answer(request), ensure_ascii=False))
+    sys.stdout.write(json.dumps(reply, ensure_ascii=False))
     sys.stdout.flush()
     return 0
 
 
+def run() -> None:
+    """``main()``, then the process ends at once: the interpreter's own exit (finalizing the modules keyring and
+    libpq loaded) had taken ~0.1 s after the answer, which the app waited for before it read it."""
+    code = main()
+    sys.stdout.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    run()

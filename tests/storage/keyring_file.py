@@ -4,7 +4,11 @@ keyring's own ``PYTHON_KEYRING_BACKEND`` (the file through ``KAWAOFFICE_TEST_KEY
 
 The PostgreSQL start-up benchmark uses it too (``child_environment``): an office PC's password comes from its
 credential store, chosen directly on Windows; on this Linux machine, without a desktop session bus, keyring's
-discovery would look for a store for ~0.2 s and find none."""
+discovery would look for a store for ~0.2 s and find none.
+
+This module imports no more than an office PC's store does (keyring's backend base): pytest and the in-memory store
+are imported only by the fixture that needs them (until session 7 the reader process imported pytest with this
+store: ~0.1-0.2 s of the PostgreSQL start-up benchmark that an office PC never spends)."""
 
 from __future__ import annotations
 
@@ -13,12 +17,13 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pytest
 from keyring.backend import KeyringBackend
 from keyring.errors import PasswordDeleteError
 
-from tests.storage.keyring_memory import installed_keyring
+if TYPE_CHECKING:
+    import pytest
 
 FILE_VAR = "KAWAOFFICE_TEST_KEYRING"
 
@@ -54,6 +59,8 @@ def child_environment(path: Path, service: str, username: str, password: str) ->
 
 @contextmanager
 def installed_file_keyring(path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FileKeyring]:
+    from tests.storage.keyring_memory import installed_keyring
+
     monkeypatch.setenv(FILE_VAR, str(path))
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", f"{__name__}.{FileKeyring.__name__}")
     with installed_keyring(FileKeyring()) as backend:

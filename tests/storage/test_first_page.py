@@ -7,6 +7,7 @@ credential store, given up quickly when the server refuses or does not answer.""
 from __future__ import annotations
 
 import json
+import os
 import random
 import socket
 import sqlite3
@@ -17,6 +18,7 @@ import time
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -365,9 +367,83 @@ def test_the_frozen_app_starts_the_reader_with_the_same_flag() -> None:
     assert fp.reader_command()[1:] == ["-m", "kawaoffice.storage.first_page_reader"]
 
 
+def _request(url: str, language: str = "ja", limit: int = 5) -> dict[str, Any]:
+    address = fp.server_address_of(url)
+    assert address is not None
+    return fp.server_request(address, language, limit)
+
+
 def test_the_reader_process_answers_what_it_could_not_do() -> None:
-    request = json.dumps({"url": f"postgresql://u@127.0.0.1:{free_port()}/db", "language": "ja", "limit": 5})
+    request = json.dumps(_request(f"postgresql://u@127.0.0.1:{free_port()}/db"))
     out = subprocess.run(fp.reader_command(), input=request, capture_output=True, text=True, check=True)
     reply = json.loads(out.stdout)
-    assert reply["page"] is None
+    assert reply["rows"] is None
     assert any("cannot connect" in message for _level, message in reply["log"])
+
+
+def test_the_reader_is_given_no_sql_text_of_the_url_and_only_a_key_for_the_store() -> None:
+    request = _request("postgresql+psycopg://office:s%40cret@db.example.jp:5433/kawa", "en", 60)
+    assert request["connect"] == {
+        "host": "db.example.jp",
+        "port": 5433,
+        "user": "office",
+        "dbname": "kawa",
+        "password": "s@cret",
+    }
+    assert request["credential_key"] is None  # the URL's password: the store is not asked
+    assert request["params"] == [60] and "sort_en" in str(request["sql"])
+    bare = _request("postgresql://office@db.example.jp/kawa")
+    assert "password" not in bare["connect"] and "port" not in bare["connect"]
+    assert bare["credential_key"] == credentials.credential_key("postgresql://office@db.example.jp/kawa")
+
+
+@pytest.mark.postgres
+def test_a_server_database_that_is_not_kawaoffices_cannot_be_read(
+    pg_server: PostgresServer, file_keyring: FileKeyring
+) -> None:
+    from kawaoffice.storage import first_page_reader
+
+    reply = first_page_reader.answer(_request(pg_server.url("postgres")))  # (no password needed: trust)
+    assert reply["rows"] is None
+    assert [m for _level, m in reply["log"]] == [
+        f"no start-up preview of kawa@127.0.0.1:{pg_server.port}/postgres: cannot read (StatementFailed)"
+    ]
+
+
+def test_the_reader_finds_the_libpq_psycopg_uses() -> None:
+    import psycopg
+
+    from kawaoffice.storage import libpq
+
+    path = libpq.library_path()
+    assert psycopg.pq.__impl__ == "binary" and path is not None
+    loaded = Path(f"/proc/{os.getpid()}/maps").read_text() if sys.platform == "linux" else ""
+    if loaded:  # the same file as psycopg's C module loaded
+        assert str(Path(path).resolve()) in loaded
+    assert libpq.library_path(["/nonexistent"]) is None
+
+
+@pytest.mark.postgres
+def test_without_psycopgs_libpq_the_reader_uses_psycopg(
+    session: Session, pg_server: PostgresServer, _pg_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kawaoffice.storage import libpq
+
+    expected = fp.read_first_page(_pg_schema_url, "ja", 30)  # (libpq directly)
+    monkeypatch.setattr(libpq, "_lib", None)
+    monkeypatch.setattr(libpq, "library_path", lambda search_path=None: None)
+    assert fp.read_first_page(_pg_schema_url, "ja", 30) == expected
+    refused = fp.read_server_preview(f"postgresql://u@127.0.0.1:{free_port()}/db", "ja", 5)
+    assert refused is None
+
+
+def test_the_reader_process_imports_neither_psycopg_nor_the_page_code() -> None:
+    code = (
+        "import json, sys; from kawaoffice.storage import first_page_reader as r; "
+        f"reply = r.answer({_request(f'postgresql://u@127.0.0.1:{free_port()}/db')!r}); "
+        "print(json.dumps([reply['rows'], sorted(m for m in sys.modules if m.startswith("
+        "('psycopg', 'sqlalchemy', 'pytest', 'kawaoffice.storage.first_page.')) "
+        "or m == 'kawaoffice.storage.first_page')]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [None, []]
