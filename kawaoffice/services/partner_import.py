@@ -605,8 +605,9 @@ def import_rows(
 
     The records are written in bulk: one bulk statement per table (organizations, memberships, technology links,
     contacts, posts) and one for their audit entries (SQLite: an ``executemany``; PostgreSQL: a ``COPY``), instead
-    of a flush per record (10,000 rows in seconds instead of a minute and a half). What is written is what the services would write one by one: the same
-    values (validated again with the services' rules), the same bookkeeping columns and one audit entry per new
+    of a flush per record (10,000 rows in seconds instead of a minute and a half). What is written is what the
+    services would write one by one: the same values (as ``preview`` checked and normalized them with the services'
+    rules: not checked a second time here), the same derived and bookkeeping columns and one audit entry per new
     record with all its fields. The role check that a flush would make is made first, for every kind of row."""
     bad = [r for r in rows if r.errors]
     if bad:
