@@ -79,7 +79,7 @@ from kawaoffice.model.tours import (
     VisitorType,
 )
 from kawaoffice.services.projects import STANDARD_SCHEMES
-from kawaoffice.services.text import fold_all
+from kawaoffice.services.text import fold_all, organization_name_keys
 
 __all__ = ["GENERATED_PREFIX", "UNIT", "DemoSummary", "load_demo"]
 
@@ -1658,6 +1658,7 @@ class _Loader:
                     website=d.website,
                     notes=d.notes,
                     search_text=fold_all(d.name_ja, d.name_kana, d.name_en, d.name_local, d.abbreviation),
+                    name_keys=organization_name_keys(d.name_ja, d.name_en),
                 )
                 self.add(org)
                 if d.joined is not None:
@@ -2131,6 +2132,7 @@ class _Generator:
                     "country": country,
                     "abbreviation": f"{self.prefix}O{i:03d}",
                     "search_text": fold_all(ja, kana, en),
+                    "name_keys": organization_name_keys(ja, en),
                 }
             )
         org_ids = self.insert(Organization, orgs)

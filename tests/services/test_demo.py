@@ -25,6 +25,7 @@ from kawaoffice.services.demo import (
     UNIT,
     load_demo,
 )
+from kawaoffice.services.text import organization_name_keys
 
 JST = ZoneInfo("Asia/Tokyo")
 ICT = ZoneInfo("Asia/Vientiane")
@@ -182,6 +183,10 @@ def test_scale_adds_generated_volume_and_keeps_real_records(session: Session) ->
 
     generated = session.scalars(select(Project).where(Project.code.like(f"{GENERATED_PREFIX}%"))).first()
     assert generated is not None and generated.version == 1 and generated.created_by == "tester"
+    # the real and the generated organizations carry their names' duplicate keys, as the services write them
+    orgs = session.scalars(select(Organization)).all()
+    assert len(orgs) == after["organizations"]
+    assert [o.name_keys for o in orgs] == [organization_name_keys(o.name_ja, o.name_en) for o in orgs]
     leg = session.scalars(
         select(ItineraryLeg).join(Dispatch).where(Dispatch.code.like(f"{GENERATED_PREFIX}%"))
     ).first()
