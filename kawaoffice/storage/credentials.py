@@ -155,6 +155,12 @@ def _keyring() -> Any:
     return keyring
 
 
+def prepare_store() -> None:
+    """Import keyring and choose the credential store (as ``stored_password`` would first), without reading it:
+    the start-up preview's reader does this while it waits for its request."""
+    _keyring()
+
+
 def platform_backend(platform: str | None = None) -> Any:
     """The usable credential store of ``platform`` (default: this one) named in ``PLATFORM_BACKENDS``, or
     ``None`` (keyring then discovers one)."""

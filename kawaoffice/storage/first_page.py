@@ -303,8 +303,55 @@ SERVER_WAIT_S = 1.0
 READER_FLAG = "--read-first-page"
 
 
+def start_reader(url: str) -> subprocess.Popen[bytes] | None:
+    """A reader process started early for the server of ``url`` (``None``: not a URL the light reader previews, or
+    it did not start), to be given to ``begin_preview(..., reader=)`` once the app knows its request (language,
+    tab) or to ``stop_reader``. It loads libpq and, when the URL has no password, keyring and the credential store
+    while it waits (``first_page_reader.prepare``): the app can start it before it imports its own modules and reads
+    its settings. The URL itself is not given to it until the request (never on a command line)."""
+    address = server_address_of(url)
+    if address is None:
+        return None
+    import subprocess
+
+    command = reader_command()
+    if not address.password:
+        from kawaoffice.storage.first_page_reader import PREPARE_STORE_FLAG
+
+        command.append(PREPARE_STORE_FLAG)
+    try:
+        return subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # (Windows: no console flashes)
+        )
+    except OSError as exc:
+        log.info("the start-up preview's reader did not start (%s)", exc)
+        return None
+
+
+def stop_reader(process: subprocess.Popen[bytes]) -> None:
+    """End a reader started by ``start_reader`` that is not needed after all (no request: it ends at once)."""
+    try:
+        if process.stdin is not None:
+            process.stdin.close()
+    except OSError:
+        pass
+    process.kill()
+    process.wait()
+    for stream in (process.stdout, process.stdin):
+        if stream is not None:
+            stream.close()
+
+
 def reader_command() -> list[str]:
-    """How to start ``kawaoffice.storage.first_page_reader`` with this interpreter (or this frozen app)."""
+    """How to start ``kawaoffice.storage.first_page_reader`` with this interpreter (or this frozen app).
+
+    (Measured in session 7: ``-S`` with this process's import path given instead of ``site`` saved ~4 ms, since
+    keyring imports most of what ``site`` and the editable install's finder import: not worth a second way to find
+    the modules.)"""
     if getattr(sys, "frozen", False):
         return [sys.executable, READER_FLAG]
     return [sys.executable, "-m", "kawaoffice.storage.first_page_reader"]
@@ -318,17 +365,24 @@ class PendingPreview:
     ``wait_s`` seconds and then stops."""
 
     def __init__(
-        self, source: PreviewSource, language: str, limit: int, *, wait_s: float = SERVER_WAIT_S
+        self,
+        source: PreviewSource,
+        language: str,
+        limit: int,
+        *,
+        wait_s: float = SERVER_WAIT_S,
+        reader: subprocess.Popen[bytes] | None = None,
     ) -> None:
         self.source = source
         self.wait_s = wait_s
         self._page: FirstPage | None = None
         self._process: subprocess.Popen[bytes] | None = None
-        if not source.shared:
-            self._page = read_preview(source.url, language, limit)
-            return
-        address = server_address_of(source.url)
+        address = server_address_of(source.url) if source.shared else None
         if address is None:
+            if reader is not None:
+                stop_reader(reader)
+            if not source.shared:
+                self._page = read_preview(source.url, language, limit)
             return
         import json  # (here: json and subprocess are not needed by a local file's preview)
         import subprocess
@@ -336,7 +390,7 @@ class PendingPreview:
         self._started = time.perf_counter()
         request = json.dumps(server_request(address, language, limit)).encode()
         try:  # (the password of a URL goes through the pipe: never on a command line)
-            self._process = subprocess.Popen(
+            self._process = reader or subprocess.Popen(
                 reader_command(),
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -399,10 +453,13 @@ def _page_of_reply(reply: dict[str, Any]) -> FirstPage | None:
     return None if rows is None else _rows([tuple(row) for row in rows])
 
 
-def begin_preview(source: PreviewSource, language: str, limit: int) -> PendingPreview:
+def begin_preview(
+    source: PreviewSource, language: str, limit: int, *, reader: subprocess.Popen[bytes] | None = None
+) -> PendingPreview:
     """Start reading the first page of ``source`` (called before Qt starts; ``result()`` is asked for once the
-    Qt application is up)."""
-    return PendingPreview(source, language, limit)
+    Qt application is up), with ``reader`` when one was started early for it (``start_reader``: it is stopped when
+    ``source`` is not a server it can read)."""
+    return PendingPreview(source, language, limit, reader=reader)
 
 
 def read_preview(url: str, language: str, limit: int) -> FirstPage | None:

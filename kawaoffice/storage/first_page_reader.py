@@ -24,6 +24,7 @@ reply: ``{"rows": [[text or null, ...], ...] or null, "log": [[level, message], 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -113,7 +114,27 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
     return {"rows": rows, "log": log}
 
 
+PREPARE_STORE_FLAG = "--prepare-store"
+
+
+def prepare(store: bool) -> None:
+    """What can be done before the request comes (``first_page.start_reader``: a reader started early, while the
+    app still imports its modules and reads its settings): libpq loaded, and with ``store`` (the URL has no
+    password) keyring imported and the credential store chosen, as the normal path chooses it. Nothing is read from
+    the store here and nothing is connected to."""
+    from kawaoffice.storage import libpq
+
+    with contextlib.suppress(libpq.LibpqUnavailable):  # (psycopg then; imported when asked)
+        libpq.load()
+    if store:
+        from kawaoffice.storage.credentials import prepare_store
+
+        prepare_store()
+
+
 def main() -> int:
+    with contextlib.suppress(Exception):  # (done again, and reported, when the request is answered)
+        prepare(PREPARE_STORE_FLAG in sys.argv[1:])
     try:
         request = json.loads(sys.stdin.read())
         reply = answer(request)

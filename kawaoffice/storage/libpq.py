@@ -65,6 +65,11 @@ def library_path(search_path: Sequence[str] | None = None) -> str | None:
 _lib: Any = None
 
 
+def load() -> None:
+    """Load libpq now (``LibpqUnavailable`` when it is not there); ``connect`` loads it otherwise."""
+    _library()
+
+
 def _library() -> Any:
     global _lib
     if _lib is not None:

@@ -447,3 +447,32 @@ def test_the_reader_process_imports_neither_psycopg_nor_the_page_code() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout) == [None, []]
+
+
+@pytest.mark.postgres
+def test_a_reader_started_early_reads_the_page_once_asked(
+    password_login: str, file_keyring: FileKeyring
+) -> None:
+    credentials.store_password(password_login, _PASSWORD)
+    expected = _pending(password_login).result()
+    assert expected is not None and expected.revision == migrate.head_revision()
+    reader = fp.start_reader(password_login)
+    assert (
+        reader is not None and "--prepare-store" in reader.args
+    )  # (keyring prepared: no password in the URL)
+    time.sleep(0.3)  # (prepared meanwhile; it waits for its request)
+    assert reader.poll() is None
+    source = fp.preview_source(password_login)
+    assert source is not None
+    assert fp.begin_preview(source, "ja", 30, reader=reader).result() == expected
+    assert reader.wait(5) == 0
+
+
+def test_a_reader_started_early_and_not_needed_is_stopped(tmp_path: Path) -> None:
+    url = f"postgresql://u:pw@127.0.0.1:{free_port()}/db"
+    reader = fp.start_reader(url)
+    assert reader is not None and "--prepare-store" not in reader.args  # (the URL has the password)
+    assert fp.start_reader(str(tmp_path / "x.sqlite3")) is None
+    pending = fp.begin_preview(fp.PreviewSource(str(tmp_path / "x.sqlite3"), "x"), "ja", 30, reader=reader)
+    assert pending.result() is None  # (no such file: the normal path)
+    assert reader.poll() is not None  # stopped, not left behind
