@@ -1,6 +1,6 @@
-"""The partner directory's first page read with the plain DB-API driver (stdlib ``sqlite3``, or ``psycopg``), for
-the start-up preview (issue 10): the main window is shown with these rows before SQLAlchemy, the models and the
-real Partners tab are imported, which then replace the preview with the same rows.
+"""The partner directory's first page read with the plain driver (stdlib ``sqlite3``, or libpq through
+``storage.libpq``), for the start-up preview (issue 10): the main window is shown with these rows before
+SQLAlchemy, the models and the real Partners tab are imported, which then replace the preview with the same rows.
 
 It reads exactly what ``services.partner_search.open_list`` reads for the unfiltered list (the count, the first
 ``limit`` organizations in the order of the stored, indexed sort key ``sort_ja`` / ``sort_en`` with ties broken by
@@ -12,13 +12,15 @@ Nothing here imports SQLAlchemy; a database this cannot read (not a file, not Ka
 ``None`` or raises, and the caller takes the normal path.
 
 The office's shared PostgreSQL database is read by a reader process started before Qt (``begin_preview``,
-``storage.first_page_reader``): importing keyring (and its store's discovery) and psycopg, the login and the round
-trips run on another core while this process imports PySide6 and starts Qt (in a thread, that Python work would
-share the interpreter lock with the UI thread: ~0.3 s more before the window on the Linux benchmark machine).
+``storage.first_page_reader``): importing keyring (and its store's discovery), loading libpq (not psycopg: ~0.18 s
+less), the login and the round trips run on another core while this process imports PySide6 and starts Qt (in a
+thread, that Python work would share the interpreter lock with the UI thread: ~0.3 s more before the window on the
+Linux benchmark machine). It can be started earlier still (``start_reader``), before the app has imported its
+modules and read its settings; it is given its request (libpq's keywords, the statement) by ``begin_preview``.
 ``PendingPreview.result()`` waits for it at most ``SERVER_WAIT_S`` and then stops it: a server that does not answer
 delays the normal path (which shows the offline banner or asks for the password, as before) by about a second. The
 password comes from the URL or the credential store only, as the normal path finds it (``storage.credentials``); the
-preview never asks for one, and it stays in the reader process (the URL reaches it through a pipe).
+preview never asks for one, and it stays in the reader process (the URL's reaches it through a pipe).
 """
 
 from __future__ import annotations
