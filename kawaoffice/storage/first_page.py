@@ -20,7 +20,7 @@ modules and read its settings; it is given its request (libpq's keywords, the st
 ``PendingPreview.result()`` waits for it at most ``SERVER_WAIT_S`` and then stops it: a server that does not answer
 delays the normal path (which shows the offline banner or asks for the password, as before) by about a second. The
 password comes from the URL or the credential store only, as the normal path finds it (``storage.credentials``); the
-preview never asks for one, and it stays in the reader process (the URL's reaches it through a pipe).
+preview never asks for one, and it stays in the reader process (a URL's own reaches it through a pipe).
 """
 
 from __future__ import annotations
