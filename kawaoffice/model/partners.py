@@ -152,7 +152,7 @@ class OrganizationTechnology(Entity):
     __table_args__ = (UniqueConstraint("organization_id", "technology_id"),)
 
     organization_id: Mapped[int] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False
     )
     technology_id: Mapped[int] = mapped_column(
         ForeignKey("technologies.id", ondelete="RESTRICT"), nullable=False, index=True
