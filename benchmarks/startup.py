@@ -107,6 +107,12 @@ class _GapMeter:
 
 
 def child_app(url: str) -> None:
+    # as the entry point does (kawaoffice.launch.main): a shared database's preview reader is started first
+    from kawaoffice.launch import early_reader
+
+    argv = ["--database", url, "--lang", "ja"]
+    reader = early_reader(argv)
+
     from kawaoffice import app
     from kawaoffice.app import Startup, parse_args
 
@@ -127,7 +133,7 @@ def child_app(url: str) -> None:
     app.show_splash = show_splash  # type: ignore[assignment]
     app.show_preview = show_preview
 
-    startup = Startup(parse_args(["--database", url, "--lang", "ja"]))
+    startup = Startup(parse_args(argv), reader=reader)
     startup.run()
     assert startup.app is not None and startup.window is not None
     startup.app.processEvents()

@@ -1,5 +1,5 @@
-"""``python -m kawaoffice`` starts the desktop app."""
+"""``python -m kawaoffice`` starts the desktop app (through its entry point, ``kawaoffice.launch``)."""
 
-from kawaoffice.app import main
+from kawaoffice.launch import main
 
 raise SystemExit(main())

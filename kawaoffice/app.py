@@ -53,6 +53,8 @@ from kawaoffice.ui.widgets import format as _format  # noqa: F401  (the preview'
 # countries, QEvent's types, QMessageBox's buttons...: ~30 ms before the window showed), so each Qt class is
 # imported where it is used.
 if TYPE_CHECKING:
+    import subprocess
+
     from PySide6.QtCore import QTranslator
     from PySide6.QtWidgets import QApplication, QWidget
     from sqlalchemy.exc import DBAPIError
@@ -123,6 +125,9 @@ class Startup:
     splash: SplashScreen | None = None
     preview: PreviewWindow | None = None  # the light first page shown until the real window replaces it
     _first_page: PendingPreview | None = None  # started before Qt starts: the page being read
+    # the preview's reader process for a shared database, started by the entry point before this module was
+    # imported (kawaoffice.launch): given its request by read_first_page, or stopped there when not needed
+    reader: subprocess.Popen[bytes] | None = None
     _qt_translations_installed: bool = False
     _window_icon_set: bool = False
 
@@ -210,11 +215,16 @@ class Startup:
         """Issue 10: on a database at the head revision, the Partners tab's first page read with the plain DB-API
         driver (no Qt needed yet: the preview then replaces the splash screen)."""
         source = self.preview_source()
+        reader, self.reader = self.reader, None
         if source is None:
+            if reader is not None:
+                from kawaoffice.storage.first_page import stop_reader
+
+                stop_reader(reader)
             return
         from kawaoffice.storage.first_page import begin_preview
 
-        self._first_page = begin_preview(source, self.language, PREVIEW_ROWS)
+        self._first_page = begin_preview(source, self.language, PREVIEW_ROWS, reader=reader)
 
     def show_first_page(self) -> None:
         """The main window's frame with the first page read before, shown before SQLAlchemy and the real window
@@ -797,7 +807,9 @@ def save_screenshot(startup: Startup, path: Path) -> bool:
     return bool(ok)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, reader: subprocess.Popen[bytes] | None = None) -> int:
+    """The desktop app; ``reader``: the start-up preview's reader process already started by the entry point
+    (``kawaoffice.launch``, which calls this)."""
     args = parse_args(argv)
     if args.version:
         if sys.stdout is not None:
@@ -805,7 +817,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     qtfix.guard_none_refcount()  # PySide6 6.12 on Python 3.11 would abort after many Qt calls
     winmutex.hold_app_mutex()  # the installer and uninstaller refuse while it exists (kawaoffice.iss AppMutex)
-    startup = Startup(args)
+    startup = Startup(args, reader=reader)
     previous_hook = sys.excepthook
     try:
         try:

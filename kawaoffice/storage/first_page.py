@@ -28,7 +28,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -302,33 +301,23 @@ SERVER_WAIT_S = 1.0
 
 
 # The frozen app's flag that makes it the reader process (installer/entry_gui.py) instead of the desktop app.
-READER_FLAG = "--read-first-page"
+READER_FLAG = "--read-first-page"  # (first_page_reader.READER_FLAG, tested equal: that module is not imported here)
 
 
 def start_reader(url: str) -> subprocess.Popen[bytes] | None:
     """A reader process started early for the server of ``url`` (``None``: not a URL the light reader previews, or
     it did not start), to be given to ``begin_preview(..., reader=)`` once the app knows its request (language,
     tab) or to ``stop_reader``. It loads libpq and, when the URL has no password, keyring and the credential store
-    while it waits (``first_page_reader.prepare``): the app can start it before it imports its own modules and reads
-    its settings. The URL itself is not given to it until the request (never on a command line)."""
+    while it waits (``first_page_reader.prepare``). The URL itself is not given to it until the request (never on a
+    command line). (The entry point, ``kawaoffice.launch``, starts it with ``first_page_reader.spawn`` before this
+    module is imported.)"""
     address = server_address_of(url)
     if address is None:
         return None
-    import subprocess
+    from kawaoffice.storage.first_page_reader import spawn
 
-    command = reader_command()
-    if not address.password:
-        from kawaoffice.storage.first_page_reader import PREPARE_STORE_FLAG
-
-        command.append(PREPARE_STORE_FLAG)
     try:
-        return subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # (Windows: no console flashes)
-        )
+        return spawn(prepare_store=not address.password)
     except OSError as exc:
         log.info("the start-up preview's reader did not start (%s)", exc)
         return None
@@ -349,14 +338,10 @@ def stop_reader(process: subprocess.Popen[bytes]) -> None:
 
 
 def reader_command() -> list[str]:
-    """How to start ``kawaoffice.storage.first_page_reader`` with this interpreter (or this frozen app).
+    """How to start ``kawaoffice.storage.first_page_reader`` with this interpreter (or this frozen app)."""
+    from kawaoffice.storage.first_page_reader import command
 
-    (Measured in session 7: ``-S`` with this process's import path given instead of ``site`` saved ~4 ms, since
-    keyring imports most of what ``site`` and the editable install's finder import: not worth a second way to find
-    the modules.)"""
-    if getattr(sys, "frozen", False):
-        return [sys.executable, READER_FLAG]
-    return [sys.executable, "-m", "kawaoffice.storage.first_page_reader"]
+    return command()
 
 
 class PendingPreview:
@@ -387,18 +372,15 @@ class PendingPreview:
                 self._page = read_preview(source.url, language, limit)
             return
         import json  # (here: json and subprocess are not needed by a local file's preview)
-        import subprocess
 
         self._started = time.perf_counter()
         request = json.dumps(server_request(address, language, limit)).encode()
         try:  # (the password of a URL goes through the pipe: never on a command line)
-            self._process = reader or subprocess.Popen(
-                reader_command(),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # (Windows: no console flashes)
-            )
+            if reader is None:
+                from kawaoffice.storage.first_page_reader import spawn
+
+                reader = spawn()
+            self._process = reader
             assert self._process.stdin is not None
             self._process.stdin.write(request)
             self._process.stdin.close()

@@ -31,6 +31,7 @@ import sys
 
 TYPE_CHECKING = False  # (typing's own costs a few ms of this process's start; mypy reads this name as True)
 if TYPE_CHECKING:
+    import subprocess
     from typing import Any
 
 INFO = 20  # logging.INFO (logging is imported only with the credential store)
@@ -115,6 +116,36 @@ def answer(request: dict[str, Any]) -> dict[str, Any]:
 
 
 PREPARE_STORE_FLAG = "--prepare-store"
+# The frozen app's flag that makes it this reader process instead of the desktop app (installer/entry_gui.py).
+READER_FLAG = "--read-first-page"
+
+
+def command(*, prepare_store: bool = False) -> list[str]:
+    """How to start this module as the reader process with this interpreter (or this frozen app); with
+    ``prepare_store`` it prepares the credential store while it waits for its request (``prepare``).
+
+    (Measured in session 7: ``-S`` with this process's import path given instead of ``site`` saved ~4 ms, since
+    keyring imports most of what ``site`` and the editable install's finder import: not worth a second way to find
+    the modules.)"""
+    if getattr(sys, "frozen", False):
+        started = [sys.executable, READER_FLAG]
+    else:
+        started = [sys.executable, "-m", "kawaoffice.storage.first_page_reader"]
+    return [*started, PREPARE_STORE_FLAG] if prepare_store else started
+
+
+def spawn(*, prepare_store: bool = False) -> subprocess.Popen[bytes]:
+    """The reader process, started (``OSError`` if it cannot be): it waits for its request on standard input.
+    Only ``subprocess`` is imported for it, so the entry point (``kawaoffice.launch``) can start it first thing."""
+    import subprocess
+
+    return subprocess.Popen(
+        command(prepare_store=prepare_store),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        creationflags=getattr(subprocess, "CREATE_NO_WINDOW", 0),  # (Windows: no console flashes)
+    )
 
 
 def prepare(store: bool) -> None:

@@ -145,9 +145,9 @@ def test_spec_compiles_and_names_both_programs_from_the_shared_config() -> None:
 
 def test_entry_points_run_the_installed_console_and_gui_scripts() -> None:
     project = cfg.pyproject()["project"]
-    assert project["gui-scripts"] == {cfg.GUI_NAME: "kawaoffice.app:main"}
+    assert project["gui-scripts"] == {cfg.GUI_NAME: "kawaoffice.launch:main"}
     assert project["scripts"] == {cfg.CLI_NAME: "kawaoffice.cli:main"}
-    assert "from kawaoffice.app import main" in (INSTALLER / "entry_gui.py").read_text(encoding="utf-8")
+    assert "from kawaoffice.launch import main" in (INSTALLER / "entry_gui.py").read_text(encoding="utf-8")
     assert "from kawaoffice.cli import main" in (INSTALLER / "entry_cli.py").read_text(encoding="utf-8")
 
 

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from kawaoffice.model.partners import MembershipStatus, OrganizationKind
 from kawaoffice.services import partner_search as ps
 from kawaoffice.services import partners
-from kawaoffice.storage import credentials, database, migrate
+from kawaoffice.storage import credentials, database, first_page_reader, migrate
 from kawaoffice.storage import first_page as fp
 from tests.pgserver import PostgresServer, free_port
 from tests.storage.keyring_file import FileKeyring, installed_file_keyring
@@ -365,6 +365,8 @@ def test_the_frozen_app_starts_the_reader_with_the_same_flag() -> None:
     entry = (Path(__file__).resolve().parents[2] / "installer" / "entry_gui.py").read_text()
     assert f'sys.argv[1:2] == ["{fp.READER_FLAG}"]' in entry
     assert fp.reader_command()[1:] == ["-m", "kawaoffice.storage.first_page_reader"]
+    assert first_page_reader.READER_FLAG == fp.READER_FLAG  # (the frozen app's command: the flag, not -m)
+    assert first_page_reader.command(prepare_store=True)[-1] == first_page_reader.PREPARE_STORE_FLAG
 
 
 def _request(url: str, language: str = "ja", limit: int = 5) -> dict[str, Any]:
