@@ -67,8 +67,8 @@ def early_reader(argv: Sequence[str]) -> subprocess.Popen[bytes] | None:
     tab = _option(argv, "--tab")
     if not url:  # the office's usual case: the shared database is in the settings
         stored = _stored()
-        url = stored.get("database_url") if isinstance(stored.get("database_url"), str) else None
-        last_tab = stored.get("last_tab")
+        stored_url, last_tab = stored.get("database_url"), stored.get("last_tab")
+        url = stored_url if isinstance(stored_url, str) else None
         tab = tab or (last_tab if isinstance(last_tab, str) else None)
     if not url or url.split("://", 1)[0] not in SERVER_SCHEMES or (tab and tab != FIRST_TAB):
         return None
