@@ -301,7 +301,9 @@ SERVER_WAIT_S = 1.0
 
 
 # The frozen app's flag that makes it the reader process (installer/entry_gui.py) instead of the desktop app.
-READER_FLAG = "--read-first-page"  # (first_page_reader.READER_FLAG, tested equal: that module is not imported here)
+READER_FLAG = (
+    "--read-first-page"  # (first_page_reader.READER_FLAG, tested equal: that module is not imported here)
+)
 
 
 def start_reader(url: str) -> subprocess.Popen[bytes] | None:

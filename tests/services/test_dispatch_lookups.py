@@ -69,7 +69,8 @@ def _staff(session: Session) -> dict[str, int]:
     svc.set_staff_language(session, people["K3"], "vi", LanguageLevel.FLUENT)
     svc.set_staff_skills(session, people["K2"], [Skill.SEWERAGE])
     svc.set_staff_skills(session, people["K4"], [Skill.SEWERAGE, Skill.NON_REVENUE_WATER])
-    svc.update_staff(session, people["K4"], 1, active=False)
+    k4 = svc.get_staff(session, people["K4"])  # (version 2: its skills were set)
+    svc.update_staff(session, k4.id, k4.version, active=False)
     return people
 
 
