@@ -4,10 +4,6 @@ compares the directory by; a record written around the services (no keys) is sti
 
 from __future__ import annotations
 
-import ast
-import functools
-import importlib.util
-from pathlib import Path
 from types import ModuleType
 
 from alembic import command
@@ -16,7 +12,6 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
-import kawaoffice.storage.migrations.versions as versions
 from kawaoffice.model.partners import Organization, OrganizationKind
 from kawaoffice.services import partner_import as pi
 from kawaoffice.services import partners
@@ -24,17 +19,11 @@ from kawaoffice.services.partner_search import _CORPORATE, normalized_name
 from kawaoffice.services.text import CORPORATE_WORDS, duplicate_key, organization_name_keys, split_name_keys
 from kawaoffice.storage import open_database
 from kawaoffice.storage.migrate import alembic_config
+from tests.storage.revision_files import imported_names, revision_module
 
-_PATH = Path(versions.__path__[0]) / "0004_partners_name_keys.py"
 
-
-@functools.cache
 def _revision() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("rev_0004_partners_name_keys", _PATH)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return revision_module("0004_partners_name_keys")
 
 
 def test_the_corporate_words_are_the_directorys() -> None:
@@ -42,14 +31,8 @@ def test_the_corporate_words_are_the_directorys() -> None:
 
 
 def test_the_revision_does_not_import_the_app() -> None:
-    tree = ast.parse(_PATH.read_text(encoding="utf-8"))
-    imported = [
-        node.module if isinstance(node, ast.ImportFrom) else alias.name
-        for node in ast.walk(tree)
-        if isinstance(node, ast.Import | ast.ImportFrom)
-        for alias in node.names
-    ]
-    assert imported and not [name for name in imported if name and name.startswith("kawaoffice")]
+    imported = imported_names("0004_partners_name_keys")
+    assert imported and not [name for name in imported if name.startswith("kawaoffice")]
 
 
 _NAMES = st.one_of(
