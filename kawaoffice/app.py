@@ -159,12 +159,17 @@ class Startup:
         QCoreApplication.setOrganizationName(APP_NAME)
         QCoreApplication.setApplicationVersion(__version__)
         register_fonts(self.app)
-        # (with a preview to show: both once it is painted, see show_first_page: setting up PySide's QIcon class
-        # and loading Qt's catalog and locale took ~20 ms, and the preview's first paint needs neither)
+        # (with a preview to show: the icon and Qt's catalog once it is painted, see show_first_page: setting up
+        # PySide's QIcon class and loading Qt's catalog and locale took ~20 ms, and the first paint needs neither)
         if self._first_page is None:
-            self.set_window_icon()
-            self.install_qt_translations()
-        if not self.args.screenshot and self._first_page is None:  # (else the preview is shown at once)
+            self.start_without_preview()
+
+    def start_without_preview(self) -> None:
+        """No preview (or none after all): the window icon and Qt's catalog now, and the splash screen while the
+        rest loads (not for a screenshot)."""
+        self.set_window_icon()
+        self.install_qt_translations()
+        if self.splash is None and not self.args.screenshot:
             self.splash = show_splash(_("Starting KawaOffice..."))
 
     def set_window_icon(self) -> None:
@@ -235,10 +240,7 @@ class Startup:
         self._first_page = None
         page = pending.result()
         if page is None:
-            self.set_window_icon()
-            self.install_qt_translations()
-            if self.splash is None and not self.args.screenshot:
-                self.splash = show_splash(_("Starting KawaOffice..."))
+            self.start_without_preview()
             return
         from kawaoffice.ui.widgets.first_page import PreviewWindow
 
@@ -246,9 +248,7 @@ class Startup:
         if not preview.shows_natural_order:
             log.info("no start-up preview: the list was last sorted by another column")
             preview.deleteLater()
-            self.set_window_icon()
-            self.install_qt_translations()
-            self.splash = show_splash(_("Starting KawaOffice..."))
+            self.start_without_preview()
             return
         self.preview = preview
         show_preview(preview)
