@@ -4,7 +4,7 @@ starts itself with a shared database (nothing of Qt is imported for it; the proc
 
 import sys
 
-if sys.argv[1:2] == ["--read-first-page"]:  # kawaoffice.storage.first_page.READER_FLAG (tested)
+if sys.argv[1:2] == ["--read-first-page"]:  # kawaoffice.storage.first_page_reader.READER_FLAG (tested)
     from kawaoffice.storage.first_page_reader import run as read_first_page
 
     read_first_page()

@@ -38,6 +38,7 @@ def _started(argv: list[str]) -> bool:
 def test_the_names_are_the_apps() -> None:
     assert launch.ENV_VAR == database.ENV_VAR
     assert launch.SETTINGS_ENV == SETTINGS_ENV
+    assert launch.SERVER_SCHEMES == fp.SERVER_SCHEMES
     assert app.TAB_KEYS[0] == launch.FIRST_TAB
 
 

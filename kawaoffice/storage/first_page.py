@@ -15,8 +15,9 @@ The office's shared PostgreSQL database is read by a reader process started befo
 ``storage.first_page_reader``): importing keyring (and its store's discovery), loading libpq (not psycopg: ~0.18 s
 less), the login and the round trips run on another core while this process imports PySide6 and starts Qt (in a
 thread, that Python work would share the interpreter lock with the UI thread: ~0.3 s more before the window on the
-Linux benchmark machine). It can be started earlier still (``start_reader``), before the app has imported its
-modules and read its settings; it is given its request (libpq's keywords, the statement) by ``begin_preview``.
+Linux benchmark machine). The entry point (``kawaoffice.launch``) starts it earlier still, before the app has
+imported its modules and read its settings; it is given its request (libpq's keywords, the statement) by
+``begin_preview``.
 ``PendingPreview.result()`` waits for it at most ``SERVER_WAIT_S`` and then stops it: a server that does not answer
 delays the normal path (which shows the offline banner or asks for the password, as before) by about a second. The
 password comes from the URL or the credential store only, as the normal path finds it (``storage.credentials``); the
@@ -242,7 +243,7 @@ def read_first_page(url: str, language: str, limit: int) -> FirstPage:
     path = sqlite_file_of(url)
     if path is not None:
         return read_sqlite(path, language, limit)
-    if url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+    if url.startswith(tuple(f"{scheme}://" for scheme in SERVER_SCHEMES)):
         return read_postgresql(url, language, limit)
     raise ValueError("not a SQLite file or PostgreSQL URL")
 
@@ -300,33 +301,9 @@ def preview_source(url: str) -> PreviewSource | None:
 SERVER_WAIT_S = 1.0
 
 
-# The frozen app's flag that makes it the reader process (installer/entry_gui.py) instead of the desktop app.
-READER_FLAG = (
-    "--read-first-page"  # (first_page_reader.READER_FLAG, tested equal: that module is not imported here)
-)
-
-
-def start_reader(url: str) -> subprocess.Popen[bytes] | None:
-    """A reader process started early for the server of ``url`` (``None``: not a URL the light reader previews, or
-    it did not start), to be given to ``begin_preview(..., reader=)`` once the app knows its request (language,
-    tab) or to ``stop_reader``. It loads libpq and, when the URL has no password, keyring and the credential store
-    while it waits (``first_page_reader.prepare``). The URL itself is not given to it until the request (never on a
-    command line). (The entry point, ``kawaoffice.launch``, starts it with ``first_page_reader.spawn`` before this
-    module is imported.)"""
-    address = server_address_of(url)
-    if address is None:
-        return None
-    from kawaoffice.storage.first_page_reader import spawn
-
-    try:
-        return spawn(prepare_store=not address.password)
-    except OSError as exc:
-        log.info("the start-up preview's reader did not start (%s)", exc)
-        return None
-
-
 def stop_reader(process: subprocess.Popen[bytes]) -> None:
-    """End a reader started by ``start_reader`` that is not needed after all (no request: it ends at once)."""
+    """End a reader started early (``kawaoffice.launch``) that is not needed after all (no request: it ends at
+    once)."""
     try:
         if process.stdin is not None:
             process.stdin.close()
@@ -337,13 +314,6 @@ def stop_reader(process: subprocess.Popen[bytes]) -> None:
     for stream in (process.stdout, process.stdin):
         if stream is not None:
             stream.close()
-
-
-def reader_command() -> list[str]:
-    """How to start ``kawaoffice.storage.first_page_reader`` with this interpreter (or this frozen app)."""
-    from kawaoffice.storage.first_page_reader import command
-
-    return command()
 
 
 class PendingPreview:
@@ -443,8 +413,8 @@ def begin_preview(
     source: PreviewSource, language: str, limit: int, *, reader: subprocess.Popen[bytes] | None = None
 ) -> PendingPreview:
     """Start reading the first page of ``source`` (called before Qt starts; ``result()`` is asked for once the
-    Qt application is up), with ``reader`` when one was started early for it (``start_reader``: it is stopped when
-    ``source`` is not a server it can read)."""
+    Qt application is up), with ``reader`` when one was started early for it (``kawaoffice.launch``: it is stopped
+    when ``source`` is not a server it can read)."""
     return PendingPreview(source, language, limit, reader=reader)
 
 

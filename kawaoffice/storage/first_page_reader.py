@@ -149,7 +149,7 @@ def spawn(*, prepare_store: bool = False) -> subprocess.Popen[bytes]:
 
 
 def prepare(store: bool) -> None:
-    """What can be done before the request comes (``first_page.start_reader``: a reader started early, while the
+    """What can be done before the request comes (``kawaoffice.launch``: a reader started early, while the
     app still imports its modules and reads its settings): libpq loaded, and with ``store`` (the URL has no
     password) keyring imported and the credential store chosen, as the normal path chooses it. Nothing is read from
     the store here and nothing is connected to."""

@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from kawaoffice import launch
 from kawaoffice.model.partners import MembershipStatus, OrganizationKind
 from kawaoffice.services import partner_search as ps
 from kawaoffice.services import partners
@@ -363,9 +364,8 @@ def test_the_server_reader_imports_no_sqlalchemy() -> None:
 
 def test_the_frozen_app_starts_the_reader_with_the_same_flag() -> None:
     entry = (Path(__file__).resolve().parents[2] / "installer" / "entry_gui.py").read_text()
-    assert f'sys.argv[1:2] == ["{fp.READER_FLAG}"]' in entry
-    assert fp.reader_command()[1:] == ["-m", "kawaoffice.storage.first_page_reader"]
-    assert first_page_reader.READER_FLAG == fp.READER_FLAG  # (the frozen app's command: the flag, not -m)
+    assert f'sys.argv[1:2] == ["{first_page_reader.READER_FLAG}"]' in entry
+    assert first_page_reader.command()[1:] == ["-m", "kawaoffice.storage.first_page_reader"]
     assert first_page_reader.command(prepare_store=True)[-1] == first_page_reader.PREPARE_STORE_FLAG
 
 
@@ -377,7 +377,9 @@ def _request(url: str, language: str = "ja", limit: int = 5) -> dict[str, Any]:
 
 def test_the_reader_process_answers_what_it_could_not_do() -> None:
     request = json.dumps(_request(f"postgresql://u@127.0.0.1:{free_port()}/db"))
-    out = subprocess.run(fp.reader_command(), input=request, capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        first_page_reader.command(), input=request, capture_output=True, text=True, check=True
+    )
     reply = json.loads(out.stdout)
     assert reply["rows"] is None
     assert any("cannot connect" in message for _level, message in reply["log"])
@@ -458,7 +460,7 @@ def test_a_reader_started_early_reads_the_page_once_asked(
     credentials.store_password(password_login, _PASSWORD)
     expected = _pending(password_login).result()
     assert expected is not None and expected.revision == migrate.head_revision()
-    reader = fp.start_reader(password_login)
+    reader = launch.early_reader(["--database", password_login])
     assert (
         reader is not None and "--prepare-store" in reader.args
     )  # (keyring prepared: no password in the URL)
@@ -472,9 +474,9 @@ def test_a_reader_started_early_reads_the_page_once_asked(
 
 def test_a_reader_started_early_and_not_needed_is_stopped(tmp_path: Path) -> None:
     url = f"postgresql://u:pw@127.0.0.1:{free_port()}/db"
-    reader = fp.start_reader(url)
+    reader = launch.early_reader(["--database", url])
     assert reader is not None and "--prepare-store" not in reader.args  # (the URL has the password)
-    assert fp.start_reader(str(tmp_path / "x.sqlite3")) is None
+    assert launch.early_reader(["--database", str(tmp_path / "x.sqlite3")]) is None
     pending = fp.begin_preview(fp.PreviewSource(str(tmp_path / "x.sqlite3"), "x"), "ja", 30, reader=reader)
     assert pending.result() is None  # (no such file: the normal path)
     assert reader.poll() is not None  # stopped, not left behind
