@@ -52,7 +52,7 @@ from kawaoffice.model.partners import (
 from kawaoffice.services import audit, partners, permissions
 from kawaoffice.services import common as c
 from kawaoffice.services.errors import ServiceError, ValidationError
-from kawaoffice.services.text import duplicate_key, fold, split_name_keys
+from kawaoffice.services.text import duplicate_key, fold, name_keys_of
 from kawaoffice.storage import notify
 
 __all__ = [
@@ -431,10 +431,6 @@ def preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list[
         return _preview(session, table, mapping)
 
 
-# the duplicate key of a name (moved to ``services.text``: the partner services store it with each organization)
-_normalized_name = duplicate_key
-
-
 def _preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list[PreviewRow]:
     technologies = list(session.scalars(select(Technology)))
     tech_index: dict[str, int] = {}
@@ -445,19 +441,12 @@ def _preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list
     existing: dict[str, str] = {}
     existing_mail: dict[str, str] = {}
     # the directory read as plain rows (Core: no ORM processing of 10,000 + 100,000 rows; the session's pending
-    # changes were flushed by the query above)
-    # changes were flushed by the query above). The names' duplicate keys as the partner services stored them
-    # (``name_keys``); worked out here for a record written around the services without them (NULL)
+    # changes were flushed by the query above), with the names' stored duplicate keys
     conn = session.connection()
     for name_ja, name_en, email, stored in conn.execute(
         select(Organization.name_ja, Organization.name_en, Organization.email, Organization.name_keys)
     ).all():  # all(): one fetchall, not a fetchone per row
-        keys = (
-            split_name_keys(stored)
-            if stored is not None
-            else (duplicate_key(name_ja), duplicate_key(name_en))
-        )
-        for norm in keys:
+        for norm in name_keys_of(stored, name_ja, name_en):
             if norm:
                 existing.setdefault(norm, name_ja)
         if email:
@@ -472,8 +461,8 @@ def _preview(session: Session, table: Table, mapping: Mapping[int, str]) -> list
         row = PreviewRow(line=n, values=values)
         _check_row(session, row, tech_index)
         if not row.errors:
-            key = _normalized_name(row.organization.get("name_ja", ""))
-            en_key = _normalized_name(row.organization.get("name_en", ""))
+            key = duplicate_key(row.organization.get("name_ja", ""))
+            en_key = duplicate_key(row.organization.get("name_en", ""))
             for k in (key, en_key):
                 if k and k in existing:
                     row.duplicates.append(_("Already in the directory: {name}").format(name=existing[k]))

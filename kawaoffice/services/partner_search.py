@@ -54,7 +54,7 @@ from kawaoffice.model.projects import LocalNeed, Project, ProjectParticipant
 from kawaoffice.model.tours import Booking, BookingPresenter, BookingSegment
 from kawaoffice.services.common import collections_paused, union_columns
 from kawaoffice.services.overview import PartnerRow
-from kawaoffice.services.text import fold, fold_all
+from kawaoffice.services.text import duplicate_key, fold, fold_all, name_keys_of
 
 __all__ = [
     "ContactLine",
@@ -758,32 +758,28 @@ def _detail_from(found: Mapping[str, list[Any]]) -> OrganizationDetail | None:
 
 # --- duplicates ------------------------------------------------------------------------------------------------
 
-_CORPORATE = ("株式会社", "(株)", "有限会社", "(有)", "co., ltd.", "co.,ltd.", "inc.", "corporation", "ltd.")
-
-
-def normalized_name(name: str) -> str:
-    """A name for duplicate checks: folded, without corporate suffixes (株式会社, Co., Ltd.) and spaces."""
-    text = fold(name)
-    for word in _CORPORATE:
-        text = text.replace(word, "")
-    return "".join(ch for ch in text if ch.isalnum())
-
 
 def duplicate_organizations(
     session: Session, *, name_ja: str = "", name_en: str = "", email: str = "", exclude_id: int | None = None
 ) -> list[Organization]:
     """Organizations with the same normalized Japanese or English name, or the same e-mail address."""
-    wanted = {n for n in (normalized_name(name_ja), normalized_name(name_en)) if n}
+    wanted = {n for n in (duplicate_key(name_ja), duplicate_key(name_en)) if n}
     mail = email.strip().casefold()
     if not wanted and not mail:
         return []
     found = []
     for row in session.execute(
-        select(Organization.id, Organization.name_ja, Organization.name_en, Organization.email)
+        select(
+            Organization.id,
+            Organization.name_ja,
+            Organization.name_en,
+            Organization.email,
+            Organization.name_keys,
+        )
     ):
         if row.id == exclude_id:
             continue
-        names = {normalized_name(row.name_ja), normalized_name(row.name_en)} - {""}
+        names = set(name_keys_of(row.name_keys, row.name_ja, row.name_en)) - {""}
         if names & wanted or (mail and row.email.casefold() == mail):
             found.append(row.id)
     return [o for o in (session.get(Organization, i) for i in found) if o is not None]

@@ -105,7 +105,7 @@ def matches(query: str, search_text: str) -> bool:
     return all(word in search_text for word in fold(query).split())
 
 
-# the corporate words a duplicate check ignores (``partner_search._CORPORATE``, tested equal), folded
+# the corporate words a duplicate check ignores, folded
 CORPORATE_WORDS = (
     "株式会社",
     "(株)",
@@ -124,10 +124,11 @@ _NOT_ALNUM = re.compile(r"[\W_]+")
 
 @lru_cache(maxsize=65536)
 def duplicate_key(name: str | None) -> str:
-    """``partner_search.normalized_name(name)``, a name as duplicate checks compare it: folded, corporate words and
+    """A name as duplicate checks compare it (the directory's dialogs and the import): folded, corporate words and
     all but letters and digits removed (so never a space). The characters dropped by one regular expression
     instead of a test per character, and quicker for an ASCII name (most English names): folding ASCII text is
-    lower-casing it and joining its words with single spaces. Tested against the directory's function.
+    lower-casing it and joining its words with single spaces. Tested against the plain definition (fold, remove
+    the words, keep ``str.isalnum`` characters).
 
     Remembered (a pure function of the text): an import's preview and its write ask for the same names."""
     if not name:
@@ -148,6 +149,14 @@ def organization_name_keys(name_ja: str | None, name_en: str | None) -> str:
     """What an organization's ``name_keys`` column stores: the duplicate keys of its Japanese and English names,
     joined by a space (a key never holds one)."""
     return duplicate_key(name_ja) + " " + duplicate_key(name_en)
+
+
+def name_keys_of(stored: str | None, name_ja: str | None, name_en: str | None) -> tuple[str, str]:
+    """The duplicate keys of an organization's Japanese and English names: its stored ``name_keys`` (kept by the
+    partner services), or worked out for a row written around them (NULL)."""
+    if stored is not None:
+        return split_name_keys(stored)
+    return duplicate_key(name_ja), duplicate_key(name_en)
 
 
 def split_name_keys(stored: str) -> tuple[str, str]:

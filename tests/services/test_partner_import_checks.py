@@ -27,7 +27,15 @@ from kawaoffice.model.partners import (
 from kawaoffice.services import audit, partners
 from kawaoffice.services import partner_import as pi
 from kawaoffice.services.errors import ServiceError
-from kawaoffice.services.partner_search import normalized_name
+from kawaoffice.services.text import CORPORATE_WORDS, duplicate_key, fold
+
+
+def _plain_key(name: str) -> str:
+    """The duplicate key as defined: folded, without the corporate words, only letters and digits kept."""
+    text = fold(name)
+    for word in CORPORATE_WORDS:
+        text = text.replace(word, "")
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 @settings(max_examples=300, deadline=None)
@@ -45,16 +53,14 @@ from kawaoffice.services.partner_search import normalized_name
         st.text(alphabet="_-・Ⅻ①²½٣߀ๆ〆々〇ß\u0301\u3099ｶﾞ", max_size=12),
     )
 )
-def test_normalized_name_same_as_the_directorys(name: str) -> None:
-    assert pi._normalized_name(name) == normalized_name(name)
+def test_the_duplicate_key_is_the_plain_definitions(name: str) -> None:
+    assert duplicate_key(name) == _plain_key(name)
 
 
-def test_normalized_name_examples() -> None:
-    assert (
-        pi._normalized_name("Aqua Giken Co., Ltd.") == "aquagiken" == normalized_name("Aqua Giken Co., Ltd.")
-    )
-    assert pi._normalized_name("アクア技研株式会社") == normalized_name("アクア技研株式会社")
-    assert pi._normalized_name(None) == "" and pi._normalized_name("") == ""
+def test_duplicate_key_examples() -> None:
+    assert duplicate_key("Aqua Giken Co., Ltd.") == "aquagiken" == _plain_key("Aqua Giken Co., Ltd.")
+    assert duplicate_key("アクア技研株式会社") == _plain_key("アクア技研株式会社")
+    assert duplicate_key(None) == "" and duplicate_key("") == ""
 
 
 def test_processed_values_once_per_distinct_value_of_one_type() -> None:

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from kawaoffice.model.partners import Organization, OrganizationKind
 from kawaoffice.services import partner_import as pi
-from kawaoffice.services import partners
-from kawaoffice.services.partner_search import _CORPORATE, normalized_name
+from kawaoffice.services import partner_search, partners
 from kawaoffice.services.text import CORPORATE_WORDS, duplicate_key, organization_name_keys, split_name_keys
 from kawaoffice.storage import open_database
 from kawaoffice.storage.migrate import alembic_config
@@ -26,8 +25,8 @@ def _revision() -> ModuleType:
     return revision_module("0004_partners_name_keys")
 
 
-def test_the_corporate_words_are_the_directorys() -> None:
-    assert CORPORATE_WORDS == _CORPORATE
+def test_the_revisions_corporate_words_are_the_services_of_today() -> None:
+    assert _revision()._CORPORATE == CORPORATE_WORDS
 
 
 def test_the_revision_does_not_import_the_app() -> None:
@@ -46,7 +45,7 @@ _NAMES = st.one_of(
 def test_the_revisions_keys_are_the_services_of_today(ja: str, en: str) -> None:
     stored = organization_name_keys(ja, en)
     assert _revision().name_keys(ja, en) == stored
-    assert split_name_keys(stored) == (normalized_name(ja), normalized_name(en))
+    assert split_name_keys(stored) == (duplicate_key(ja), duplicate_key(en))
     assert " " not in duplicate_key(ja) + duplicate_key(en)
 
 
@@ -74,6 +73,11 @@ def test_the_services_keep_the_keys_and_the_import_finds_duplicates_by_them(sess
     )
     already = "Already in the directory: アクア技研株式会社"
     assert found == [[already], [], [already]]
+    # the directory's own duplicate check (the edit dialog) reads the same stored keys
+    assert [o.id for o in partner_search.duplicate_organizations(session, name_en="Aqua Engineering")] == [
+        org.id
+    ]
+    assert partner_search.duplicate_organizations(session, name_en="Aqua Giken") == []
 
 
 def test_an_organization_written_around_the_services_is_still_found(session: Session) -> None:
@@ -88,6 +92,7 @@ def test_an_organization_written_around_the_services_is_still_found(session: Ses
     pi.forget_remembered_values()
     found = _duplicates(session, "会社名,英語名\r\nナガセ水処理(株),\r\nその他,NAGASE  water\r\n")
     assert found == [["Already in the directory: 株式会社ナガセ水処理"]] * 2
+    assert [o.id for o in partner_search.duplicate_organizations(session, name_en="NAGASE water")] == [org_id]
 
 
 def test_an_imported_organization_stores_its_keys(session: Session) -> None:
