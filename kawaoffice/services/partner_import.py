@@ -236,9 +236,8 @@ def read_table(data: bytes, filename: str = "") -> Table:
     """The header row and data rows of an XLSX or CSV file (the format is recognised from the content)."""
     if len(data) > MAX_BYTES:
         raise ImportFileError(_("The file is too large to import."))
-    with (
-        c.collections_paused()
-    ):  # hundreds of thousands of cells: no collection walking them as they are made
+    # hundreds of thousands of cells: no collection walking them as they are made
+    with c.collections_paused():
         return _read_any(data, filename)
 
 

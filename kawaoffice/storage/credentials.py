@@ -135,9 +135,8 @@ PLATFORM_BACKENDS: dict[str, tuple[str, str]] = {
 }
 
 
-_keyring_lock = (
-    threading.Lock()
-)  # (the start-up's loading thread may open the database while the UI thread asks)
+# (the start-up's loading thread may open the database while the UI thread asks)
+_keyring_lock = threading.Lock()
 
 
 def _keyring() -> Any:

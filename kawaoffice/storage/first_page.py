@@ -343,7 +343,7 @@ class PendingPreview:
             if not source.shared:
                 self._page = read_preview(source.url, language, limit)
             return
-        import json  # (here: json and subprocess are not needed by a local file's preview)
+        import json  # (here: not needed by a local file's preview)
 
         self._started = time.perf_counter()
         request = json.dumps(server_request(address, language, limit)).encode()

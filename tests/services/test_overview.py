@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from kawaoffice.model.dispatch import (
@@ -30,6 +30,7 @@ from kawaoffice.model.partners import (
 from kawaoffice.model.projects import Project, ProjectState, Scheme, SchemeStage
 from kawaoffice.model.tours import Booking, BookingSegment, BookingStatus, Facility, VisitorType
 from kawaoffice.services import overview
+from tests.statements import recorded_statements
 
 JST = timezone(timedelta(hours=9))
 
@@ -209,17 +210,10 @@ def populated(session: Session) -> Session:
 
 @contextmanager
 def count_queries(engine: Engine) -> Iterator[list[str]]:
-    statements: list[str] = []
-
-    def before(conn: object, cursor: object, statement: str, *args: object) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
+    """The SELECT statements sent inside the block (the list is complete when the block ends)."""
+    with recorded_statements(engine) as sent:
+        yield sent
+    sent[:] = [statement for statement in sent if statement.lstrip().upper().startswith("SELECT")]
 
 
 def test_partners_sorted_by_kana_with_membership_and_technologies(populated: Session) -> None:

@@ -120,9 +120,8 @@ def test_a_database_rule_broken_by_the_bulk_write_writes_nothing(session: Sessio
 def test_a_rule_broken_in_a_later_block_writes_nothing(
     session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(
-        pi, "_BLOCK_ROWS", 2
-    )  # PostgreSQL: the earlier blocks were already sent to the server
+    # PostgreSQL: the earlier blocks were already sent to the server
+    monkeypatch.setattr(pi, "_BLOCK_ROWS", 2)
     rows = _rows(session, 7)
     session.commit()
     before = _counts(session)
