@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 import threading
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
@@ -193,6 +194,43 @@ def test_another_error_of_the_writer_thread_is_raised_as_it_is(
     assert not _copy_threads()
     session.rollback()
     assert _counts(session) == before
+
+
+def test_the_gil_changes_hands_often_only_while_the_copies_are_sent(
+    session: Session, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("COPYs from a writer thread on PostgreSQL only")
+    import psycopg
+
+    monkeypatch.setattr(pi, "_BLOCK_ROWS", 2)
+    usual = sys.getswitchinterval()
+    assert usual > pi._CopyPipe.SWITCH_INTERVAL
+    seen: list[float] = []
+    copy_data = pi._copy_data
+    fail_at: list[int] = []
+
+    def watched(raw: object, statement: str, data: list[str]) -> None:
+        seen.append(sys.getswitchinterval())
+        if len(seen) in fail_at:
+            raise psycopg.OperationalError("connection lost")
+        copy_data(raw, statement, data)
+
+    monkeypatch.setattr(pi, "_copy_data", watched)
+    rows = _rows(session, 5)
+    session.commit()
+    assert pi.import_rows(session, rows) == pi.ImportResult(5, 5, 0)
+    assert seen and set(seen) == {pi._CopyPipe.SWITCH_INTERVAL}
+    assert sys.getswitchinterval() == usual  # restored when the pipe closed
+    session.rollback()
+
+    seen.clear()
+    fail_at.append(3)
+    with pytest.raises(psycopg.OperationalError):
+        pi.import_rows(session, _rows(session, 5))
+    assert len(seen) == 3
+    assert sys.getswitchinterval() == usual  # restored after an error too
+    session.rollback()
 
 
 def test_ids_not_reserved_are_taken_between_the_copies(
