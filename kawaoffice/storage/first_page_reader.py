@@ -28,6 +28,7 @@ import contextlib
 import json
 import os
 import sys
+import types
 
 TYPE_CHECKING = False  # (typing's own costs a few ms of this process's start; mypy reads this name as True)
 if TYPE_CHECKING:
@@ -163,8 +164,58 @@ def prepare(store: bool) -> None:
         prepare_store()
 
 
+# Modules that keyring's own modules import at their top but use only in functions this process never calls:
+# jaraco.context's ``urllib.request`` (to download tarballs; it brings http.client, ssl and email), keyring.backend's
+# ``importlib_metadata`` (plugins' entry points: the store is chosen by name), jaraco.functools' ``more_itertools``
+# and ``inspect``. ~35 ms of this process's ~60 ms of importing keyring (session 8), while the app starts Qt.
+DEFERRED_IMPORTS = ("urllib.request", "importlib_metadata", "more_itertools", "inspect")
+
+
+def defer_imports(names: tuple[str, ...] = DEFERRED_IMPORTS) -> list[str]:
+    """Put a stand-in for each of ``names`` not imported yet (and found) in ``sys.modules``: the module is imported
+    when an attribute of it is first asked for. Returns the names deferred. This process only: the app imports
+    normally. (``importlib.util.LazyLoader`` would not do: the import statement's own check of a module's
+    ``__spec__`` loads it at once in Python 3.11.)"""
+    import importlib.util
+
+    deferred = []
+    for name in names:
+        if name in sys.modules:
+            continue
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            continue
+        if spec is None:
+            continue
+        module = _Deferred(name)
+        module.__spec__ = spec
+        sys.modules[name] = module
+        parent, _dot, child = name.rpartition(".")
+        if parent:  # (``import urllib.request`` then finds it as the package's attribute, as after an import)
+            setattr(sys.modules[parent], child, module)
+        deferred.append(name)
+    return deferred
+
+
+class _Deferred(types.ModuleType):
+    """A module not imported yet (``defer_imports``): asked for an attribute it does not have, it imports the
+    module, takes on its contents and answers."""
+
+    def __getattr__(self, attr: str) -> Any:
+        import importlib
+
+        name = self.__name__
+        if sys.modules.get(name) is self:
+            del sys.modules[name]
+        real = importlib.import_module(name)
+        self.__dict__.update(real.__dict__)
+        return getattr(real, attr)
+
+
 def main() -> int:
     with contextlib.suppress(Exception):  # (done again, and reported, when the request is answered)
+        defer_imports()
         prepare(PREPARE_STORE_FLAG in sys.argv[1:])
     try:
         request = json.loads(sys.stdin.read())

@@ -480,3 +480,41 @@ def test_a_reader_started_early_and_not_needed_is_stopped(tmp_path: Path) -> Non
     pending = fp.begin_preview(fp.PreviewSource(str(tmp_path / "x.sqlite3"), "x"), "ja", 30, reader=reader)
     assert pending.result() is None  # (no such file: the normal path)
     assert reader.poll() is not None  # stopped, not left behind
+
+
+def test_the_reader_defers_modules_the_credential_store_does_not_use() -> None:
+    code = (
+        "import json, sys; from kawaoffice.storage import first_page_reader as r; "
+        "deferred = r.defer_imports(('urllib.request', 'email.message', 'no_such_module_kawa')); "
+        "import urllib.request; from email import message; "
+        "before = ['http.client' in sys.modules, 'email.feedparser' in sys.modules]; "
+        "request = urllib.request.Request('http://example.invalid/x'); "
+        "after = ['http.client' in sys.modules, sys.modules['urllib.request'] is urllib.request]; "
+        "parser = message.Message(); "
+        "missing = None\n"
+        "try:\n    import no_such_module_kawa\nexcept ImportError:\n    missing = 'ImportError'\n"
+        "print(json.dumps([deferred, before, after, request.host, type(parser).__name__, missing]))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == [
+        ["urllib.request", "email.message"],  # (a module not found is not deferred: importing it still fails)
+        [False, False],  # not run by the import statements
+        [True, True],  # run when used, the package's attribute the real module
+        "example.invalid",
+        "Message",
+        "ImportError",
+    ]
+
+
+def test_the_reader_process_defers_what_keyring_imports_but_does_not_use() -> None:
+    code = (
+        "import json, sys; from kawaoffice.storage import first_page_reader as r; "
+        "deferred = r.defer_imports(); "
+        "from kawaoffice.storage import credentials; credentials.prepare_store(); "
+        "print(json.dumps([deferred, 'http.client' in sys.modules, 'keyring' in sys.modules]))"
+    )
+    env = {**os.environ, "PYTHON_KEYRING_BACKEND": "tests.storage.keyring_file.FileKeyring"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    deferred, http_client, keyring_imported = json.loads(out.stdout)
+    assert "urllib.request" in deferred and keyring_imported
+    assert not http_client  # keyring's jaraco.context imported urllib.request without running it
