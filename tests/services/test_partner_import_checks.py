@@ -7,6 +7,7 @@ import io
 import json
 import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -167,27 +168,43 @@ def test_an_error_while_a_block_is_prepared_stops_the_writer_and_writes_nothing(
     assert _counts(session)[:3] == (before[0] + 7, before[1] + 7, before[2] + 7)
 
 
-def test_another_error_of_the_writer_thread_is_raised_as_it_is(
-    session: Session, backend: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture
+def blocks_of_two(backend: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """PostgreSQL's writer thread, with a block of COPYs per two rows (skipped on SQLite)."""
     if backend != "postgresql":
         pytest.skip("COPYs from a writer thread on PostgreSQL only")
+    monkeypatch.setattr(pi, "_BLOCK_ROWS", 2)
+
+
+def _watch_copies(
+    monkeypatch: pytest.MonkeyPatch, watch: Callable[[str], object], lost_at: int | None = None
+) -> list[object]:
+    """What ``watch`` says of each COPY as the writer thread sends it; the connection is lost at the ``lost_at``th."""
     import psycopg
 
-    monkeypatch.setattr(pi, "_BLOCK_ROWS", 2)
-    rows = _rows(session, 7)
-    session.commit()
-    before = _counts(session)
-    sent: list[str] = []
+    seen: list[object] = []
     copy_data = pi._copy_data
 
-    def lost(raw: object, statement: str, data: list[str]) -> None:
-        sent.append(statement)
-        if len(sent) == 8:  # in the second block
+    def watched(raw: object, statement: str, data: list[str]) -> None:
+        seen.append(watch(statement))
+        if len(seen) == lost_at:
             raise psycopg.OperationalError("connection lost")
         copy_data(raw, statement, data)
 
-    monkeypatch.setattr(pi, "_copy_data", lost)
+    monkeypatch.setattr(pi, "_copy_data", watched)
+    return seen
+
+
+@pytest.mark.usefixtures("blocks_of_two")
+def test_another_error_of_the_writer_thread_is_raised_as_it_is(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import psycopg
+
+    rows = _rows(session, 7)
+    session.commit()
+    before = _counts(session)
+    sent = _watch_copies(monkeypatch, str, lost_at=8)  # in the second block
     with pytest.raises(psycopg.OperationalError, match="connection lost"):
         pi.import_rows(session, rows)
     assert len(sent) == 8  # nothing sent after the error
@@ -196,27 +213,15 @@ def test_another_error_of_the_writer_thread_is_raised_as_it_is(
     assert _counts(session) == before
 
 
+@pytest.mark.usefixtures("blocks_of_two")
 def test_the_gil_changes_hands_often_only_while_the_copies_are_sent(
-    session: Session, backend: str, monkeypatch: pytest.MonkeyPatch
+    session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("COPYs from a writer thread on PostgreSQL only")
     import psycopg
 
-    monkeypatch.setattr(pi, "_BLOCK_ROWS", 2)
     usual = sys.getswitchinterval()
     assert usual > pi._CopyPipe.SWITCH_INTERVAL
-    seen: list[float] = []
-    copy_data = pi._copy_data
-    fail_at: list[int] = []
-
-    def watched(raw: object, statement: str, data: list[str]) -> None:
-        seen.append(sys.getswitchinterval())
-        if len(seen) in fail_at:
-            raise psycopg.OperationalError("connection lost")
-        copy_data(raw, statement, data)
-
-    monkeypatch.setattr(pi, "_copy_data", watched)
+    seen = _watch_copies(monkeypatch, lambda _statement: sys.getswitchinterval())
     rows = _rows(session, 5)
     session.commit()
     assert pi.import_rows(session, rows) == pi.ImportResult(5, 5, 0)
@@ -224,8 +229,7 @@ def test_the_gil_changes_hands_often_only_while_the_copies_are_sent(
     assert sys.getswitchinterval() == usual  # restored when the pipe closed
     session.rollback()
 
-    seen.clear()
-    fail_at.append(3)
+    seen = _watch_copies(monkeypatch, lambda _statement: sys.getswitchinterval(), lost_at=3)
     with pytest.raises(psycopg.OperationalError):
         pi.import_rows(session, _rows(session, 5))
     assert len(seen) == 3
