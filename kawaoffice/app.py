@@ -33,7 +33,6 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
@@ -106,13 +105,12 @@ class StartupClosed(StartupAborted):
     """The user closed the start-up preview before KawaOffice finished loading: not an error."""
 
 
-@dataclass
 class Startup:
-    """The state the start-up steps build, one after the other."""
+    """The state the start-up steps build, one after the other.
 
-    args: argparse.Namespace
+    (A plain class: set up as a dataclass it took ~1.5 ms of every start, before the window.)"""
+
     log_file: Path | None = None
-    settings: Settings = field(default_factory=Settings)
     language: str = ""
     app: QApplication | None = None
     database: Database | None = None
@@ -125,11 +123,15 @@ class Startup:
     splash: SplashScreen | None = None
     preview: PreviewWindow | None = None  # the light first page shown until the real window replaces it
     _first_page: PendingPreview | None = None  # started before Qt starts: the page being read
-    # the preview's reader process for a shared database, started by the entry point before this module was
-    # imported (kawaoffice.launch): given its request by read_first_page, or stopped there when not needed
-    reader: subprocess.Popen[bytes] | None = None
     _qt_translations_installed: bool = False
     _window_icon_set: bool = False
+
+    def __init__(self, args: argparse.Namespace, *, reader: subprocess.Popen[bytes] | None = None) -> None:
+        self.args = args
+        self.settings = Settings()
+        # the preview's reader process for a shared database, started by the entry point before this module was
+        # imported (kawaoffice.launch): given its request by read_first_page, or stopped there when not needed
+        self.reader: subprocess.Popen[bytes] | None = reader
 
     # --- steps --------------------------------------------------------------------------------------------------
 
