@@ -107,27 +107,23 @@ def _counts(session: Session) -> tuple[int, ...]:
     )
 
 
-def test_a_database_rule_broken_by_the_bulk_write_writes_nothing(session: Session) -> None:
-    rows = _rows(session, 5)
-    session.commit()
-    before = _counts(session)
-    rows[3].technology_ids.append(987654)  # no such technology: the link breaks the foreign key
-    with pytest.raises(ServiceError) as info:
-        pi.import_rows(session, rows)
-    assert "breaks a rule of the database" in str(info.value)
-    session.rollback()
-    assert _counts(session) == before
-
-
-def test_a_rule_broken_in_a_later_block_writes_nothing(
-    session: Session, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("count", "broken", "block"),
+    [
+        (5, 3, None),
+        (7, 5, 2),
+    ],  # (one block; with blocks of two, PostgreSQL had already been sent the earlier ones)
+    ids=["one-block", "later-block"],
+)
+def test_a_database_rule_broken_by_the_bulk_write_writes_nothing(
+    session: Session, monkeypatch: pytest.MonkeyPatch, count: int, broken: int, block: int | None
 ) -> None:
-    # PostgreSQL: the earlier blocks were already sent to the server
-    monkeypatch.setattr(pi, "_BLOCK_ROWS", 2)
-    rows = _rows(session, 7)
+    if block is not None:
+        monkeypatch.setattr(pi, "_BLOCK_ROWS", block)
+    rows = _rows(session, count)
     session.commit()
     before = _counts(session)
-    rows[5].technology_ids.append(987654)  # no such technology: the link breaks the foreign key
+    rows[broken].technology_ids.append(987654)  # no such technology: the link breaks the foreign key
     with pytest.raises(ServiceError) as info:
         pi.import_rows(session, rows)
     assert "breaks a rule of the database" in str(info.value)
