@@ -1067,9 +1067,10 @@ class _CopyPipe:
         self.error: BaseException | None = None
         self.jobs: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self.thread = threading.Thread(target=self._run, name="kawaoffice-import-copy", daemon=True)
+        self.thread.start()
+        # (after the start: a thread that did not start leaves nothing to restore)
         self._switch_interval = sys.getswitchinterval()
         sys.setswitchinterval(min(self.SWITCH_INTERVAL, self._switch_interval))
-        self.thread.start()
 
     def send(self, statement: str, data: list[str] | list[tuple[Any, ...]]) -> None:
         self.jobs.put((statement, data))
